@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every build, test and run-time dependency from Debian 12's packages.
+# Idempotent; needs root (or sudo) on Debian 12 "bookworm".
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  llvm-19 llvm-19-dev clang-19 libclang-rt-19-dev   # LLVM 19 library, opt-19/llc-19, clang-19 for C sources and sanitizers
+  zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev libcurl4-openssl-dev  # what LLVM 19's CMake package links
+  libgtest-dev libgmock-dev libbenchmark-dev       # tests and micro-benchmarks
+  libcli11-dev nlohmann-json3-dev libsqlite3-dev   # CLI, JSON, measurement cache
+  binutils                                         # `size`, the reference for object text size
+  csmith                                           # generated programs
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,94 @@
+#include "actions/ActionSpace.h"
+
+#include "actions/PassRunner.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace passgym {
+
+ActionSpace::ActionSpace(std::string Name, std::vector<Action> Actions)
+    : Name(std::move(Name)), Actions(std::move(Actions)) {}
+
+const ActionSpace &ActionSpace::builtin() {
+  static const ActionSpace Space("passgym-v0", compilerGymActions());
+  return Space;
+}
+
+llvm::Expected<ActionSpace> ActionSpace::fromFile(llvm::StringRef Path) {
+  auto Buffer = llvm::MemoryBuffer::getFile(Path, /*IsText=*/true);
+  if (!Buffer)
+    return llvm::createStringError(Buffer.getError(),
+                                   "cannot read action space '" + Path +
+                                       "': " + Buffer.getError().message());
+  std::vector<Action> Actions;
+  llvm::SmallVector<llvm::StringRef> Lines;
+  (*Buffer)->getBuffer().split(Lines, '\n');
+  for (size_t LineNo = 1; LineNo <= Lines.size(); ++LineNo) {
+    llvm::StringRef Line = Lines[LineNo - 1].trim();
+    if (Line.empty() || Line.starts_with("#"))
+      continue;
+    auto [First, Rest] = Line.split(' ');
+    Rest = Rest.trim();
+    Action A{First.str(), Rest.empty() ? First.str() : Rest.str()};
+    auto Where = [&] { return (Path + ":" + llvm::Twine(LineNo)).str(); };
+    if (Rest.contains(' ') || Rest.contains('\t'))
+      return llvm::createStringError(Where() + ": expected `PIPELINE` or `NAME "
+                                               "PIPELINE`, got '" +
+                                         Line + "'");
+    if (llvm::Error E = checkPipeline(A.pipeline))
+      return llvm::createStringError(Where() + ": " +
+                                         llvm::toString(std::move(E)));
+    for (const Action &Earlier : Actions)
+      if (Earlier.name == A.name)
+        return llvm::createStringError(Where() + ": duplicate action name '" +
+                                           A.name + "'");
+    Actions.push_back(std::move(A));
+  }
+  if (Actions.empty())
+    return llvm::createStringError("action space '" + Path +
+                                       "' defines no action");
+  return ActionSpace(Path.str(), std::move(Actions));
+}
+
+std::optional<size_t> ActionSpace::find(llvm::StringRef NameOrPipeline) const {
+  for (size_t I = 0; I < Actions.size(); ++I)
+    if (Actions[I].name == NameOrPipeline)
+      return I;
+  for (size_t I = 0; I < Actions.size(); ++I)
+    if (Actions[I].pipeline == NameOrPipeline)
+      return I;
+  return std::nullopt;
+}
+
+std::string ActionSpace::pipeline(llvm::ArrayRef<size_t> Sequence) const {
+  std::string Text;
+  for (size_t Action : Sequence)
+    Text += (Text.empty() ? "" : ",") + Actions[Action].pipeline;
+  return Text;
+}
+
+llvm::Expected<std::vector<size_t>>
+ActionSpace::resolve(const std::vector<std::string> &NamesOrIndices) const {
+  std::vector<size_t> Indices;
+  for (const std::string &Item : NamesOrIndices) {
+    if (std::optional<size_t> Index = find(Item)) {
+      Indices.push_back(*Index);
+      continue;
+    }
+    size_t Number = 0;
+    if (llvm::to_integer(Item, Number, 10)) {
+      if (Number >= Actions.size())
+        return llvm::createStringError("action " + Item + " is out of range: the space has " +
+                std::to_string(Actions.size()) + " actions (0 to " +
+                std::to_string(Actions.size() - 1) + ")");
+      Indices.push_back(Number);
+      continue;
+    }
+    return llvm::createStringError("unknown action '" + Item +
+                                       "' (`passgym passes` lists them)");
+  }
+  return Indices;
+}
+
+} // namespace passgym

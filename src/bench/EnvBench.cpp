@@ -1,0 +1,273 @@
+#include "bench/EnvBench.h"
+
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+#include "observations/Cost.h"
+#include "support/Statistics.h"
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace passgym {
+namespace {
+
+std::string tool(llvm::StringRef Name) {
+  return (llvm::Twine(PASSGYM_LLVM_BINDIR) + "/" + Name).str();
+}
+
+struct Samples {
+  std::vector<double> step, optStep, fork, objectSize, clangObjectSize;
+  void append(const Samples &Other) {
+    for (auto [Mine, Theirs] :
+         {std::pair{&step, &Other.step}, {&optStep, &Other.optStep},
+          {&fork, &Other.fork}, {&objectSize, &Other.objectSize},
+          {&clangObjectSize, &Other.clangObjectSize}})
+      Mine->insert(Mine->end(), Theirs->begin(), Theirs->end());
+  }
+};
+
+llvm::Error writeBitcode(const llvm::Module &M, const std::string &Path) {
+  std::error_code EC;
+  llvm::raw_fd_ostream Out(Path, EC);
+  if (EC)
+    return llvm::createStringError(EC, "cannot write '" + Path + "'");
+  llvm::WriteBitcodeToFile(M, Out);
+  return llvm::Error::success();
+}
+
+/// One step the subprocess way: opt-19 applies the pass to the state on
+/// disk, and the reward needs the new module's instruction count.
+llvm::Expected<double> timeOptStep(const TempDir &Dir,
+                                   llvm::StringRef Pipeline) {
+  SubprocessOptions Opt;
+  Opt.argv = {tool("opt"), "-passes=" + Pipeline.str(), Dir.file("in.bc"),
+              "-o", Dir.file("out.bc")};
+  llvm::Error Failure = llvm::Error::success();
+  double Ms = millisecondsOf([&] {
+    if ((Failure = runChecked(Opt)))
+      return;
+    auto Buffer = llvm::MemoryBuffer::getFile(Dir.file("out.bc"));
+    if (!Buffer) {
+      Failure = llvm::createStringError(Buffer.getError(), "no opt output");
+      return;
+    }
+    llvm::LLVMContext Context;
+    auto M = parseModule(**Buffer, Context);
+    if (!M) {
+      Failure = M.takeError();
+      return;
+    }
+    (void)(*M)->getInstructionCount();
+  });
+  if (Failure)
+    return Failure;
+  return Ms;
+}
+
+/// Object text size the subprocess way, as CompilerGym computed it:
+/// `clang -c` on the IR, then read the object's sections.
+llvm::Expected<double> timeClangObjectSize(const TempDir &Dir) {
+  SubprocessOptions Clang;
+  Clang.argv = {tool("clang"), "-w", "-c", "-x", "ir", Dir.file("in.bc"),
+                "-o", Dir.file("out.o")};
+  llvm::Error Failure = llvm::Error::success();
+  double Ms = millisecondsOf([&] {
+    if ((Failure = runChecked(Clang)))
+      return;
+    auto Buffer = llvm::MemoryBuffer::getFile(Dir.file("out.o"));
+    if (!Buffer) {
+      Failure = llvm::createStringError(Buffer.getError(), "no clang output");
+      return;
+    }
+    if (auto Size = objectTextSize((*Buffer)->getBuffer()); !Size)
+      Failure = Size.takeError();
+  });
+  if (Failure)
+    return Failure;
+  return Ms;
+}
+
+llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
+                                         const EnvBenchOptions &Options,
+                                         std::mt19937_64 &Random,
+                                         const TempDir &Dir) {
+  Samples S;
+  auto Env = Environment::create({});
+  if (!Env)
+    return Env.takeError();
+  if (auto Started = (*Env)->reset(B); !Started)
+    return Started.takeError();
+  std::uniform_int_distribution<size_t> Pick(0, (*Env)->actions().size() - 1);
+
+  for (unsigned I = 0; I < Options.stepsPerBenchmark; ++I) {
+    if ((*Env)->done())
+      if (auto Restarted = (*Env)->reset(B); !Restarted)
+        return Restarted.takeError();
+    size_t Action = Pick(Random);
+    if (llvm::Error E = writeBitcode((*Env)->module(), Dir.file("in.bc")))
+      return E;
+    auto OptMs = timeOptStep(Dir, (*Env)->actions()[Action].pipeline);
+    if (!OptMs)
+      return OptMs.takeError();
+    llvm::Expected<StepResult> Step = llvm::createStringError("not run");
+    double StepMs = millisecondsOf([&] { Step = (*Env)->step(Action); });
+    if (!Step)
+      return Step.takeError();
+    S.optStep.push_back(*OptMs);
+    S.step.push_back(StepMs);
+  }
+  if ((*Env)->done())
+    if (auto Restarted = (*Env)->reset(B); !Restarted)
+      return Restarted.takeError();
+
+  if (llvm::Error E = writeBitcode((*Env)->module(), Dir.file("in.bc")))
+    return E;
+  for (unsigned I = 0; I < Options.repetitions; ++I) {
+    llvm::Expected<std::unique_ptr<Environment>> Copy = nullptr;
+    S.fork.push_back(millisecondsOf([&] { Copy = (*Env)->fork(); }));
+    if (!Copy)
+      return Copy.takeError();
+    llvm::Expected<int64_t> Size = 0;
+    S.objectSize.push_back(millisecondsOf([&] {
+      Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module());
+    }));
+    if (!Size)
+      return Size.takeError();
+    auto ClangMs = timeClangObjectSize(Dir);
+    if (!ClangMs)
+      return ClangMs.takeError();
+    S.clangObjectSize.push_back(*ClangMs);
+  }
+  return S;
+}
+
+/// Fork latency on a generated module of about \p Instructions instructions.
+llvm::Expected<std::pair<int64_t, double>>
+measureLargeFork(unsigned Instructions, unsigned Repetitions, const TempDir &Dir) {
+  std::string Path = Dir.file("large.ll");
+  SubprocessOptions Stress;
+  Stress.argv = {tool("llvm-stress"), "-seed=1",
+                 "-size=" + std::to_string(Instructions), "-o", Path};
+  if (llvm::Error E = runChecked(Stress))
+    return E;
+  auto B = loadBenchmark(Path);
+  if (!B)
+    return B.takeError();
+  auto Env = Environment::create({});
+  if (!Env)
+    return Env.takeError();
+  if (auto Started = (*Env)->reset(*B); !Started)
+    return Started.takeError();
+  std::vector<double> Times;
+  for (unsigned I = 0; I < std::max(Repetitions, 20u); ++I) {
+    llvm::Expected<std::unique_ptr<Environment>> Copy = nullptr;
+    Times.push_back(millisecondsOf([&] { Copy = (*Env)->fork(); }));
+    if (!Copy)
+      return Copy.takeError();
+  }
+  return std::make_pair(
+      static_cast<int64_t>((*Env)->module().getInstructionCount()),
+      median(Times));
+}
+
+std::string verdict(bool Met) { return Met ? "met" : "NOT MET"; }
+
+} // namespace
+
+llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
+                        const std::function<void(double)> &Progress) {
+  std::vector<std::string> Uris = Options.benchmarks;
+  if (Uris.empty())
+    for (const std::string &Name : builtinBenchmarkNames())
+      Uris.push_back("benchmark://builtin-v0/" + Name);
+  if (Uris.empty())
+    return llvm::createStringError("no benchmark to measure");
+  auto Dir = TempDir::create("passgym-bench");
+  if (!Dir)
+    return Dir.takeError();
+  std::mt19937_64 Random(Options.seed);
+
+  Out << llvm::formatv("{0,-34} {1,7} {2,9} {3,9} {4,7} {5,8} {6,9} {7,9} "
+                       "{8,7}\n",
+                       "benchmark", "insts", "step ms", "opt ms", "ratio",
+                       "fork ms", "objsz ms", "clang ms", "ratio");
+  Samples All;
+  nlohmann::json Json;
+  for (size_t I = 0; I < Uris.size(); ++I) {
+    Progress(static_cast<double>(I) / (Uris.size() + 1));
+    auto B = loadBenchmark(Uris[I]);
+    if (!B)
+      return B.takeError();
+    auto S = measureBenchmark(*B, Options, Random, *Dir);
+    if (!S)
+      return llvm::createStringError("measuring " + Uris[I] + ": " +
+                                     llvm::toString(S.takeError()));
+    auto Insts = baselineCost(CostFunction::IrInstructionCount, Baseline::O0, **B);
+    if (!Insts)
+      return Insts.takeError();
+    double Step = median(S->step), Opt = median(S->optStep);
+    double Obj = median(S->objectSize), Clang = median(S->clangObjectSize);
+    Out << llvm::format("%-34s %7lld %9.3f %9.2f %6.1fx %8.3f %9.2f %9.2f %6.1fx\n",
+                        Uris[I].c_str(), static_cast<long long>(*Insts), Step,
+                        Opt, Opt / Step, median(S->fork), Obj, Clang,
+                        Clang / Obj);
+    Json["benchmarks"].push_back({{"uri", Uris[I]},
+                                  {"instructions", *Insts},
+                                  {"step_ms", Step},
+                                  {"opt_step_ms", Opt},
+                                  {"fork_ms", median(S->fork)},
+                                  {"object_size_ms", Obj},
+                                  {"clang_object_size_ms", Clang}});
+    All.append(*S);
+  }
+  Progress(static_cast<double>(Uris.size()) / (Uris.size() + 1));
+  auto Large = measureLargeFork(Options.largeModuleInstructions,
+                                Options.repetitions, *Dir);
+  if (!Large)
+    return Large.takeError();
+  Progress(1);
+
+  double Step = median(All.step), Opt = median(All.optStep);
+  double Obj = median(All.objectSize), Clang = median(All.clangObjectSize);
+  Out << "\nmedians over all " << All.step.size() << " steps of " << Uris.size()
+      << " benchmarks:\n"
+      << llvm::format("  step (IrInstructionCount reward)   %8.3f ms   "
+                      "opt-19 subprocess per step %8.2f ms   ratio %6.1fx  "
+                      "(target >= 20x: %s)\n",
+                      Step, Opt, Opt / Step, verdict(Opt / Step >= 20).c_str())
+      << llvm::format("  fork, %lld-instruction module      %8.3f ms   "
+                      "(target < 1 ms: %s)\n",
+                      static_cast<long long>(Large->first), Large->second,
+                      verdict(Large->second < 1).c_str())
+      << llvm::format("  fork, built-in programs            %8.3f ms\n",
+                      median(All.fork))
+      << llvm::format("  ObjectTextSizeBytes                %8.3f ms   "
+                      "clang-19 -c subprocess    %8.2f ms   ratio %6.1fx  "
+                      "(target >= 5x: %s)\n",
+                      Obj, Clang, Clang / Obj,
+                      verdict(Clang / Obj >= 5).c_str());
+  if (Options.jsonPath.empty())
+    return llvm::Error::success();
+  Json["summary"] = {{"step_ms", Step},
+                     {"opt_step_ms", Opt},
+                     {"step_ratio", Opt / Step},
+                     {"large_fork_instructions", Large->first},
+                     {"large_fork_ms", Large->second},
+                     {"fork_ms", median(All.fork)},
+                     {"object_size_ms", Obj},
+                     {"clang_object_size_ms", Clang},
+                     {"object_size_ratio", Clang / Obj}};
+  return writeFileAtomically(Options.jsonPath, Json.dump(2) + "\n");
+}
+
+} // namespace passgym

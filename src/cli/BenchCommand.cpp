@@ -1,0 +1,58 @@
+#include "cli/Commands.h"
+#include "cli/Common.h"
+
+#include "bench/EnvBench.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+namespace passgym::cli {
+namespace {
+
+void addEnvBench(CLI::App &Bench) {
+  auto Options = std::make_shared<EnvBenchOptions>();
+  CLI::App *Command = Bench.add_subcommand(
+      "env",
+      "Environment speed against the subprocess way, in one run: median step "
+      "latency (IrInstructionCount reward) vs one opt-19 process per step; "
+      "fork latency; ObjectTextSizeBytes vs a clang-19 -c process.\n"
+      "Example: passgym bench env --steps 20 --json env.json");
+  Command->add_option("benchmarks", Options->benchmarks,
+                      "benchmarks to measure (default: every built-in)");
+  Command->add_option("--steps", Options->stepsPerBenchmark,
+                      "random actions timed per benchmark")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--repetitions", Options->repetitions,
+                      "repetitions of fork and object-size timings")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--large-module", Options->largeModuleInstructions,
+                      "instructions in the generated module for the fork "
+                      "target")
+      ->capture_default_str();
+  Command->add_option("--seed", Options->seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--json", Options->jsonPath, "also write JSON here");
+  runWith(*Command, [Options] {
+    ProgressBar Bar("bench env");
+    llvm::Error E = runEnvBench(*Options, llvm::outs(), [&](double Fraction) {
+      Bar.update(Fraction, "");
+    });
+    Bar.finish();
+    return E ? reportError(std::move(E)) : 0;
+  });
+}
+
+} // namespace
+
+void addBenchCommand(CLI::App &App) {
+  CLI::App *Bench = App.add_subcommand(
+      "bench", "Benchmarks that report medians and ratios against a baseline "
+               "measured in the same run.");
+  Bench->require_subcommand(1);
+  addEnvBench(*Bench);
+}
+
+} // namespace passgym::cli

@@ -1,0 +1,112 @@
+#include "cli/Common.h"
+
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+namespace passgym::cli {
+
+int reportError(llvm::Error E) {
+  llvm::WithColor::error(llvm::errs(), "passgym") << llvm::toString(std::move(E))
+                                                  << "\n";
+  return 1;
+}
+
+void runWith(CLI::App &Command, std::function<int()> Run) {
+  Command.callback([Run = std::move(Run)] {
+    if (int Code = Run())
+      throw CLI::RuntimeError(Code);
+  });
+}
+
+llvm::Expected<std::shared_ptr<const ActionSpace>>
+loadActionSpace(const std::string &Path) {
+  if (Path.empty())
+    return std::shared_ptr<const ActionSpace>(&ActionSpace::builtin(),
+                                              [](const ActionSpace *) {});
+  auto Space = ActionSpace::fromFile(Path);
+  if (!Space)
+    return Space.takeError();
+  return std::make_shared<const ActionSpace>(std::move(*Space));
+}
+
+llvm::Expected<std::unique_ptr<Environment>>
+replay(const std::string &Benchmark, const std::string &ActionsFile,
+       const std::vector<std::string> &Sequence,
+       const std::string &RewardSpace) {
+  auto Space = loadActionSpace(ActionsFile);
+  if (!Space)
+    return Space.takeError();
+  auto Actions = (*Space)->resolve(splitSequence(Sequence));
+  if (!Actions)
+    return Actions.takeError();
+  auto Env = Environment::create({*Space, "", RewardSpace});
+  if (!Env)
+    return Env.takeError();
+  auto B = loadBenchmark(Benchmark);
+  if (!B)
+    return B.takeError();
+  if (auto Started = (*Env)->reset(*B); !Started)
+    return Started.takeError();
+  for (size_t Action : *Actions) {
+    auto Step = (*Env)->step(Action);
+    if (!Step)
+      return Step.takeError();
+    if (Step->done)
+      return llvm::createStringError(Step->info.error);
+  }
+  return std::move(*Env);
+}
+
+std::vector<std::string> splitSequence(const std::vector<std::string> &Items) {
+  std::vector<std::string> Parts;
+  for (const std::string &Item : Items) {
+    std::string Current;
+    int Depth = 0;
+    for (char C : Item) {
+      Depth += (C == '(' || C == '<') - (C == ')' || C == '>');
+      if (Depth == 0 && (C == ',' || C == ' ')) {
+        if (!Current.empty())
+          Parts.push_back(std::move(Current));
+        Current.clear();
+        continue;
+      }
+      Current += C;
+    }
+    if (!Current.empty())
+      Parts.push_back(std::move(Current));
+  }
+  return Parts;
+}
+
+ProgressBar::ProgressBar(std::string Label)
+    : Label(std::move(Label)), Enabled(::isatty(STDERR_FILENO)) {}
+
+ProgressBar::~ProgressBar() { finish(); }
+
+void ProgressBar::update(double Fraction, const std::string &Status) {
+  if (!Enabled)
+    return;
+  auto Now = std::chrono::steady_clock::now();
+  if (Drawn && Now - LastDraw < std::chrono::milliseconds(100))
+    return;
+  LastDraw = Now;
+  Drawn = true;
+  constexpr int Width = 30;
+  Fraction = std::min(std::max(Fraction, 0.0), 1.0);
+  int Filled = static_cast<int>(Fraction * Width);
+  std::string Bar(Filled, '#');
+  Bar.resize(Width, '.');
+  llvm::errs() << "\r\x1b[2K" << Label << " [" << Bar << "] "
+               << static_cast<int>(Fraction * 100) << "% " << Status;
+}
+
+void ProgressBar::finish() {
+  if (Enabled && Drawn)
+    llvm::errs() << "\r\x1b[2K";
+  Drawn = false;
+}
+
+} // namespace passgym::cli

@@ -1,0 +1,64 @@
+//===- cli/Common.h - What the subcommands share --------------------------===//
+#ifndef PASSGYM_CLI_COMMON_H
+#define PASSGYM_CLI_COMMON_H
+
+#include "actions/ActionSpace.h"
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+
+#include "llvm/Support/Error.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+} // namespace CLI
+
+namespace passgym::cli {
+
+/// Prints "passgym: error: MESSAGE" on stderr and returns exit code 1.
+int reportError(llvm::Error E);
+
+/// Makes a subcommand's callback call \p Run and exit with its result.
+void runWith(CLI::App &Command, std::function<int()> Run);
+
+/// The built-in action space, or the one in \p Path when it is not empty.
+llvm::Expected<std::shared_ptr<const ActionSpace>>
+loadActionSpace(const std::string &Path);
+
+/// Loads \p Benchmark, starts an episode with the given action space file
+/// (empty: built-in) and reward space, and applies \p Sequence (names or
+/// indices); a step that ends the episode is an error.
+llvm::Expected<std::unique_ptr<Environment>>
+replay(const std::string &Benchmark, const std::string &ActionsFile,
+       const std::vector<std::string> &Sequence,
+       const std::string &RewardSpace = "IrInstructionCount");
+
+/// Splits "a,b c" into {"a", "b", "c"}; pipelines containing commas inside
+/// parentheses or angle brackets stay whole.
+std::vector<std::string> splitSequence(const std::vector<std::string> &Items);
+
+/// A one-line progress bar on stderr, redrawn at most ten times a second and
+/// only when stderr is a terminal.
+class ProgressBar {
+public:
+  explicit ProgressBar(std::string Label);
+  ~ProgressBar();
+  /// \p Fraction in [0, 1]; \p Status is shown after the bar.
+  void update(double Fraction, const std::string &Status);
+  void finish();
+
+private:
+  std::string Label;
+  bool Enabled;
+  bool Drawn = false;
+  std::chrono::steady_clock::time_point LastDraw;
+};
+
+} // namespace passgym::cli
+
+#endif

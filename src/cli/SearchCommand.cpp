@@ -1,0 +1,158 @@
+#include "cli/Commands.h"
+#include "cli/Common.h"
+
+#include "env/Environment.h"
+#include "observations/Cost.h"
+#include "search/Search.h"
+#include "support/TempDir.h"
+
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+namespace passgym::cli {
+namespace {
+
+struct SearchOptions {
+  std::string benchmark{kDefaultBenchmark};
+  double seconds = 30;
+  uint64_t steps = 0;
+  size_t episodeLength = 50;
+  uint64_t seed = 0;
+  std::string cost = "IrInstructionCount";
+  std::string actionsFile;
+  std::string output;
+};
+
+std::string describe(const SearchProgress &P) {
+  std::string Text;
+  llvm::raw_string_ostream(Text)
+      << P.steps << " steps, " << P.episodes << " episodes, best "
+      << P.bestCost;
+  return Text;
+}
+
+void printReport(const Environment &Start, const SearchResult &Result,
+                 int64_t OzCost, const std::string &Cost) {
+  const ActionSpace &Space = Start.actions();
+  auto Ratio = [](int64_t Reference, int64_t Value) {
+    return Value > 0 ? static_cast<double>(Reference) / Value : 0.0;
+  };
+  llvm::raw_ostream &Out = llvm::outs();
+  Out << "benchmark      " << Start.benchmark().uri() << "\n"
+      << "search         random, " << Result.episodes << " episodes, "
+      << Result.steps << " steps in "
+      << llvm::format("%.1f", Result.elapsed.count()) << " s ("
+      << llvm::format("%.0f", Result.steps / Result.elapsed.count())
+      << " steps/s)\n";
+  if (Result.failedEpisodes)
+    Out << "failures       " << Result.failedEpisodes
+        << " episodes ended by a failing pass; first: " << Result.firstFailure
+        << "\n";
+  Out << "\n"
+      << llvm::left_justify(Cost, 24) << llvm::right_justify("value", 10)
+      << llvm::right_justify("vs -Oz", 12) << "\n";
+  auto Row = [&](llvm::StringRef Name, int64_t Value) {
+    Out << llvm::left_justify(Name, 24) << llvm::format("%10lld", (long long)Value)
+        << llvm::format("%11.3fx", Ratio(OzCost, Value)) << "\n";
+  };
+  Row("unoptimized (-O0)", Result.initialCost);
+  Row("-Oz", OzCost);
+  Row("best found", Result.bestCost());
+  Out << "\n(vs -Oz = cost at -Oz / cost; above 1.000x beats -Oz)\n\n";
+  const std::vector<size_t> &Best = Result.best->actionHistory();
+  Out << "best sequence (" << Best.size() << " actions):";
+  for (size_t Action : Best)
+    Out << " " << Space[Action].name;
+  Out << "\n\nopt pipeline:\n  " << Result.best->commandline("INPUT.bc", "OUTPUT.bc")
+      << "\n";
+}
+
+int runSearch(const SearchOptions &Options) {
+  auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost);
+  if (!Env)
+    return reportError(Env.takeError());
+  std::optional<CostFunction> Cost = parseCostName(Options.cost);
+  auto OzCost = baselineCost(*Cost, Baseline::Oz, (*Env)->benchmark());
+  if (!OzCost)
+    return reportError(OzCost.takeError());
+
+  RandomSearchOptions Random;
+  Random.episodeLength = Options.episodeLength;
+  Random.seed = Options.seed;
+  if (Options.seconds > 0)
+    Random.budget.time = std::chrono::duration<double>(Options.seconds);
+  if (Options.steps > 0)
+    Random.budget.steps = Options.steps;
+  ProgressBar Bar("search");
+  auto Result = randomSearch(**Env, Random, [&](const SearchProgress &P) {
+    double ByTime = Random.budget.time
+                        ? P.elapsed.count() / Random.budget.time->count()
+                        : 0;
+    double BySteps = Random.budget.steps
+                         ? static_cast<double>(P.steps) / *Random.budget.steps
+                         : 0;
+    Bar.update(std::max(ByTime, BySteps), describe(P));
+  });
+  Bar.finish();
+  if (!Result)
+    return reportError(Result.takeError());
+  printReport(**Env, *Result, *OzCost, Options.cost);
+
+  if (Options.output.empty())
+    return 0;
+  std::string Text;
+  llvm::raw_string_ostream Stream(Text);
+  Result->best->module().print(Stream, nullptr);
+  if (llvm::Error E = writeFileAtomically(Options.output, Text))
+    return reportError(std::move(E));
+  llvm::outs() << "best module written to " << Options.output << "\n";
+  return 0;
+}
+
+} // namespace
+
+void addSearchCommand(CLI::App &App) {
+  auto Options = std::make_shared<SearchOptions>();
+  CLI::App *Command = App.add_subcommand(
+      "search",
+      "Random search for a pass sequence that minimizes a cost; prints the "
+      "best sequence, its opt pipeline, and its gain against -Oz.\n"
+      "Examples:\n"
+      "  passgym search                               the default program, 30 s\n"
+      "  passgym search prog.c --time 60 --seed 3\n"
+      "  passgym search prog.ll --steps 5000 --cost ObjectTextSizeBytes -o best.ll");
+  Command->add_option("benchmark", Options->benchmark,
+                      "file (.c .cc .cpp .ll .bc) or benchmark URI")
+      ->capture_default_str();
+  Command->add_option("-t,--time", Options->seconds,
+                      "time budget in seconds (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  Command->add_option("-n,--steps", Options->steps,
+                      "step budget (0: none); with --time, whichever comes first")
+      ->capture_default_str();
+  Command->add_option("--episode-length", Options->episodeLength,
+                      "actions per random episode")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--seed", Options->seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--cost", Options->cost, "cost to minimize")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"IrInstructionCount", "ObjectTextSizeBytes"}));
+  Command->add_option("--actions", Options->actionsFile, "action space file")
+      ->check(CLI::ExistingFile);
+  Command->add_option("-o,--output", Options->output,
+                      "write the best module (IR text) here");
+  runWith(*Command, [Options] {
+    if (Options->seconds <= 0 && Options->steps == 0)
+      return reportError(llvm::createStringError(
+          "give a budget: --time SECONDS or --steps N"));
+    return runSearch(*Options);
+  });
+}
+
+} // namespace passgym::cli

@@ -1,0 +1,31 @@
+#include "cli/Commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+
+#include <CLI/CLI.hpp>
+
+int main(int Argc, char **Argv) {
+  llvm::InitLLVM Init(Argc, Argv);
+  CLI::App App{"passgym: find LLVM 19 pass sequences that make programs "
+               "smaller and faster.\n\nExamples:\n"
+               "  passgym search                      random search on the "
+               "default built-in program\n"
+               "  passgym search prog.c --time 60     search a C file for a "
+               "minute\n"
+               "  passgym apply prog.ll sroa,gvn -o out.ll\n"
+               "  passgym observe prog.c --space Autophase"};
+  App.require_subcommand(1);
+  App.set_version_flag("--version", "passgym 0.1 (LLVM 19)");
+  passgym::cli::addPassesCommand(App);
+  passgym::cli::addObserveCommand(App);
+  passgym::cli::addApplyCommand(App);
+  passgym::cli::addSearchCommand(App);
+  passgym::cli::addBenchCommand(App);
+  passgym::cli::addDatasetsCommand(App);
+  try {
+    App.parse(Argc, Argv);
+  } catch (const CLI::ParseError &E) {
+    return App.exit(E);
+  }
+  return 0;
+}

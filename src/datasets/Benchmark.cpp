@@ -1,0 +1,188 @@
+#include "datasets/Benchmark.h"
+
+#include "support/Subprocess.h"
+#include "support/Target.h"
+#include "support/TempDir.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/IRReader/IRReader.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SmallVectorMemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace passgym {
+namespace {
+
+constexpr llvm::StringLiteral kFileScheme = "file://";
+constexpr llvm::StringLiteral kBuiltinScheme = "benchmark://builtin-v0/";
+
+bool isCSource(llvm::StringRef Extension) { return Extension == ".c"; }
+bool isCxxSource(llvm::StringRef Extension) {
+  return Extension == ".cc" || Extension == ".cpp" || Extension == ".cxx";
+}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+compileSource(llvm::StringRef Path, bool IsCxx) {
+  llvm::Expected<TempDir> Dir = TempDir::create("passgym-compile");
+  if (!Dir)
+    return Dir.takeError();
+  std::string Output = Dir->file("module.bc");
+  std::string Compiler =
+      std::string(PASSGYM_LLVM_BINDIR) + (IsCxx ? "/clang++" : "/clang");
+  SubprocessOptions Options;
+  Options.argv = {Compiler, "-O1", "-Xclang", "-disable-llvm-passes",
+                  "-emit-llvm", "-c", Path.str(), "-o", Output};
+  if (llvm::Error E = runChecked(Options))
+    return llvm::createStringError("cannot compile '" + Path +
+                                   "': " + llvm::toString(std::move(E)));
+  auto Buffer = llvm::MemoryBuffer::getFile(Output);
+  if (!Buffer)
+    return llvm::createStringError(Buffer.getError(),
+                                   "cannot read the IR compiled from '" + Path +
+                                       "'");
+  return std::move(*Buffer);
+}
+
+/// Parses, verifies, and re-encodes a module as bitcode, so every benchmark
+/// is stored the same way whatever it was read from.
+llvm::Expected<BenchmarkPtr>
+makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents) {
+  llvm::LLVMContext Context;
+  llvm::Expected<std::unique_ptr<llvm::Module>> M =
+      parseModule(Contents->getMemBufferRef(), Context);
+  if (!M)
+    return M.takeError();
+  std::string Problems;
+  llvm::raw_string_ostream ProblemStream(Problems);
+  if (llvm::verifyModule(**M, &ProblemStream))
+    return llvm::createStringError("invalid module '" + Uri + "': " + Problems);
+  (*M)->setModuleIdentifier(Uri);
+  if (llvm::Error E = adoptHostTargetIfUnset(**M))
+    return std::move(E);
+  llvm::SmallVector<char, 0> Bitcode;
+  llvm::BitcodeWriter Writer(Bitcode);
+  Writer.writeModule(**M);
+  Writer.writeSymtab();
+  Writer.writeStrtab();
+  return std::make_shared<Benchmark>(
+      std::move(Uri),
+      std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(Bitcode),
+                                                      /*RequiresNull=*/false));
+}
+
+llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
+  if (!llvm::sys::fs::exists(Path))
+    return llvm::createStringError("no such file: '" + Path + "'");
+  llvm::StringRef Extension = llvm::sys::path::extension(Path);
+  if (isCSource(Extension) || isCxxSource(Extension)) {
+    auto Bitcode = compileSource(Path, isCxxSource(Extension));
+    if (!Bitcode)
+      return Bitcode.takeError();
+    return makeBenchmark(std::move(Uri), std::move(*Bitcode));
+  }
+  if (Extension != ".ll" && Extension != ".bc")
+    return llvm::createStringError(
+        "unsupported file type '" + Extension + "' of '" + Path +
+        "': expected .c, .cc, .cpp, .ll or .bc");
+  auto Buffer = llvm::MemoryBuffer::getFile(Path);
+  if (!Buffer)
+    return llvm::createStringError(Buffer.getError(),
+                                   "cannot read '" + Path +
+                                       "': " + Buffer.getError().message());
+  return makeBenchmark(std::move(Uri), std::move(*Buffer));
+}
+
+} // namespace
+
+Benchmark::Benchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Bitcode)
+    : Uri(std::move(Uri)), Bitcode(std::move(Bitcode)) {}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+Benchmark::load(llvm::LLVMContext &Context) const {
+  auto M = llvm::parseBitcodeFile(bitcode(), Context);
+  if (!M)
+    return M.takeError();
+  (*M)->setModuleIdentifier(Uri);
+  return std::move(*M);
+}
+
+llvm::Expected<int64_t> Benchmark::cached(
+    const std::string &Key,
+    const std::function<llvm::Expected<int64_t>()> &Compute) const {
+  {
+    std::lock_guard<std::mutex> Lock(CacheMutex);
+    auto It = Cache.find(Key);
+    if (It != Cache.end())
+      return It->second;
+  }
+  // Computed outside the lock: two threads may both compute a value, but the
+  // computation is deterministic, so either result is the same.
+  llvm::Expected<int64_t> Value = Compute();
+  if (!Value)
+    return Value.takeError();
+  std::lock_guard<std::mutex> Lock(CacheMutex);
+  Cache.emplace(Key, *Value);
+  return *Value;
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+parseModule(llvm::MemoryBufferRef Buffer, llvm::LLVMContext &Context) {
+  llvm::SMDiagnostic Diagnostic;
+  std::unique_ptr<llvm::Module> M = llvm::parseIR(Buffer, Diagnostic, Context);
+  if (M)
+    return std::move(M);
+  std::string Message;
+  llvm::raw_string_ostream Stream(Message);
+  Stream << "malformed IR in '" << Buffer.getBufferIdentifier() << "'";
+  if (Diagnostic.getLineNo() > 0)
+    Stream << " at line " << Diagnostic.getLineNo();
+  Stream << ": " << Diagnostic.getMessage();
+  return llvm::createStringError(Message);
+}
+
+std::string builtinDirectory() {
+  if (const char *Override = std::getenv("PASSGYM_BUILTIN_DIR"))
+    return Override;
+  return PASSGYM_BUILTIN_DIR;
+}
+
+std::vector<std::string> builtinBenchmarkNames() {
+  std::vector<std::string> Names;
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(builtinDirectory(), EC), End;
+       It != End && !EC; It.increment(EC)) {
+    llvm::StringRef Path = It->path();
+    if (llvm::sys::path::extension(Path) == ".c")
+      Names.push_back(llvm::sys::path::stem(Path).str());
+  }
+  std::sort(Names.begin(), Names.end());
+  return Names;
+}
+
+llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri) {
+  if (Uri.starts_with(kBuiltinScheme)) {
+    llvm::StringRef Name = Uri.drop_front(kBuiltinScheme.size());
+    std::vector<std::string> Names = builtinBenchmarkNames();
+    if (std::find(Names.begin(), Names.end(), Name) == Names.end())
+      return llvm::createStringError("unknown benchmark '" + Uri + "' (`passgym datasets` lists them)");
+    return loadFile(Uri.str(), builtinDirectory() + "/" + Name.str() + ".c");
+  }
+  if (Uri.starts_with(kFileScheme))
+    return loadFile(Uri.str(), Uri.drop_front(kFileScheme.size()));
+  if (Uri.contains("://"))
+    return llvm::createStringError("unknown benchmark URI scheme in '" + Uri +
+                                       "': expected file://PATH or "
+                                       "benchmark://builtin-v0/NAME");
+  return loadFile(("file://" + Uri).str(), Uri);
+}
+
+} // namespace passgym

@@ -1,0 +1,170 @@
+#include "env/Environment.h"
+
+#include "actions/PassRunner.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace passgym {
+
+Environment::Environment(EnvironmentOptions Options, const RewardSpace &Reward,
+                         const ObservationSpace *Observed)
+    : Options(std::move(Options)), Reward(&Reward), Observed(Observed) {}
+
+Environment::~Environment() = default;
+
+llvm::Expected<std::unique_ptr<Environment>>
+Environment::create(EnvironmentOptions Options) {
+  if (!Options.actions)
+    Options.actions = std::shared_ptr<const ActionSpace>(
+        &ActionSpace::builtin(), [](const ActionSpace *) {});
+  auto Reward = findRewardSpace(Options.rewardSpace);
+  if (!Reward)
+    return Reward.takeError();
+  const ObservationSpace *Observed = nullptr;
+  if (!Options.observationSpace.empty()) {
+    auto Space = findObservationSpace(Options.observationSpace);
+    if (!Space)
+      return Space.takeError();
+    Observed = &*Space;
+  }
+  return std::unique_ptr<Environment>(
+      new Environment(std::move(Options), *Reward, Observed));
+}
+
+llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
+  auto NewContext = std::make_unique<llvm::LLVMContext>();
+  auto NewModule = B->load(*NewContext);
+  if (!NewModule)
+    return NewModule.takeError();
+  auto NewTracker = RewardTracker::start(*Reward, **NewModule, *B);
+  if (!NewTracker)
+    return NewTracker.takeError();
+  Module.reset();
+  Context = std::move(NewContext);
+  Module = std::move(*NewModule);
+  Bench = std::move(B);
+  Tracker = std::move(*NewTracker);
+  History.clear();
+  EpisodeReward = 0;
+  Done = false;
+  return observeConfigured();
+}
+
+StepResult Environment::endEpisode(std::string Error) {
+  Done = true;
+  StepResult Result;
+  Result.done = true;
+  Result.info.error = std::move(Error);
+  return Result;
+}
+
+llvm::Expected<StepResult> Environment::step(size_t Action) {
+  if (Done)
+    return llvm::createStringError("the episode is over; call reset()");
+  if (!inEpisode())
+    return llvm::createStringError("step() before reset(): no episode");
+  if (Action >= actions().size())
+    return llvm::createStringError("action " + std::to_string(Action) + " is out of range: the space has " +
+            std::to_string(actions().size()) + " actions");
+
+  auto Changed = runPipeline(*Module, actions()[Action].pipeline);
+  if (!Changed)
+    return passFailed(Action, Changed.takeError());
+  History.push_back(Action);
+  StepResult Result;
+  Result.info.changed = *Changed;
+  auto Reward = Tracker->step(*Module, *Changed);
+  if (!Reward)
+    return endEpisode(llvm::toString(Reward.takeError()));
+  Result.reward = *Reward;
+  EpisodeReward += *Reward;
+  auto Observation = observeConfigured();
+  if (!Observation)
+    return endEpisode(llvm::toString(Observation.takeError()));
+  Result.observation = std::move(*Observation);
+  return Result;
+}
+
+llvm::Expected<StepResult> Environment::passFailed(size_t Action,
+                                                   llvm::Error E) {
+  std::optional<PassFailure> Kind;
+  std::string Message;
+  if (llvm::Error Other = llvm::handleErrors(
+          std::move(E), [&](const PassError &Failure) {
+            Kind = Failure.kind();
+            Message = Failure.message();
+          }))
+    return std::move(Other);
+  if (*Kind == PassFailure::InvalidPipeline)
+    return llvm::createStringError(Message);
+  History.push_back(Action);
+  // After a crash or invalid IR the module (and, after a crash, its context)
+  // may be half rewritten: destroying them could crash again, so they are
+  // abandoned and the next reset() starts from a fresh context.
+  (void)Module.release();
+  (void)Context.release();
+  return endEpisode(std::move(Message));
+}
+
+llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
+  if (!inEpisode())
+    return llvm::createStringError("observe() outside an episode");
+  auto Found = findObservationSpace(Space);
+  if (!Found)
+    return Found.takeError();
+  return Found->compute(*Module, *Bench);
+}
+
+llvm::Expected<std::optional<Observation>>
+Environment::observeConfigured() const {
+  if (!Observed)
+    return std::nullopt;
+  auto Value = Observed->compute(*Module, *Bench);
+  if (!Value)
+    return Value.takeError();
+  return std::optional<Observation>(std::move(*Value));
+}
+
+llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
+  std::unique_ptr<Environment> Copy(new Environment(Options, *Reward, Observed));
+  if (!inEpisode())
+    return std::move(Copy);
+  // Modules cannot be cloned across contexts; a bitcode round trip is the
+  // cheapest exact copy.
+  llvm::SmallVector<char, 0> Buffer;
+  {
+    llvm::raw_svector_ostream Stream(Buffer);
+    llvm::WriteBitcodeToFile(*Module, Stream);
+  }
+  Copy->Context = std::make_unique<llvm::LLVMContext>();
+  auto Parsed = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(llvm::StringRef(Buffer.data(), Buffer.size()),
+                            Module->getModuleIdentifier()),
+      *Copy->Context);
+  if (!Parsed)
+    return Parsed.takeError();
+  Copy->Module = std::move(*Parsed);
+  Copy->Module->setModuleIdentifier(Module->getModuleIdentifier());
+  Copy->Bench = Bench;
+  Copy->Tracker = Tracker;
+  Copy->History = History;
+  Copy->EpisodeReward = EpisodeReward;
+  Copy->Done = Done;
+  return std::move(Copy);
+}
+
+std::string Environment::pipeline() const {
+  return actions().pipeline(History);
+}
+
+std::string Environment::commandline(llvm::StringRef Input,
+                                     llvm::StringRef Output) const {
+  return "opt-19 -passes='" + pipeline() + "' " + Input.str() + " -o " +
+         Output.str();
+}
+
+} // namespace passgym

@@ -1,0 +1,86 @@
+#include "observations/Cost.h"
+
+#include "actions/PassRunner.h"
+#include "datasets/Benchmark.h"
+#include "support/Target.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Object/ObjectFile.h"
+
+namespace passgym {
+
+llvm::StringRef costName(CostFunction Cost) {
+  switch (Cost) {
+  case CostFunction::IrInstructionCount:
+    return "IrInstructionCount";
+  case CostFunction::ObjectTextSizeBytes:
+    return "ObjectTextSizeBytes";
+  }
+  llvm_unreachable("unknown cost function");
+}
+
+llvm::StringRef baselineName(Baseline Level) {
+  switch (Level) {
+  case Baseline::O0:
+    return "O0";
+  case Baseline::O3:
+    return "O3";
+  case Baseline::Oz:
+    return "Oz";
+  }
+  llvm_unreachable("unknown baseline");
+}
+
+std::optional<CostFunction> parseCostName(llvm::StringRef Name) {
+  for (CostFunction Cost :
+       {CostFunction::IrInstructionCount, CostFunction::ObjectTextSizeBytes})
+    if (costName(Cost) == Name)
+      return Cost;
+  return std::nullopt;
+}
+
+llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object) {
+  auto Buffer = llvm::MemoryBufferRef(Object, "object");
+  auto File = llvm::object::ObjectFile::createObjectFile(Buffer);
+  if (!File)
+    return File.takeError();
+  int64_t Size = 0;
+  for (const llvm::object::SectionRef &Section : (*File)->sections())
+    if (Section.isText())
+      Size += Section.getSize();
+  return Size;
+}
+
+llvm::Expected<int64_t> computeCost(CostFunction Cost, const llvm::Module &M) {
+  switch (Cost) {
+  case CostFunction::IrInstructionCount:
+    return M.getInstructionCount();
+  case CostFunction::ObjectTextSizeBytes: {
+    auto Object = emitObject(M, kObjectCodeGenLevel);
+    if (!Object)
+      return Object.takeError();
+    return objectTextSize(llvm::StringRef(Object->data(), Object->size()));
+  }
+  }
+  llvm_unreachable("unknown cost function");
+}
+
+llvm::Expected<int64_t> baselineCost(CostFunction Cost, Baseline Level,
+                                     const Benchmark &B) {
+  std::string Key = (costName(Cost) + baselineName(Level)).str();
+  return B.cached(Key, [&]() -> llvm::Expected<int64_t> {
+    llvm::LLVMContext Context;
+    auto M = B.load(Context);
+    if (!M)
+      return M.takeError();
+    if (Level != Baseline::O0) {
+      std::string Pipeline = ("default<" + baselineName(Level) + ">").str();
+      if (auto Changed = runPipeline(**M, Pipeline); !Changed)
+        return Changed.takeError();
+    }
+    return computeCost(Cost, **M);
+  });
+}
+
+} // namespace passgym

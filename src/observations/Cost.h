@@ -1,0 +1,57 @@
+//===- observations/Cost.h - What a reward tries to make smaller ----------===//
+//
+// A cost is an integer property of a module that passes try to reduce. The
+// baselines are the unoptimized module's cost (O0) and its cost after LLVM's
+// own pipelines (`default<O3>`, `default<Oz>`), computed once per benchmark.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_OBSERVATIONS_COST_H
+#define PASSGYM_OBSERVATIONS_COST_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CodeGen.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace passgym {
+
+class Benchmark;
+
+enum class CostFunction {
+  /// Module::getInstructionCount().
+  IrInstructionCount,
+  /// Bytes of executable sections in the object file that LLVM's codegen
+  /// produces for the module at kObjectCodeGenLevel.
+  ObjectTextSizeBytes,
+};
+
+/// CompilerGym compiled with `clang -c` and no -O flag, i.e. codegen -O0;
+/// passgym does the same so code size mirrors what the passes did.
+inline constexpr llvm::CodeGenOptLevel kObjectCodeGenLevel =
+    llvm::CodeGenOptLevel::None;
+
+enum class Baseline { O0, O3, Oz };
+
+llvm::StringRef costName(CostFunction Cost);
+llvm::StringRef baselineName(Baseline Level);
+std::optional<CostFunction> parseCostName(llvm::StringRef Name);
+
+llvm::Expected<int64_t> computeCost(CostFunction Cost, const llvm::Module &M);
+
+/// The cost of \p B's module optimized at \p Level (O0: as loaded), cached in
+/// the benchmark.
+llvm::Expected<int64_t> baselineCost(CostFunction Cost, Baseline Level,
+                                     const Benchmark &B);
+
+/// Sum of the sizes of the executable sections of an ELF/COFF/Mach-O object.
+llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object);
+
+} // namespace passgym
+
+#endif

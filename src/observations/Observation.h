@@ -1,0 +1,52 @@
+//===- observations/Observation.h - What an agent can see -----------------===//
+//
+// Observation spaces are a registry of small functions of the current module
+// (and its benchmark, for baselines), looked up by CompilerGym's names. All are
+// computed in-process; see docs/observations.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_OBSERVATIONS_OBSERVATION_H
+#define PASSGYM_OBSERVATIONS_OBSERVATION_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace passgym {
+
+class Benchmark;
+
+/// A scalar, a text (or bytes, for Bitcode), or a feature vector.
+using Observation = std::variant<int64_t, std::string, std::vector<int64_t>>;
+
+struct ObservationSpace {
+  std::string name;
+  std::string description;
+  std::function<llvm::Expected<Observation>(const llvm::Module &,
+                                            const Benchmark &)>
+      compute;
+};
+
+/// Every observation space, in a fixed order.
+const std::vector<ObservationSpace> &observationSpaces();
+
+/// The space called \p Name, or an error listing the valid names.
+llvm::Expected<const ObservationSpace &>
+findObservationSpace(llvm::StringRef Name);
+
+/// A 128-bit BLAKE3 digest of the module's textual IR, in hex. The module
+/// identifier is part of the text, so compare modules of the same benchmark.
+std::string irHash(const llvm::Module &M);
+
+} // namespace passgym
+
+#endif

@@ -1,0 +1,86 @@
+#include "rewards/Reward.h"
+
+#include <algorithm>
+
+namespace passgym {
+namespace {
+
+llvm::StringRef scaleSuffix(RewardScale Scale) {
+  switch (Scale) {
+  case RewardScale::None:
+    return "";
+  case RewardScale::Initial:
+    return "Norm";
+  case RewardScale::O3:
+    return "O3";
+  case RewardScale::Oz:
+    return "Oz";
+  }
+  llvm_unreachable("unknown reward scale");
+}
+
+std::vector<RewardSpace> makeSpaces() {
+  std::vector<RewardSpace> Spaces;
+  for (CostFunction Cost :
+       {CostFunction::IrInstructionCount, CostFunction::ObjectTextSizeBytes})
+    for (RewardScale Scale : {RewardScale::None, RewardScale::Initial,
+                              RewardScale::O3, RewardScale::Oz})
+      Spaces.push_back({(costName(Cost) + scaleSuffix(Scale)).str(), Cost,
+                        Scale});
+  return Spaces;
+}
+
+} // namespace
+
+const std::vector<RewardSpace> &rewardSpaces() {
+  static const std::vector<RewardSpace> Spaces = makeSpaces();
+  return Spaces;
+}
+
+llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name) {
+  std::string Names;
+  for (const RewardSpace &Space : rewardSpaces()) {
+    if (Space.name == Name)
+      return Space;
+    Names += (Names.empty() ? "" : ", ") + Space.name;
+  }
+  return llvm::createStringError("unknown reward space '" + Name +
+                                     "' (one of: " + Names + ")");
+}
+
+llvm::Expected<RewardTracker> RewardTracker::start(const RewardSpace &Space,
+                                                   const llvm::Module &Initial,
+                                                   const Benchmark &B) {
+  auto InitialCost = computeCost(Space.cost, Initial);
+  if (!InitialCost)
+    return InitialCost.takeError();
+  double Denominator = 1;
+  bool Floored = false;
+  if (Space.scale == RewardScale::Initial)
+    Denominator = std::max<int64_t>(*InitialCost, 1);
+  if (Space.scale == RewardScale::O3 || Space.scale == RewardScale::Oz) {
+    Baseline Level = Space.scale == RewardScale::O3 ? Baseline::O3 : Baseline::Oz;
+    auto BaselineCost = baselineCost(Space.cost, Level, B);
+    if (!BaselineCost)
+      return BaselineCost.takeError();
+    double Gain = static_cast<double>(*InitialCost - *BaselineCost);
+    double Floor = std::max(kMinimumBaselineGain * *InitialCost, 1.0);
+    Floored = Gain < Floor;
+    Denominator = std::max(Gain, Floor);
+  }
+  return RewardTracker(Space.cost, *InitialCost, Denominator, Floored);
+}
+
+llvm::Expected<double> RewardTracker::step(const llvm::Module &Current,
+                                           bool Changed) {
+  if (!Changed)
+    return 0.0;
+  auto Cost = computeCost(this->Cost, Current);
+  if (!Cost)
+    return Cost.takeError();
+  double Reward = static_cast<double>(Previous - *Cost) / Scale;
+  Previous = *Cost;
+  return Reward;
+}
+
+} // namespace passgym

@@ -1,0 +1,77 @@
+//===- rewards/Reward.h - Rewards from cost reductions --------------------===//
+//
+// CompilerGym's reward definitions: R_t = C(s_{t-1}) - C(s_t) for a cost C,
+// optionally divided by a per-episode scale:
+//   Norm   C(s_0)
+//   O3/Oz  C(s_0) - C(baseline), floored at 1% of C(s_0)
+// The floor is passgym's answer to CompilerGym's division blow-up when the
+// baseline is no better than the unoptimized program (docs/rewards.md).
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_REWARDS_REWARD_H
+#define PASSGYM_REWARDS_REWARD_H
+
+#include "observations/Cost.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace passgym {
+
+class Benchmark;
+
+enum class RewardScale { None, Initial, O3, Oz };
+
+struct RewardSpace {
+  std::string name;
+  CostFunction cost;
+  RewardScale scale;
+};
+
+/// The eight spaces: IrInstructionCount{,Norm,O3,Oz} and
+/// ObjectTextSizeBytes{,Norm,O3,Oz}.
+const std::vector<RewardSpace> &rewardSpaces();
+llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name);
+
+/// The fraction of C(s_0) below which the O3/Oz scale is floored.
+inline constexpr double kMinimumBaselineGain = 0.01;
+
+/// One episode's reward state: the previous cost and the scale.
+class RewardTracker {
+public:
+  static llvm::Expected<RewardTracker>
+  start(const RewardSpace &Space, const llvm::Module &Initial,
+        const Benchmark &B);
+
+  /// The reward for moving to \p Current. When \p Changed is false the module
+  /// is known to be unchanged and the cost is not recomputed.
+  llvm::Expected<double> step(const llvm::Module &Current, bool Changed);
+
+  int64_t initialCost() const { return Initial; }
+  int64_t currentCost() const { return Previous; }
+  double scale() const { return Scale; }
+  /// Whether the O3/Oz scale was floored (the baseline gained less than 1%).
+  bool scaleFloored() const { return Floored; }
+
+private:
+  RewardTracker(CostFunction Cost, int64_t Initial, double Scale, bool Floored)
+      : Cost(Cost), Initial(Initial), Previous(Initial), Scale(Scale),
+        Floored(Floored) {}
+
+  CostFunction Cost;
+  int64_t Initial;
+  int64_t Previous;
+  double Scale;
+  bool Floored;
+};
+
+} // namespace passgym
+
+#endif

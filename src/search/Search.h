@@ -1,0 +1,69 @@
+//===- search/Search.h - Searching for a better pass sequence -------------===//
+//
+// Search works on a started environment (after reset()) and minimizes the
+// cost behind its reward space: forks of the start state are stepped, and the
+// best state seen anywhere along any episode is kept.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_SEARCH_SEARCH_H
+#define PASSGYM_SEARCH_SEARCH_H
+
+#include "llvm/Support/Error.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace passgym {
+
+class Environment;
+
+struct SearchBudget {
+  /// Stop after this much wall time (none: no limit).
+  std::optional<std::chrono::duration<double>> time;
+  /// Stop after this many environment steps (none: no limit).
+  std::optional<uint64_t> steps;
+};
+
+struct SearchProgress {
+  uint64_t steps = 0;
+  uint64_t episodes = 0;
+  std::chrono::duration<double> elapsed{0};
+  int64_t bestCost = 0;
+};
+
+struct SearchResult {
+  /// The best state found (a fork: its actionHistory() is the sequence).
+  std::unique_ptr<Environment> best;
+  int64_t initialCost = 0;
+  int64_t bestCost() const;
+  uint64_t steps = 0;
+  uint64_t episodes = 0;
+  /// Episodes ended by a pass that crashed or produced invalid IR.
+  uint64_t failedEpisodes = 0;
+  std::string firstFailure;
+  std::chrono::duration<double> elapsed{0};
+};
+
+using ProgressCallback = std::function<void(const SearchProgress &)>;
+
+struct RandomSearchOptions {
+  /// Actions per episode; each episode starts again from the start state.
+  size_t episodeLength = 50;
+  uint64_t seed = 0;
+  SearchBudget budget;
+};
+
+/// Uniformly random episodes from \p Start's state (CompilerGym's random
+/// search without its patience rule: every prefix of every episode counts).
+/// At least one budget must be set.
+llvm::Expected<SearchResult> randomSearch(const Environment &Start,
+                                          const RandomSearchOptions &Options,
+                                          const ProgressCallback &Progress = {});
+
+} // namespace passgym
+
+#endif

@@ -1,0 +1,36 @@
+//===- support/Statistics.h - Summaries of repeated measurements ----------===//
+#ifndef PASSGYM_SUPPORT_STATISTICS_H
+#define PASSGYM_SUPPORT_STATISTICS_H
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace passgym {
+
+/// The median of \p Values (the mean of the middle two for an even count);
+/// 0 for none.
+inline double median(std::vector<double> Values) {
+  if (Values.empty())
+    return 0;
+  size_t Middle = Values.size() / 2;
+  std::nth_element(Values.begin(), Values.begin() + Middle, Values.end());
+  double Upper = Values[Middle];
+  if (Values.size() % 2)
+    return Upper;
+  double Lower = *std::max_element(Values.begin(), Values.begin() + Middle);
+  return (Lower + Upper) / 2;
+}
+
+/// Wall time of \p Work in milliseconds, on a monotonic clock.
+template <typename F> double millisecondsOf(F &&Work) {
+  auto Start = std::chrono::steady_clock::now();
+  Work();
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - Start)
+      .count();
+}
+
+} // namespace passgym
+
+#endif

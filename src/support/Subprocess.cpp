@@ -1,0 +1,200 @@
+#include "support/Subprocess.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace passgym {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+llvm::Error errnoError(const llvm::Twine &What) {
+  return llvm::createStringError(std::error_code(errno, std::generic_category()),
+                                 What + ": " + std::strerror(errno));
+}
+
+struct Pipe {
+  int fds[2] = {-1, -1};
+  ~Pipe() {
+    for (int Fd : fds)
+      if (Fd >= 0)
+        ::close(Fd);
+  }
+  void closeEnd(int End) {
+    if (fds[End] >= 0)
+      ::close(fds[End]);
+    fds[End] = -1;
+  }
+};
+
+llvm::Error makePipe(Pipe &P) {
+  if (::pipe2(P.fds, O_CLOEXEC) != 0)
+    return errnoError("cannot create a pipe");
+  return llvm::Error::success();
+}
+
+/// Moves data between the child's pipes and our buffers until both output
+/// pipes close or the deadline passes. Returns false on timeout.
+bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
+               SubprocessResult &Result, size_t MaxOutput,
+               Clock::time_point Deadline) {
+  size_t Written = 0;
+  if (Input.empty())
+    In.closeEnd(1);
+  char Buffer[65536];
+  while (Out.fds[0] >= 0 || Err.fds[0] >= 0) {
+    auto Remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        Deadline - Clock::now());
+    if (Remaining.count() <= 0)
+      return false;
+    pollfd Fds[3];
+    int Count = 0;
+    for (int Fd : {Out.fds[0], Err.fds[0]})
+      if (Fd >= 0)
+        Fds[Count++] = {Fd, POLLIN, 0};
+    if (In.fds[1] >= 0)
+      Fds[Count++] = {In.fds[1], POLLOUT, 0};
+    int Ready = ::poll(Fds, Count, static_cast<int>(Remaining.count()));
+    if (Ready < 0 && errno == EINTR)
+      continue;
+    if (Ready <= 0)
+      continue;
+    for (int I = 0; I < Count; ++I) {
+      if (!Fds[I].revents)
+        continue;
+      int Fd = Fds[I].fd;
+      if (Fd == In.fds[1]) {
+        ssize_t N = ::write(Fd, Input.data() + Written, Input.size() - Written);
+        if (N > 0)
+          Written += N;
+        if (N < 0 || Written == Input.size())
+          In.closeEnd(1);
+        continue;
+      }
+      Pipe &Source = Fd == Out.fds[0] ? Out : Err;
+      std::string &Sink =
+          Fd == Out.fds[0] ? Result.standardOutput : Result.standardError;
+      ssize_t N = ::read(Fd, Buffer, sizeof(Buffer));
+      if (N <= 0) {
+        Source.closeEnd(0);
+        continue;
+      }
+      size_t Room = MaxOutput > Sink.size() ? MaxOutput - Sink.size() : 0;
+      Sink.append(Buffer, std::min<size_t>(Room, N));
+      if (static_cast<size_t>(N) > Room)
+        Result.outputTruncated = true;
+    }
+  }
+  return true;
+}
+
+bool waitUntil(pid_t Pid, int &Status, Clock::time_point Deadline) {
+  while (true) {
+    pid_t Done = ::waitpid(Pid, &Status, WNOHANG);
+    if (Done == Pid)
+      return true;
+    if (Clock::now() >= Deadline)
+      return false;
+    ::usleep(1000);
+  }
+}
+
+} // namespace
+
+std::string SubprocessResult::describeFailure() const {
+  if (timedOut)
+    return llvm::formatv("timed out after {0} ms",
+                         std::chrono::duration_cast<std::chrono::milliseconds>(
+                             wallTime)
+                             .count());
+  if (signal)
+    return llvm::formatv("killed by signal {0} ({1})", *signal,
+                         ::strsignal(*signal));
+  if (exitCode)
+    return llvm::formatv("exit code {0}", *exitCode);
+  return "did not finish";
+}
+
+llvm::Expected<SubprocessResult>
+runSubprocess(const SubprocessOptions &Options) {
+  if (Options.argv.empty())
+    return llvm::createStringError("no program to run");
+  Pipe In, Out, Err;
+  for (Pipe *P : {&In, &Out, &Err})
+    if (llvm::Error E = makePipe(*P))
+      return std::move(E);
+
+  posix_spawn_file_actions_t Actions;
+  posix_spawn_file_actions_init(&Actions);
+  posix_spawn_file_actions_adddup2(&Actions, In.fds[0], 0);
+  posix_spawn_file_actions_adddup2(&Actions, Out.fds[1], 1);
+  posix_spawn_file_actions_adddup2(&Actions, Err.fds[1], 2);
+  if (!Options.workingDirectory.empty())
+    posix_spawn_file_actions_addchdir_np(&Actions,
+                                         Options.workingDirectory.c_str());
+  posix_spawnattr_t Attributes;
+  posix_spawnattr_init(&Attributes);
+  posix_spawnattr_setflags(&Attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&Attributes, 0);
+
+  std::vector<char *> Argv;
+  for (const std::string &Arg : Options.argv)
+    Argv.push_back(const_cast<char *>(Arg.c_str()));
+  Argv.push_back(nullptr);
+
+  auto Start = Clock::now();
+  pid_t Pid = 0;
+  int SpawnError = ::posix_spawnp(&Pid, Argv[0], &Actions, &Attributes,
+                                  Argv.data(), environ);
+  posix_spawn_file_actions_destroy(&Actions);
+  posix_spawnattr_destroy(&Attributes);
+  if (SpawnError != 0)
+    return llvm::createStringError(
+        std::error_code(SpawnError, std::generic_category()),
+        "cannot run '" + Options.argv[0] + "': " + std::strerror(SpawnError));
+  In.closeEnd(0);
+  Out.closeEnd(1);
+  Err.closeEnd(1);
+
+  SubprocessResult Result;
+  auto Deadline = Start + Options.timeout;
+  bool Finished = pumpPipes(In, Out, Err, Options.standardInput, Result,
+                            Options.maxOutputBytes, Deadline);
+  int Status = 0;
+  if (!Finished || !waitUntil(Pid, Status, Deadline)) {
+    Result.timedOut = true;
+    ::kill(-Pid, SIGKILL);
+    ::waitpid(Pid, &Status, 0);
+  }
+  Result.wallTime = Clock::now() - Start;
+  if (WIFEXITED(Status))
+    Result.exitCode = WEXITSTATUS(Status);
+  if (WIFSIGNALED(Status))
+    Result.signal = WTERMSIG(Status);
+  return Result;
+}
+
+llvm::Error runChecked(const SubprocessOptions &Options) {
+  llvm::Expected<SubprocessResult> Result = runSubprocess(Options);
+  if (!Result)
+    return Result.takeError();
+  if (Result->succeeded())
+    return llvm::Error::success();
+  std::string Stderr = Result->standardError;
+  if (Stderr.size() > 4000)
+    Stderr = Stderr.substr(0, 4000) + "...";
+  return llvm::createStringError(Options.argv[0] + " failed (" +
+                                 Result->describeFailure() + "): " + Stderr);
+}
+
+} // namespace passgym

@@ -1,0 +1,56 @@
+//===- support/Subprocess.h - Running another program ---------------------===//
+//
+// Runs a program with a timeout in its own process group, so a timeout kills
+// everything it started, and captures its output.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_SUPPORT_SUBPROCESS_H
+#define PASSGYM_SUPPORT_SUBPROCESS_H
+
+#include "llvm/Support/Error.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace passgym {
+
+struct SubprocessOptions {
+  /// argv[0] is the program; it is looked up on PATH when it has no '/'.
+  std::vector<std::string> argv;
+  /// Working directory of the child; the caller's is never changed.
+  std::string workingDirectory;
+  std::string standardInput;
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  /// Output beyond this many bytes per stream is discarded (and flagged).
+  size_t maxOutputBytes = 64 << 20;
+};
+
+struct SubprocessResult {
+  /// Exit code when the program exited normally.
+  std::optional<int> exitCode;
+  /// Signal number when it was killed by a signal (the timeout's included).
+  std::optional<int> signal;
+  bool timedOut = false;
+  bool outputTruncated = false;
+  std::string standardOutput;
+  std::string standardError;
+  std::chrono::nanoseconds wallTime{0};
+
+  bool succeeded() const { return exitCode && *exitCode == 0; }
+  /// "exit code 3", "killed by signal 11 (Segmentation fault)", "timed out
+  /// after 5000 ms".
+  std::string describeFailure() const;
+};
+
+/// Fails only when the program could not be started at all; a program that
+/// runs and fails is described by the result.
+llvm::Expected<SubprocessResult> runSubprocess(const SubprocessOptions &Options);
+
+/// Runs a command that must succeed; the error quotes its stderr.
+llvm::Error runChecked(const SubprocessOptions &Options);
+
+} // namespace passgym
+
+#endif
