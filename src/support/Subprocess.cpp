@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -77,7 +78,8 @@ bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
         ssize_t N = ::write(Fd, Input.data() + Written, Input.size() - Written);
         if (N > 0)
           Written += N;
-        if (N < 0 || Written == Input.size())
+        bool Retry = N < 0 && (errno == EAGAIN || errno == EINTR);
+        if ((N < 0 && !Retry) || Written == Input.size())
           In.closeEnd(1);
         continue;
       }
@@ -129,6 +131,10 @@ llvm::Expected<SubprocessResult>
 runSubprocess(const SubprocessOptions &Options) {
   if (Options.argv.empty())
     return llvm::createStringError("no program to run");
+  // A child that exits without reading its input would otherwise kill us
+  // with SIGPIPE when we write to it; the write reports EPIPE instead.
+  static std::once_flag IgnoreSigpipe;
+  std::call_once(IgnoreSigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
   Pipe In, Out, Err;
   for (Pipe *P : {&In, &Out, &Err})
     if (llvm::Error E = makePipe(*P))
@@ -165,6 +171,9 @@ runSubprocess(const SubprocessOptions &Options) {
   In.closeEnd(0);
   Out.closeEnd(1);
   Err.closeEnd(1);
+  // A blocking write of more than a pipe's capacity would stall until the
+  // child reads, while nobody drains its output.
+  ::fcntl(In.fds[1], F_SETFL, O_NONBLOCK);
 
   SubprocessResult Result;
   auto Deadline = Start + Options.timeout;

@@ -1,0 +1,273 @@
+#include "env/Environment.h"
+
+#include "actions/PassRunner.h"
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+#include "support/tests/TestHelpers.h"
+
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+#include <random>
+
+namespace passgym {
+namespace {
+
+using testing::errorOf;
+using testing::take;
+
+BenchmarkPtr builtin(const std::string &Name) {
+  return take(loadBenchmark("benchmark://builtin-v0/" + Name));
+}
+
+std::unique_ptr<Environment> started(const BenchmarkPtr &B,
+                                     EnvironmentOptions Options = {}) {
+  auto Env = take(Environment::create(std::move(Options)));
+  take(Env->reset(B));
+  return Env;
+}
+
+std::string hashOf(const Environment &Env) {
+  return std::get<std::string>(take(Env.observe("IrHash")));
+}
+
+std::vector<size_t> randomSequence(size_t Length, size_t Actions,
+                                   uint64_t Seed) {
+  std::mt19937_64 Random(Seed);
+  std::vector<size_t> Sequence;
+  for (size_t I = 0; I < Length; ++I)
+    Sequence.push_back(Random() % Actions);
+  return Sequence;
+}
+
+void applyAll(Environment &Env, const std::vector<size_t> &Sequence) {
+  for (size_t Action : Sequence) {
+    StepResult Step = take(Env.step(Action));
+    ASSERT_FALSE(Step.done) << Step.info.error;
+  }
+}
+
+TEST(EnvironmentTest, EveryActionOnEveryBuiltinProgramLeavesAValidModule) {
+  std::vector<std::string> Names = builtinBenchmarkNames();
+  ASSERT_GE(Names.size(), 5u);
+  for (const std::string &Name : Names) {
+    auto Root = started(builtin(Name));
+    for (size_t Action = 0; Action < Root->actions().size(); ++Action) {
+      auto Env = take(Root->fork());
+      StepResult Step = take(Env->step(Action));
+      ASSERT_FALSE(Step.done) << Name << ": " << Step.info.error;
+      // runPipeline verifies too; this checks what the environment holds.
+      ASSERT_FALSE(llvm::verifyModule(Env->module(), &llvm::errs()))
+          << Name << " after " << Root->actions()[Action].name;
+    }
+  }
+}
+
+TEST(EnvironmentTest, SameSequenceTwiceGivesTheSameIrHash) {
+  BenchmarkPtr B = builtin("crc32");
+  auto Sequence = randomSequence(40, ActionSpace::builtin().size(), 7);
+  auto First = started(B);
+  auto Second = started(B);
+  applyAll(*First, Sequence);
+  applyAll(*Second, Sequence);
+  EXPECT_EQ(hashOf(*First), hashOf(*Second));
+  EXPECT_EQ(First->actionHistory(), Sequence);
+  // And the hash does see changes.
+  EXPECT_NE(hashOf(*First), hashOf(*started(B)));
+}
+
+TEST(EnvironmentTest, ForksAreIndependent) {
+  auto Env = started(builtin("qsort"));
+  size_t Sroa = *Env->actions().find("sroa");
+  size_t Inline = *Env->actions().find("inline");
+  applyAll(*Env, {Sroa});
+  std::string Before = hashOf(*Env);
+  auto Fork = take(Env->fork());
+  EXPECT_EQ(hashOf(*Fork), Before);
+  EXPECT_EQ(Fork->actionHistory(), Env->actionHistory());
+
+  applyAll(*Fork, {Inline});
+  EXPECT_NE(hashOf(*Fork), Before);
+  EXPECT_EQ(hashOf(*Env), Before);
+  EXPECT_EQ(Env->actionHistory().size(), 1u);
+  EXPECT_EQ(Fork->actionHistory().size(), 2u);
+  EXPECT_NE(&Fork->module().getContext(), &Env->module().getContext());
+
+  // The original outlives its fork and still works.
+  Fork.reset();
+  applyAll(*Env, {Inline});
+  EXPECT_NE(hashOf(*Env), Before);
+}
+
+TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  for (const char *Name : {"crc32", "qsort", "sha256"}) {
+    BenchmarkPtr B = builtin(Name);
+    auto Env = started(B);
+    applyAll(*Env, randomSequence(30, Env->actions().size(), 11));
+
+    std::string Input = Dir.file("input.bc"), Output = Dir.file("output.bc");
+    {
+      std::error_code EC;
+      llvm::raw_fd_ostream Out(Input, EC);
+      ASSERT_FALSE(EC);
+      Out << B->bitcode().getBuffer();
+    }
+    SubprocessOptions Opt;
+    Opt.argv = {"/usr/bin/opt-19", "-passes=" + Env->pipeline(), Input, "-o",
+                Output};
+    testing::check(runChecked(Opt));
+    EXPECT_EQ(Env->commandline(Input, Output),
+              "opt-19 -passes='" + Env->pipeline() + "' " + Input + " -o " +
+                  Output);
+
+    llvm::LLVMContext Context;
+    auto Buffer = llvm::MemoryBuffer::getFile(Output);
+    ASSERT_TRUE(Buffer);
+    auto FromOpt = take(parseModule(**Buffer, Context));
+    FromOpt->setModuleIdentifier(Env->module().getModuleIdentifier());
+    EXPECT_EQ(irHash(*FromOpt), hashOf(*Env)) << Name << ": " << Env->pipeline();
+  }
+}
+
+TEST(EnvironmentTest, StepReturnsConfiguredObservationAndReward) {
+  auto Env = take(Environment::create({nullptr, "IrInstructionCount"}));
+  auto Initial = take(Env->reset(builtin("crc32")));
+  ASSERT_TRUE(Initial);
+  int64_t Before = std::get<int64_t>(*Initial);
+  StepResult Step = take(Env->step(*Env->actions().find("mem2reg")));
+  ASSERT_TRUE(Step.observation);
+  int64_t After = std::get<int64_t>(*Step.observation);
+  EXPECT_LT(After, Before);
+  EXPECT_TRUE(Step.info.changed);
+  EXPECT_DOUBLE_EQ(Step.reward, static_cast<double>(Before - After));
+
+  // Running it again changes nothing: no reward, and the pass says so.
+  StepResult Again = take(Env->step(*Env->actions().find("mem2reg")));
+  EXPECT_FALSE(Again.info.changed);
+  EXPECT_EQ(Again.reward, 0.0);
+}
+
+TEST(EnvironmentTest, BadCallsAreErrorsAndChangeNothing) {
+  auto Env = take(Environment::create());
+  EXPECT_NE(errorOf(Env->step(0)).find("before reset"), std::string::npos);
+  take(Env->reset(builtin("crc32")));
+  std::string Hash = hashOf(*Env);
+  std::string Message = errorOf(Env->step(Env->actions().size()));
+  EXPECT_NE(Message.find("out of range"), std::string::npos) << Message;
+  EXPECT_EQ(hashOf(*Env), Hash);
+  EXPECT_TRUE(Env->actionHistory().empty());
+  EXPECT_NE(errorOf(Env->observe("NoSuchSpace")).find("NoSuchSpace"),
+            std::string::npos);
+  EXPECT_NE(errorOf(Environment::create({nullptr, "", "NoSuchReward"}))
+                .find("NoSuchReward"),
+            std::string::npos);
+  EXPECT_NE(errorOf(Environment::create({nullptr, "NoSuchObservation"}))
+                .find("NoSuchObservation"),
+            std::string::npos);
+}
+
+/// Passes that exist only in tests: one crashes LLVM, one leaves invalid IR.
+struct CrashPass : llvm::PassInfoMixin<CrashPass> {
+  llvm::PreservedAnalyses run(llvm::Module &, llvm::ModuleAnalysisManager &) {
+    volatile int *Null = nullptr;
+    *Null = 1;
+    return llvm::PreservedAnalyses::none();
+  }
+};
+
+struct BreakIrPass : llvm::PassInfoMixin<BreakIrPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &) {
+    for (llvm::Function &F : M)
+      if (!F.isDeclaration()) {
+        F.getEntryBlock().getTerminator()->eraseFromParent();
+        break;
+      }
+    return llvm::PreservedAnalyses::none();
+  }
+};
+
+void registerFaultyPasses() {
+  static bool Registered = [] {
+    addPassBuilderCallback([](llvm::PassBuilder &PB) {
+      PB.registerPipelineParsingCallback(
+          [](llvm::StringRef Name, llvm::ModulePassManager &MPM,
+             llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+            if (Name == "passgym-test-crash") {
+              MPM.addPass(CrashPass());
+              return true;
+            }
+            if (Name == "passgym-test-break-ir") {
+              MPM.addPass(BreakIrPass());
+              return true;
+            }
+            return false;
+          });
+    });
+    return true;
+  }();
+  (void)Registered;
+}
+
+std::unique_ptr<Environment> faultyEnvironment() {
+  registerFaultyPasses();
+  auto Space = std::make_shared<ActionSpace>(
+      "faulty", std::vector<Action>{{"sroa", "function(sroa)"},
+                                    {"crash", "passgym-test-crash"},
+                                    {"break", "passgym-test-break-ir"}});
+  return take(Environment::create({Space}));
+}
+
+TEST(EnvironmentTest, CrashingPassEndsTheEpisodeAndLeavesTheEnvResettable) {
+  auto Env = faultyEnvironment();
+  BenchmarkPtr B = builtin("crc32");
+  take(Env->reset(B));
+  applyAll(*Env, {0});
+  StepResult Crash = take(Env->step(1));
+  EXPECT_TRUE(Crash.done);
+  EXPECT_NE(Crash.info.error.find("crashed"), std::string::npos);
+  EXPECT_NE(Crash.info.error.find("passgym-test-crash"), std::string::npos);
+  EXPECT_NE(Crash.info.error.find("benchmark://builtin-v0/crc32"),
+            std::string::npos)
+      << Crash.info.error;
+  EXPECT_TRUE(Env->done());
+  EXPECT_NE(errorOf(Env->step(0)).find("episode is over"), std::string::npos);
+
+  take(Env->reset(B));
+  applyAll(*Env, {0});
+  EXPECT_FALSE(llvm::verifyModule(Env->module()));
+}
+
+TEST(EnvironmentTest, PassProducingInvalidIrEndsTheEpisode) {
+  auto Env = faultyEnvironment();
+  BenchmarkPtr B = builtin("crc32");
+  take(Env->reset(B));
+  StepResult Broken = take(Env->step(2));
+  EXPECT_TRUE(Broken.done);
+  EXPECT_NE(Broken.info.error.find("invalid IR"), std::string::npos)
+      << Broken.info.error;
+  EXPECT_NE(Broken.info.error.find("passgym-test-break-ir"), std::string::npos);
+  take(Env->reset(B));
+  applyAll(*Env, {0});
+}
+
+TEST(EnvironmentTest, InvalidPipelineInActionIsAnErrorNotACrash) {
+  auto Space = std::make_shared<ActionSpace>(
+      "bad", std::vector<Action>{{"nope", "function(no-such-pass)"}});
+  auto Env = take(Environment::create({Space}));
+  take(Env->reset(builtin("crc32")));
+  EXPECT_NE(errorOf(Env->step(0)).find("no-such-pass"), std::string::npos);
+  EXPECT_FALSE(Env->done());
+}
+
+} // namespace
+} // namespace passgym

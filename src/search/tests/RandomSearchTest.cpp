@@ -1,0 +1,66 @@
+#include "search/Search.h"
+
+#include "env/Environment.h"
+#include "support/tests/TestHelpers.h"
+
+#include <gtest/gtest.h>
+
+namespace passgym {
+namespace {
+
+using testing::take;
+
+std::unique_ptr<Environment> start() {
+  auto Env = take(Environment::create());
+  take(Env->reset(take(loadBenchmark("benchmark://builtin-v0/crc32"))));
+  return Env;
+}
+
+RandomSearchOptions withSteps(uint64_t Steps, uint64_t Seed) {
+  RandomSearchOptions Options;
+  Options.episodeLength = 20;
+  Options.seed = Seed;
+  Options.budget.steps = Steps;
+  return Options;
+}
+
+TEST(RandomSearchTest, SameSeedSameResultAndTheBestIsReal) {
+  auto Env = start();
+  auto First = take(randomSearch(*Env, withSteps(300, 1)));
+  auto Second = take(randomSearch(*Env, withSteps(300, 1)));
+  EXPECT_EQ(First.best->actionHistory(), Second.best->actionHistory());
+  EXPECT_EQ(First.steps, 300u);
+  EXPECT_EQ(First.episodes, 15u);
+  EXPECT_LT(First.bestCost(), First.initialCost);
+  EXPECT_EQ(First.initialCost, Env->reward().currentCost());
+
+  // Replaying the best sequence from scratch reaches the reported cost.
+  auto Replay = start();
+  for (size_t Action : First.best->actionHistory())
+    ASSERT_FALSE(take(Replay->step(Action)).done);
+  EXPECT_EQ(Replay->reward().currentCost(), First.bestCost());
+  // The search worked on forks: the start state is untouched.
+  EXPECT_TRUE(Env->actionHistory().empty());
+}
+
+TEST(RandomSearchTest, NeedsABudget) {
+  auto Env = start();
+  RandomSearchOptions Options;
+  EXPECT_NE(testing::errorOf(randomSearch(*Env, Options)).find("budget"),
+            std::string::npos);
+}
+
+TEST(RandomSearchTest, ReportsProgress) {
+  auto Env = start();
+  uint64_t Calls = 0, LastSteps = 0;
+  take(randomSearch(*Env, withSteps(50, 2), [&](const SearchProgress &P) {
+    ++Calls;
+    EXPECT_GT(P.steps, LastSteps);
+    LastSteps = P.steps;
+  }));
+  EXPECT_EQ(LastSteps, 50u);
+  EXPECT_GT(Calls, 0u);
+}
+
+} // namespace
+} // namespace passgym

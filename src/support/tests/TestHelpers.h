@@ -1,0 +1,49 @@
+//===- support/tests/TestHelpers.h - Shared by the unit tests -------------===//
+#ifndef PASSGYM_SUPPORT_TESTS_TESTHELPERS_H
+#define PASSGYM_SUPPORT_TESTS_TESTHELPERS_H
+
+#include "llvm/Support/Error.h"
+
+#include <gtest/gtest.h>
+#include <stdexcept>
+#include <string>
+
+namespace passgym::testing {
+
+/// The value of \p V; a failure throws, which GoogleTest reports as the
+/// test's failure with LLVM's message.
+template <typename T> T take(llvm::Expected<T> V) {
+  if (!V)
+    throw std::runtime_error(llvm::toString(V.takeError()));
+  return std::move(*V);
+}
+
+inline void check(llvm::Error E) {
+  if (E)
+    throw std::runtime_error(llvm::toString(std::move(E)));
+}
+
+/// The message of \p V's error; fails the test if \p V holds a value.
+template <typename T> std::string errorOf(llvm::Expected<T> V) {
+  if (V) {
+    ADD_FAILURE() << "expected an error";
+    return "";
+  }
+  return llvm::toString(V.takeError());
+}
+
+inline std::string errorOf(llvm::Error E) {
+  if (!E) {
+    ADD_FAILURE() << "expected an error";
+    return "";
+  }
+  return llvm::toString(std::move(E));
+}
+
+inline std::string testData(const std::string &Name) {
+  return std::string(PASSGYM_TEST_DATA_DIR) + "/" + Name;
+}
+
+} // namespace passgym::testing
+
+#endif
