@@ -100,11 +100,14 @@ void addObserveCommand(CLI::App &App) {
   Command->add_option("benchmark", Options->benchmark,
                       "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->capture_default_str();
-  Command->add_option("-s,--space", Options->spaces, "observation space(s)")
-      ->capture_default_str();
+  Command->add_option("-s,--space", Options->spaces,
+                      "observation space (repeat for several)")
+      ->capture_default_str()
+      ->allow_extra_args(false);
   Command->add_option("--apply", Options->apply,
                       "actions to apply first (names or indices, "
-                      "comma-separated)");
+                      "comma-separated)")
+      ->allow_extra_args(false);
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);
   Command->add_flag("--json", Options->json, "print JSON");

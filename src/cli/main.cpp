@@ -15,6 +15,10 @@ int main(int Argc, char **Argv) {
                "  passgym apply prog.ll sroa,gvn -o out.ll\n"
                "  passgym observe prog.c --space Autophase"};
   App.require_subcommand(1);
+  // Usage errors look like every other error: one line on stderr.
+  App.failure_message([](const CLI::App *, const CLI::Error &E) {
+    return "passgym: error: " + std::string(E.what()) + " (see --help)\n";
+  });
   App.set_version_flag("--version", "passgym 0.1 (LLVM 19)");
   passgym::cli::addPassesCommand(App);
   passgym::cli::addObserveCommand(App);

@@ -1,0 +1,630 @@
+//===- cli/tests/CliTest.cpp - End-to-end tests of the passgym binary -----===//
+//
+// Runs the built `passgym` (PASSGYM_BINARY) as a user would and checks its exit
+// code, stdout and stderr; LLVM 19's own tools (opt-19, llvm-as-19) check the
+// modules it writes. The input program is tests/data/cli/small.ll, a
+// hand-written -O0-style module with 37 instructions.
+//
+//===----------------------------------------------------------------------===//
+#include "actions/ActionSpace.h"
+#include "observations/Features.h"
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+#include "support/tests/TestHelpers.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace passgym {
+namespace {
+
+using testing::take;
+
+constexpr const char *kOpt = "/usr/bin/opt-19";
+constexpr const char *kLlvmAs = "/usr/bin/llvm-as-19";
+/// Instructions in small.ll, counted by hand from its text.
+constexpr int64_t kSmallInstructions = 37;
+/// The hint CLI11 prints after its own usage errors.
+
+std::string smallProgram() { return testing::testData("cli/small.ll"); }
+
+struct Outcome {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+Outcome run(std::vector<std::string> Argv) {
+  SubprocessOptions Options;
+  Options.argv = std::move(Argv);
+  Options.timeout = std::chrono::seconds(60);
+  SubprocessResult R = take(runSubprocess(Options));
+  EXPECT_TRUE(R.exitCode) << Options.argv[0] << ": " << R.describeFailure()
+                          << "\nstderr:\n" << R.standardError;
+  return {R.exitCode.value_or(-1), std::move(R.standardOutput),
+          std::move(R.standardError)};
+}
+
+Outcome passgym(std::vector<std::string> Args) {
+  Args.insert(Args.begin(), PASSGYM_BINARY);
+  return run(std::move(Args));
+}
+
+/// Runs a tool that must succeed.
+Outcome tool(std::vector<std::string> Argv) {
+  Outcome R = run(Argv);
+  EXPECT_EQ(R.exitCode, 0) << Argv[0] << " failed:\n" << R.err;
+  return R;
+}
+
+std::string describe(const Outcome &R) {
+  return "exit code " + std::to_string(R.exitCode) + "\nstdout:\n" + R.out +
+         "\nstderr:\n" + R.err;
+}
+
+std::vector<std::string> lines(const std::string &Text) {
+  std::vector<std::string> Lines;
+  std::istringstream Stream(Text);
+  for (std::string Line; std::getline(Stream, Line);)
+    Lines.push_back(Line);
+  return Lines;
+}
+
+bool contains(const std::string &Text, const std::string &Part) {
+  return Text.find(Part) != std::string::npos;
+}
+
+/// A failure reported by passgym itself: exit code 1, nothing on stdout, one
+/// "passgym: error: " line on stderr holding every one of \p Mentions.
+void expectError(const Outcome &R, const std::vector<std::string> &Mentions) {
+  EXPECT_EQ(R.exitCode, 1) << describe(R);
+  EXPECT_EQ(R.out, "") << describe(R);
+  std::vector<std::string> Lines = lines(R.err);
+  ASSERT_EQ(Lines.size(), 1u) << describe(R);
+  EXPECT_TRUE(llvm::StringRef(Lines[0]).starts_with("passgym: error: "))
+      << describe(R);
+  for (const std::string &Mention : Mentions)
+    EXPECT_TRUE(contains(Lines[0], Mention))
+        << "the error should mention '" << Mention << "'\n" << describe(R);
+}
+
+/// A usage error caught by CLI11: a non-zero exit code of its own, nothing on
+/// stdout, one "passgym: error: " line holding every \p Mentions.
+void expectUsageError(const Outcome &R, const std::vector<std::string> &Mentions) {
+  EXPECT_NE(R.exitCode, 0) << describe(R);
+  EXPECT_EQ(R.out, "") << describe(R);
+  std::vector<std::string> Lines = lines(R.err);
+  ASSERT_EQ(Lines.size(), 1u) << describe(R);
+  EXPECT_TRUE(llvm::StringRef(Lines[0]).starts_with("passgym: error: "))
+      << describe(R);
+  for (const std::string &Mention : Mentions)
+    EXPECT_TRUE(contains(Lines[0], Mention))
+        << "the error should mention '" << Mention << "'\n" << describe(R);
+}
+
+void writeFile(const std::string &Path, const std::string &Contents) {
+  std::ofstream Out(Path, std::ios::binary);
+  Out << Contents;
+  ASSERT_TRUE(Out.good()) << "cannot write " << Path;
+}
+
+std::string readFile(const std::string &Path) {
+  std::ifstream In(Path, std::ios::binary);
+  EXPECT_TRUE(In.good()) << "cannot read " << Path;
+  std::ostringstream Contents;
+  Contents << In.rdbuf();
+  return Contents.str();
+}
+
+std::vector<std::string> directoryEntries(const std::string &Path) {
+  std::vector<std::string> Names;
+  for (const auto &Entry : std::filesystem::directory_iterator(Path))
+    Names.push_back(Entry.path().filename().string());
+  std::sort(Names.begin(), Names.end());
+  return Names;
+}
+
+/// The file has no "PATH.tmp-XXXXXX" siblings left by an atomic write.
+void expectNoTemporaryFiles(const std::string &Directory) {
+  for (const std::string &Name : directoryEntries(Directory))
+    EXPECT_FALSE(contains(Name, ".tmp-"))
+        << "temporary file left behind: " << Directory << "/" << Name;
+}
+
+void expectVerifies(const std::string &Path) {
+  Outcome R = run({kOpt, "-passes=verify", "-disable-output", Path});
+  EXPECT_EQ(R.exitCode, 0) << Path << " does not verify:\n" << R.err;
+}
+
+/// The module in \p Path as `opt -S` prints it after parsing the text (so use
+/// lists are in text order), without the lines that name the input.
+std::string canonicalModule(const std::string &Path) {
+  Outcome R = tool({kOpt, "-S", Path, "-o", "-"});
+  std::string Text;
+  for (const std::string &Line : lines(R.out)) {
+    llvm::StringRef L(Line);
+    if (L.starts_with("; ModuleID") || L.starts_with("source_filename"))
+      continue;
+    Text += Line + "\n";
+  }
+  return Text;
+}
+
+/// The opt-19 command passgym printed in \p Text ("opt-19 -passes='PIPELINE'
+/// INPUT.bc -o OUTPUT"), from the first line holding one.
+std::string optCommand(const std::string &Text) {
+  for (const std::string &Line : lines(Text))
+    if (size_t At = Line.find("opt-19 -passes="); At != std::string::npos)
+      return llvm::StringRef(Line).drop_front(At).rtrim().str();
+  ADD_FAILURE() << "no opt-19 command in:\n" << Text;
+  return "";
+}
+
+/// Runs \p Command (as printed by passgym) with a shell, after replacing its
+/// INPUT.bc by \p Input and its output by \p Output (in IR text).
+void runReproduction(const std::string &Command, const std::string &Input,
+                     const std::string &Output) {
+  ASSERT_TRUE(llvm::StringRef(Command).starts_with("opt-19 -passes='"))
+      << Command;
+  size_t In = Command.find(" INPUT.bc -o ");
+  ASSERT_NE(In, std::string::npos) << Command;
+  std::string Shell = Command.substr(0, In) + " '" + Input + "' -S -o '" +
+                      Output + "'";
+  Outcome R = run({"sh", "-c", Shell});
+  ASSERT_EQ(R.exitCode, 0) << Shell << "\n" << R.err;
+}
+
+/// The value column of the row called \p Name in `search`'s table.
+int64_t tableValue(const std::string &Report, const std::string &Name) {
+  for (const std::string &Line : lines(Report))
+    if (llvm::StringRef(Line).starts_with(Name)) {
+      std::istringstream Row(Line.substr(Name.size()));
+      int64_t Value = -1;
+      Row >> Value;
+      EXPECT_FALSE(Row.fail()) << "no value in '" << Line << "'";
+      return Value;
+    }
+  ADD_FAILURE() << "no row '" << Name << "' in:\n" << Report;
+  return -1;
+}
+
+std::string lineStartingWith(const std::string &Text,
+                             const std::string &Prefix) {
+  for (const std::string &Line : lines(Text))
+    if (llvm::StringRef(Line).starts_with(Prefix))
+      return Line;
+  ADD_FAILURE() << "no line starting with '" << Prefix << "' in:\n" << Text;
+  return "";
+}
+
+int64_t observeInstructions(const std::string &Benchmark,
+                            const std::string &Apply = "") {
+  std::vector<std::string> Args = {"observe", Benchmark};
+  if (!Apply.empty())
+    Args.insert(Args.end(), {"--apply", Apply});
+  Outcome R = passgym(Args);
+  EXPECT_EQ(R.exitCode, 0) << describe(R);
+  EXPECT_EQ(R.err, "");
+  return std::stoll(R.out);
+}
+
+/// Four cheap actions, so a search covers many steps quickly.
+constexpr const char *kFourActions =
+    "# A small action space for the CLI tests.\n"
+    "sroa function(sroa)\n"
+    "\n"
+    "instcombine function(instcombine<no-verify-fixpoint>)\n"
+    "function(simplifycfg)\n"
+    "dce function(dce)\n";
+
+class CliTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    Dir.emplace(take(TempDir::create("passgym-cli-test")));
+  }
+  std::string file(const std::string &Name) const { return Dir->file(Name); }
+  std::string write(const std::string &Name, const std::string &Contents) {
+    std::string Path = file(Name);
+    writeFile(Path, Contents);
+    return Path;
+  }
+  std::optional<TempDir> Dir;
+};
+
+//===----------------------------------------------------------------------===//
+// Bad input
+//===----------------------------------------------------------------------===//
+
+TEST_F(CliTest, MissingFileIsNamed) {
+  std::string Missing = file("no-such-program.ll");
+  expectError(passgym({"observe", Missing}), {Missing, "no such file"});
+  expectError(passgym({"apply", "file://" + Missing, "sroa"}), {Missing});
+  expectError(passgym({"observe", "/nonexistent.ll"}), {"/nonexistent.ll"});
+}
+
+TEST_F(CliTest, MalformedIrNamesTheLine) {
+  // A syntax error: the parameter list of @g is not closed on line 7.
+  std::string Syntax = write("syntax.ll", "; line 1\n"
+                                          "define i32 @f() {\n"
+                                          "  ret i32 0\n"
+                                          "}\n"
+                                          "\n"
+                                          "; line 6\n"
+                                          "define i32 @g(i32 {\n"
+                                          "  ret i32 1\n"
+                                          "}\n");
+  expectError(passgym({"observe", Syntax}), {Syntax, "line 7:"});
+  // A use of an undefined value on line 3.
+  std::string Undefined = write("undefined.ll", "define i32 @f() {\n"
+                                                "  %x = add i32 1, 2\n"
+                                                "  ret i32 %y\n"
+                                                "}\n");
+  expectError(passgym({"apply", Undefined, "sroa"}),
+              {Undefined, "line 3:", "%y"});
+}
+
+TEST_F(CliTest, UnknownBuiltinBenchmarkIsNamed) {
+  expectError(passgym({"observe", "benchmark://builtin-v0/nosuch"}),
+              {"benchmark://builtin-v0/nosuch"});
+  expectError(passgym({"search", "benchmark://builtin-v0/nosuch", "--steps",
+                       "10"}),
+              {"benchmark://builtin-v0/nosuch"});
+}
+
+TEST_F(CliTest, UnknownUriSchemeIsNamed) {
+  expectError(passgym({"observe", "http://example.com/prog.ll"}),
+              {"http://example.com/prog.ll", "scheme"});
+}
+
+TEST_F(CliTest, UnsupportedExtensionIsNamed) {
+  std::string Text = write("prog.txt", "int main(void) { return 0; }\n");
+  expectError(passgym({"observe", Text}), {"'.txt'", Text});
+}
+
+TEST_F(CliTest, OutOfRangeActionIndexNamesTheValidRange) {
+  size_t Last = ActionSpace::builtin().size() - 1;
+  expectError(passgym({"apply", smallProgram(), "sroa", "9999"}),
+              {"9999", "0 to " + std::to_string(Last)});
+  expectError(passgym({"observe", smallProgram(), "--apply", "9999"}),
+              {"9999", "0 to " + std::to_string(Last)});
+  // The range is the one of the space in use.
+  std::string Actions = write("four.actions", kFourActions);
+  expectError(passgym({"apply", smallProgram(), "--actions", Actions, "4"}),
+              {"4", "0 to 3"});
+}
+
+TEST_F(CliTest, UnknownActionNameIsNamed) {
+  expectError(passgym({"apply", smallProgram(), "sroa,no-such-pass"}),
+              {"'no-such-pass'"});
+  expectError(passgym({"observe", smallProgram(), "--apply", "no-such-pass"}),
+              {"'no-such-pass'"});
+  // gvn is a built-in action but not one of this space's.
+  std::string Actions = write("four.actions", kFourActions);
+  expectError(passgym({"apply", smallProgram(), "--actions", Actions, "gvn"}),
+              {"'gvn'"});
+}
+
+TEST_F(CliTest, BadActionSpaceFileNamesFileAndLine) {
+  std::string Unparsable = write("unparsable.actions",
+                                 "# line 1\n"
+                                 "sroa function(sroa)\n"
+                                 "broken function(no-such-pass)\n"
+                                 "dce function(dce)\n");
+  for (const std::vector<std::string> &Args :
+       std::vector<std::vector<std::string>>{
+           {"passes", "--actions", Unparsable},
+           {"apply", smallProgram(), "--actions", Unparsable, "sroa"},
+           {"observe", smallProgram(), "--actions", Unparsable},
+           {"search", smallProgram(), "--actions", Unparsable, "--steps", "5"}})
+    expectError(passgym(Args), {Unparsable + ":3:", "no-such-pass"});
+
+  std::string ThreeWords =
+      write("three-words.actions", "\n\na function(sroa) extra\n");
+  expectError(passgym({"passes", "--actions", ThreeWords}),
+              {ThreeWords + ":3:"});
+  std::string Duplicate =
+      write("duplicate.actions", "a function(sroa)\na function(dce)\n");
+  expectError(passgym({"passes", "--actions", Duplicate}),
+              {Duplicate + ":2:", "'a'"});
+  std::string Empty = write("empty.actions", "# nothing here\n\n");
+  expectError(passgym({"passes", "--actions", Empty}), {Empty});
+}
+
+TEST_F(CliTest, UnknownObservationSpaceIsNamed) {
+  expectError(passgym({"observe", smallProgram(), "-s", "IrInstructionCount",
+                       "-s", "NoSuchSpace"}),
+              {"'NoSuchSpace'", "Autophase"});
+}
+
+TEST_F(CliTest, SearchWithoutBudgetFails) {
+  expectError(passgym({"search", smallProgram(), "--time", "0"}),
+              {"--time", "--steps"});
+  expectError(passgym({"search", smallProgram(), "--time", "0", "--steps",
+                       "0"}),
+              {"--time", "--steps"});
+}
+
+TEST_F(CliTest, UnknownCostIsNamed) {
+  expectUsageError(passgym({"search", smallProgram(), "--steps", "10",
+                            "--cost", "NoSuchCost"}),
+                   {"--cost", "NoSuchCost"});
+}
+
+TEST_F(CliTest, BenchmarkMayFollowRepeatableOptions) {
+  Outcome R = passgym({"observe", "-s", "IrInstructionCount", "--apply", "sroa",
+                       smallProgram()});
+  EXPECT_EQ(R.exitCode, 0) << describe(R);
+  EXPECT_LT(std::stoll(R.out), 37) << describe(R);
+}
+
+TEST_F(CliTest, CompileErrorIsOneLine) {
+  std::string Source = file("broken.c");
+  writeFile(Source, "int f( {\n");
+  expectError(passgym({"observe", Source}), {"cannot compile", "broken.c:1"});
+}
+
+TEST_F(CliTest, ApplyIntoMissingDirectoryLeavesNothingBehind) {
+  std::string Output = file("missing-dir/out.ll");
+  expectError(passgym({"apply", smallProgram(), "sroa", "-o", Output}),
+              {Output});
+  EXPECT_EQ(directoryEntries(Dir->path()), std::vector<std::string>{});
+
+  // An output path that is a directory: the write itself fails.
+  std::string Directory = file("a-directory");
+  std::filesystem::create_directory(Directory);
+  expectError(passgym({"apply", smallProgram(), "sroa", "-o", Directory}),
+              {Directory});
+  EXPECT_TRUE(std::filesystem::is_directory(Directory));
+  EXPECT_EQ(directoryEntries(Dir->path()),
+            std::vector<std::string>{"a-directory"});
+  EXPECT_EQ(directoryEntries(Directory), std::vector<std::string>{});
+}
+
+TEST_F(CliTest, FailedApplyKeepsExistingOutput) {
+  const std::string Original = "; the user's own file\n";
+  for (const char *Name : {"out.ll", "out.bc"}) {
+    std::string Output = write(Name, Original);
+    expectError(passgym({"apply", smallProgram(), "sroa", "9999", "-o",
+                         Output}),
+                {"9999"});
+    EXPECT_EQ(readFile(Output), Original);
+    expectError(passgym({"apply", file("missing.ll"), "sroa", "-o", Output}),
+                {"missing.ll"});
+    EXPECT_EQ(readFile(Output), Original);
+    expectNoTemporaryFiles(Dir->path());
+  }
+  EXPECT_EQ(directoryEntries(Dir->path()),
+            (std::vector<std::string>{"out.bc", "out.ll"}));
+}
+
+//===----------------------------------------------------------------------===//
+// Happy paths
+//===----------------------------------------------------------------------===//
+
+TEST_F(CliTest, PassesListsTheBuiltinActions) {
+  Outcome Json = passgym({"passes", "--json"});
+  ASSERT_EQ(Json.exitCode, 0) << describe(Json);
+  EXPECT_EQ(Json.err, "");
+  nlohmann::json List = nlohmann::json::parse(Json.out);
+  ASSERT_TRUE(List.is_array());
+  ASSERT_EQ(List.size(), 117u);
+  EXPECT_EQ(List.size(), ActionSpace::builtin().size());
+  std::set<std::string> Names;
+  for (size_t I = 0; I < List.size(); ++I) {
+    EXPECT_EQ(List[I].at("index").get<size_t>(), I);
+    std::string Name = List[I].at("name").get<std::string>();
+    EXPECT_FALSE(Name.empty());
+    EXPECT_TRUE(Names.insert(Name).second) << "duplicate name " << Name;
+    EXPECT_FALSE(List[I].at("pipeline").get<std::string>().empty()) << Name;
+  }
+
+  // The text listing agrees with the JSON: a header, one row per action in
+  // the same order, and a count.
+  Outcome Text = passgym({"passes"});
+  ASSERT_EQ(Text.exitCode, 0) << describe(Text);
+  std::vector<std::string> Rows = lines(Text.out);
+  ASSERT_EQ(Rows.size(), List.size() + 2);
+  EXPECT_EQ(Rows.back(), "117 actions in passgym-v0");
+  for (size_t I = 0; I < List.size(); ++I) {
+    std::istringstream Row(Rows[I + 1]);
+    size_t Index = 0;
+    std::string Name, Pipeline;
+    Row >> Index >> Name >> Pipeline;
+    EXPECT_EQ(Index, I);
+    EXPECT_EQ(Name, List[I]["name"].get<std::string>());
+    EXPECT_EQ(Pipeline, List[I]["pipeline"].get<std::string>());
+  }
+}
+
+TEST_F(CliTest, PassesListsAUsersActionSpace) {
+  std::string Actions = write("four.actions", kFourActions);
+  Outcome R = passgym({"passes", "--actions", Actions, "--json"});
+  ASSERT_EQ(R.exitCode, 0) << describe(R);
+  nlohmann::json List = nlohmann::json::parse(R.out);
+  ASSERT_EQ(List.size(), 4u);
+  // A line without a name is named by its pipeline.
+  EXPECT_EQ(List[2]["name"], "function(simplifycfg)");
+  EXPECT_EQ(List[2]["pipeline"], "function(simplifycfg)");
+  EXPECT_EQ(List[1]["name"], "instcombine");
+  EXPECT_EQ(List[1]["pipeline"], "function(instcombine<no-verify-fixpoint>)");
+}
+
+TEST_F(CliTest, ApplyWritesIrThatItsOptCommandReproduces) {
+  std::string Input = file("input.bc");
+  tool({kLlvmAs, smallProgram(), "-o", Input});
+  // A short sequence by name, and a longer one mixing names and indices, with
+  // module, CGSCC and loop passes.
+  std::string Licm = std::to_string(*ActionSpace::builtin().find("licm"));
+  std::vector<std::vector<std::string>> Sequences = {
+      {"sroa,instcombine"},
+      {"sroa,instcombine", "simplifycfg", "gvn", Licm, "loop-rotate", "inline",
+       "dce"}};
+  for (size_t I = 0; I < Sequences.size(); ++I) {
+    SCOPED_TRACE("sequence " + std::to_string(I));
+    std::string Output = file("out" + std::to_string(I) + ".ll");
+    std::vector<std::string> Args = {"apply", smallProgram()};
+    Args.insert(Args.end(), Sequences[I].begin(), Sequences[I].end());
+    Args.insert(Args.end(), {"-o", Output});
+    Outcome R = passgym(Args);
+    ASSERT_EQ(R.exitCode, 0) << describe(R);
+    EXPECT_EQ(R.out, "");
+    expectVerifies(Output);
+
+    // "instructions: 37 -> N", N being what observe counts after the same
+    // actions.
+    std::string Counts = lineStartingWith(R.err, "instructions: ");
+    int64_t After = observeInstructions(Output);
+    EXPECT_EQ(Counts, "instructions: " + std::to_string(kSmallInstructions) +
+                          " -> " + std::to_string(After));
+    EXPECT_LT(After, kSmallInstructions);
+
+    std::string Command = optCommand(lineStartingWith(R.err, "reproduce with: "));
+    EXPECT_TRUE(llvm::StringRef(Command).ends_with(" INPUT.bc -o " + Output))
+        << Command;
+    std::string Reproduced = file("reproduced" + std::to_string(I) + ".ll");
+    runReproduction(Command, Input, Reproduced);
+    EXPECT_EQ(canonicalModule(Output), canonicalModule(Reproduced));
+  }
+}
+
+TEST_F(CliTest, ApplyWritesBitcodeAndStdout) {
+  std::string Bitcode = file("out.bc");
+  Outcome ToFile = passgym({"apply", smallProgram(), "sroa", "-o", Bitcode});
+  ASSERT_EQ(ToFile.exitCode, 0) << describe(ToFile);
+  EXPECT_TRUE(llvm::StringRef(readFile(Bitcode)).starts_with("BC\xC0\xDE"));
+  expectVerifies(Bitcode);
+
+  // Without -o the module goes to stdout as text, the report to stderr.
+  Outcome ToStdout = passgym({"apply", smallProgram(), "sroa"});
+  ASSERT_EQ(ToStdout.exitCode, 0) << describe(ToStdout);
+  std::string Text = write("stdout.ll", ToStdout.out);
+  expectVerifies(Text);
+  EXPECT_EQ(canonicalModule(Text), canonicalModule(Bitcode));
+  EXPECT_TRUE(contains(ToStdout.err, "reproduce with: "));
+
+  // No actions: the module comes back unchanged.
+  std::string Same = file("same.ll");
+  Outcome Nothing = passgym({"apply", smallProgram(), "-o", Same});
+  ASSERT_EQ(Nothing.exitCode, 0) << describe(Nothing);
+  EXPECT_TRUE(contains(Nothing.err, "instructions: 37 -> 37"));
+  EXPECT_EQ(canonicalModule(Same), canonicalModule(smallProgram()));
+}
+
+TEST_F(CliTest, ObserveJsonAutophaseAndInstructionCount) {
+  ASSERT_EQ(autophaseFeatureNames().size(), 56u);
+  ASSERT_EQ(autophaseFeatureNames()[51], "TotalInsts");
+  auto Observe = [&](std::vector<std::string> Extra) {
+    std::vector<std::string> Args = {"observe", smallProgram(), "--json",
+                                     "-s", "IrInstructionCount",
+                                     "-s", "Autophase"};
+    Args.insert(Args.end(), Extra.begin(), Extra.end());
+    Outcome R = passgym(Args);
+    EXPECT_EQ(R.exitCode, 0) << describe(R);
+    EXPECT_EQ(R.err, "");
+    nlohmann::json Json = nlohmann::json::parse(R.out);
+    EXPECT_EQ(Json.size(), 2u) << R.out;
+    EXPECT_EQ(Json.at("Autophase").size(), 56u);
+    EXPECT_EQ(Json.at("IrInstructionCount").get<int64_t>(),
+              Json.at("Autophase").at(51).get<int64_t>());
+    return Json;
+  };
+  nlohmann::json Before = Observe({});
+  EXPECT_EQ(Before["IrInstructionCount"].get<int64_t>(), kSmallInstructions);
+  nlohmann::json After = Observe({"--apply", "sroa,instcombine"});
+  EXPECT_LT(After["IrInstructionCount"].get<int64_t>(), kSmallInstructions);
+
+  // The text form and a file:// URI give the same numbers.
+  EXPECT_EQ(observeInstructions("file://" + smallProgram()),
+            kSmallInstructions);
+  Outcome Text = passgym({"observe", smallProgram(), "-s", "Autophase"});
+  ASSERT_EQ(Text.exitCode, 0) << describe(Text);
+  std::vector<std::string> Rows = lines(Text.out);
+  ASSERT_EQ(Rows.size(), 56u);
+  EXPECT_EQ(Rows[51],
+            "TotalInsts " + std::to_string(kSmallInstructions));
+}
+
+TEST_F(CliTest, SearchIsDeterministicAndWritesItsBest) {
+  std::string Input = file("input.bc");
+  tool({kLlvmAs, smallProgram(), "-o", Input});
+  std::string Actions = write("four.actions", kFourActions);
+  for (bool Builtin : {false, true}) {
+    SCOPED_TRACE(Builtin ? "built-in actions" : "four actions");
+    auto Search = [&](const std::string &Output) {
+      std::vector<std::string> Args = {"search", smallProgram(), "--steps",
+                                       "300", "--seed", "1", "-o", Output};
+      if (!Builtin)
+        Args.insert(Args.end(), {"--actions", Actions});
+      Outcome R = passgym(Args);
+      EXPECT_EQ(R.exitCode, 0) << describe(R);
+      return R;
+    };
+    std::string First = file("best1.ll"), Second = file("best2.ll");
+    Outcome A = Search(First);
+    Outcome B = Search(Second);
+    std::string Sequence = lineStartingWith(A.out, "best sequence (");
+    EXPECT_EQ(Sequence, lineStartingWith(B.out, "best sequence ("));
+    std::string Command = optCommand(A.out);
+    EXPECT_EQ(Command, optCommand(B.out));
+    EXPECT_TRUE(contains(A.out, " 300 steps in ")) << A.out;
+
+    int64_t Unoptimized = tableValue(A.out, "unoptimized (-O0)");
+    int64_t Best = tableValue(A.out, "best found");
+    EXPECT_EQ(Unoptimized, kSmallInstructions);
+    EXPECT_LE(Best, Unoptimized);
+    EXPECT_EQ(Best, tableValue(B.out, "best found"));
+
+    // The written module verifies, is as small as reported, and is what the
+    // printed opt pipeline makes of the input.
+    EXPECT_TRUE(contains(A.out, "best module written to " + First));
+    expectVerifies(First);
+    EXPECT_EQ(observeInstructions(First), Best);
+    EXPECT_EQ(canonicalModule(First), canonicalModule(Second));
+    EXPECT_TRUE(llvm::StringRef(Command).ends_with(" INPUT.bc -o OUTPUT.bc"))
+        << Command;
+    std::string Reproduced = file("reproduced.ll");
+    runReproduction(Command, Input, Reproduced);
+    EXPECT_EQ(canonicalModule(First), canonicalModule(Reproduced));
+  }
+}
+
+TEST_F(CliTest, DatasetsCountsTheBuiltinPrograms) {
+  std::vector<std::string> Names;
+  for (const auto &Entry :
+       std::filesystem::directory_iterator(PASSGYM_BUILTIN_DIR))
+    if (Entry.path().extension() == ".c")
+      Names.push_back(Entry.path().stem().string());
+  std::sort(Names.begin(), Names.end());
+  ASSERT_FALSE(Names.empty());
+
+  Outcome R = passgym({"datasets"});
+  ASSERT_EQ(R.exitCode, 0) << describe(R);
+  std::istringstream Row(lineStartingWith(R.out, "builtin-v0 "));
+  std::string Dataset;
+  size_t Count = 0;
+  Row >> Dataset >> Count;
+  EXPECT_EQ(Count, Names.size()) << R.out;
+
+  Outcome List = passgym({"datasets", "--list"});
+  ASSERT_EQ(List.exitCode, 0) << describe(List);
+  std::vector<std::string> Uris;
+  for (const std::string &Line : lines(List.out))
+    if (llvm::StringRef(Line).starts_with("benchmark://builtin-v0/") &&
+        !contains(Line, " "))
+      Uris.push_back(Line);
+  std::vector<std::string> Expected;
+  for (const std::string &Name : Names)
+    Expected.push_back("benchmark://builtin-v0/" + Name);
+  EXPECT_EQ(Uris, Expected);
+}
+
+} // namespace
+} // namespace passgym
