@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev       # tests and micro-benchmarks
   libcli11-dev nlohmann-json3-dev libsqlite3-dev   # CLI, JSON, measurement cache
   binutils                                         # `size`, the reference for object text size
+  lld-19 util-linux                                # linking measured programs; taskset for CPU pinning
   csmith                                           # generated programs
 )
 

@@ -19,6 +19,7 @@ void addApplyCommand(CLI::App &App);
 void addSearchCommand(CLI::App &App);
 void addBenchCommand(CLI::App &App);
 void addDatasetsCommand(CLI::App &App);
+void addValidateCommand(CLI::App &App);
 
 } // namespace passgym::cli
 

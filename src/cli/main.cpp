@@ -26,6 +26,7 @@ int main(int Argc, char **Argv) {
   passgym::cli::addSearchCommand(App);
   passgym::cli::addBenchCommand(App);
   passgym::cli::addDatasetsCommand(App);
+  passgym::cli::addValidateCommand(App);
   try {
     App.parse(Argc, Argv);
   } catch (const CLI::ParseError &E) {

@@ -17,6 +17,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <cstdlib>
 
 namespace passgym {
@@ -41,9 +42,12 @@ compileSource(llvm::StringRef Path, bool IsCxx) {
   SubprocessOptions Options;
   Options.argv = {Compiler, "-O1", "-Xclang", "-disable-llvm-passes",
                   "-emit-llvm", "-c", Path.str(), "-o", Output};
-  if (llvm::Error E = runChecked(Options))
-    return llvm::createStringError("cannot compile '" + Path +
-                                   "': " + llvm::toString(std::move(E)));
+  auto Result = runSubprocess(Options);
+  if (!Result)
+    return Result.takeError();
+  if (!Result->succeeded())
+    return llvm::createStringError("cannot compile '" + Path + "': " +
+                                   firstErrorLine(Result->standardError));
   auto Buffer = llvm::MemoryBuffer::getFile(Output);
   if (!Buffer)
     return llvm::createStringError(Buffer.getError(),
@@ -101,6 +105,36 @@ llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
   return makeBenchmark(std::move(Uri), std::move(*Buffer));
 }
 
+/// Built-in programs are runnable, with the arguments listed in runs.json.
+llvm::Expected<BenchmarkPtr> loadBuiltin(llvm::StringRef Uri) {
+  llvm::StringRef Name = Uri.drop_front(kBuiltinScheme.size());
+  std::vector<std::string> Names = builtinBenchmarkNames();
+  if (std::find(Names.begin(), Names.end(), Name) == Names.end())
+    return llvm::createStringError(
+        "unknown benchmark '" + Uri + "' (`passgym datasets` lists them)");
+  auto Loaded =
+      loadFile(Uri.str(), builtinDirectory() + "/" + Name.str() + ".c");
+  if (!Loaded)
+    return Loaded.takeError();
+  std::string RunsPath = builtinDirectory() + "/runs.json";
+  auto Runs = llvm::MemoryBuffer::getFile(RunsPath);
+  if (!Runs)
+    return llvm::createStringError(Runs.getError(),
+                                   "cannot read '" + RunsPath + "'");
+  nlohmann::json Args = nlohmann::json::parse((*Runs)->getBuffer().str(),
+                                              nullptr, /*allow_exceptions=*/false);
+  if (!Args.is_object() || !Args.contains(Name.str()) ||
+      !Args[Name.str()].is_array())
+    return llvm::createStringError("'" + RunsPath +
+                                   "' has no argument list for '" + Name + "'");
+  RunSpec Spec;
+  for (const auto &Arg : Args[Name.str()])
+    Spec.args.push_back(Arg.is_string() ? Arg.get<std::string>() : Arg.dump());
+  // Benchmarks are shared read-only once loaded; this one is still private.
+  std::const_pointer_cast<Benchmark>(*Loaded)->setRunSpec(std::move(Spec));
+  return Loaded;
+}
+
 } // namespace
 
 Benchmark::Benchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Bitcode)
@@ -113,25 +147,6 @@ Benchmark::load(llvm::LLVMContext &Context) const {
     return M.takeError();
   (*M)->setModuleIdentifier(Uri);
   return std::move(*M);
-}
-
-llvm::Expected<int64_t> Benchmark::cached(
-    const std::string &Key,
-    const std::function<llvm::Expected<int64_t>()> &Compute) const {
-  {
-    std::lock_guard<std::mutex> Lock(CacheMutex);
-    auto It = Cache.find(Key);
-    if (It != Cache.end())
-      return It->second;
-  }
-  // Computed outside the lock: two threads may both compute a value, but the
-  // computation is deterministic, so either result is the same.
-  llvm::Expected<int64_t> Value = Compute();
-  if (!Value)
-    return Value.takeError();
-  std::lock_guard<std::mutex> Lock(CacheMutex);
-  Cache.emplace(Key, *Value);
-  return *Value;
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
@@ -169,13 +184,8 @@ std::vector<std::string> builtinBenchmarkNames() {
 }
 
 llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri) {
-  if (Uri.starts_with(kBuiltinScheme)) {
-    llvm::StringRef Name = Uri.drop_front(kBuiltinScheme.size());
-    std::vector<std::string> Names = builtinBenchmarkNames();
-    if (std::find(Names.begin(), Names.end(), Name) == Names.end())
-      return llvm::createStringError("unknown benchmark '" + Uri + "' (`passgym datasets` lists them)");
-    return loadFile(Uri.str(), builtinDirectory() + "/" + Name.str() + ".c");
-  }
+  if (Uri.starts_with(kBuiltinScheme))
+    return loadBuiltin(Uri);
   if (Uri.starts_with(kFileScheme))
     return loadFile(Uri.str(), Uri.drop_front(kFileScheme.size()));
   if (Uri.contains("://"))

@@ -10,14 +10,18 @@
 #ifndef PASSGYM_DATASETS_BENCHMARK_H
 #define PASSGYM_DATASETS_BENCHMARK_H
 
+#include "runtime/RunSpec.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <any>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +38,9 @@ public:
   Benchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Bitcode);
 
   const std::string &uri() const { return Uri; }
+  /// How to run the program, for benchmarks that are runnable.
+  const std::optional<RunSpec> &runSpec() const { return Run; }
+  void setRunSpec(RunSpec Spec) { Run = std::move(Spec); }
   /// The unoptimized module's bitcode.
   llvm::MemoryBufferRef bitcode() const { return Bitcode->getMemBufferRef(); }
 
@@ -41,23 +48,42 @@ public:
   llvm::Expected<std::unique_ptr<llvm::Module>>
   load(llvm::LLVMContext &Context) const;
 
-  /// Values derived from the unoptimized module (baseline costs), computed at
-  /// most once per key and shared by every environment and fork using this
-  /// benchmark; safe to call from several threads.
-  llvm::Expected<int64_t>
-  cached(const std::string &Key,
-         const std::function<llvm::Expected<int64_t>()> &Compute) const;
+  /// Values derived from the unoptimized module (baseline costs, the
+  /// reference behaviour of the program), computed at most once per key and
+  /// shared by every environment and fork using this benchmark; safe to call
+  /// from several threads. Failures are not cached.
+  template <typename T>
+  llvm::Expected<T> cached(const std::string &Key,
+                           const std::function<llvm::Expected<T>()> &Compute) const {
+    {
+      std::lock_guard<std::mutex> Lock(CacheMutex);
+      auto It = Cache.find(Key);
+      if (It != Cache.end())
+        return std::any_cast<T>(It->second);
+    }
+    // Computed outside the lock: two threads may both compute a value, but
+    // the computation is deterministic, so either result is the same.
+    llvm::Expected<T> Value = Compute();
+    if (!Value)
+      return Value.takeError();
+    std::lock_guard<std::mutex> Lock(CacheMutex);
+    Cache.emplace(Key, *Value);
+    return std::move(*Value);
+  }
 
 private:
   std::string Uri;
   std::unique_ptr<llvm::MemoryBuffer> Bitcode;
+  std::optional<RunSpec> Run;
   mutable std::mutex CacheMutex;
-  mutable std::map<std::string, int64_t> Cache;
+  mutable std::map<std::string, std::any> Cache;
 };
 
 using BenchmarkPtr = std::shared_ptr<const Benchmark>;
 
-/// Loads the benchmark named by \p Uri. C and C++ sources are compiled with
+/// Loads the benchmark named by \p Uri. Built-in programs are runnable, with
+/// the arguments in builtin-v0/runs.json (inputs about 10x smaller than the
+/// programs' defaults, so that a measured run takes milliseconds). C and C++ sources are compiled with
 /// clang-19 to IR that later passes can still optimize
 /// (`-O1 -Xclang -disable-llvm-passes`, as CompilerGym does).
 llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri);

@@ -69,7 +69,7 @@ llvm::Expected<int64_t> computeCost(CostFunction Cost, const llvm::Module &M) {
 llvm::Expected<int64_t> baselineCost(CostFunction Cost, Baseline Level,
                                      const Benchmark &B) {
   std::string Key = (costName(Cost) + baselineName(Level)).str();
-  return B.cached(Key, [&]() -> llvm::Expected<int64_t> {
+  return B.cached<int64_t>(Key, [&]() -> llvm::Expected<int64_t> {
     llvm::LLVMContext Context;
     auto M = B.load(Context);
     if (!M)

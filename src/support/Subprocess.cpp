@@ -193,6 +193,15 @@ runSubprocess(const SubprocessOptions &Options) {
   return Result;
 }
 
+std::string firstErrorLine(llvm::StringRef Diagnostics) {
+  llvm::SmallVector<llvm::StringRef> Lines;
+  Diagnostics.split(Lines, '\n', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef Line : Lines)
+    if (Line.contains("error:"))
+      return Line.trim().str();
+  return Lines.empty() ? "no diagnostics" : Lines.front().trim().str();
+}
+
 llvm::Error runChecked(const SubprocessOptions &Options) {
   llvm::Expected<SubprocessResult> Result = runSubprocess(Options);
   if (!Result)

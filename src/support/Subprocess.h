@@ -48,6 +48,10 @@ struct SubprocessResult {
 /// runs and fails is described by the result.
 llvm::Expected<SubprocessResult> runSubprocess(const SubprocessOptions &Options);
 
+/// The first line of a compiler's or linker's diagnostics that says
+/// "error:", else the first line: one readable line instead of pages.
+std::string firstErrorLine(llvm::StringRef Diagnostics);
+
 /// Runs a command that must succeed; the error quotes its stderr.
 llvm::Error runChecked(const SubprocessOptions &Options);
 

@@ -105,14 +105,14 @@ TEST(BenchmarkTest, CachedValuesAreComputedOnce) {
   auto B = take(loadBenchmark(writeFile(Dir, "add.ll", kSmallIr)));
   int Calls = 0;
   auto Compute = [&]() -> llvm::Expected<int64_t> { return ++Calls * 10; };
-  EXPECT_EQ(take(B->cached("k", Compute)), 10);
-  EXPECT_EQ(take(B->cached("k", Compute)), 10);
+  EXPECT_EQ(take(B->cached<int64_t>("k", Compute)), 10);
+  EXPECT_EQ(take(B->cached<int64_t>("k", Compute)), 10);
   EXPECT_EQ(Calls, 1);
   auto Failing = []() -> llvm::Expected<int64_t> {
     return llvm::createStringError("boom");
   };
-  EXPECT_EQ(errorOf(B->cached("other", Failing)), "boom");
-  EXPECT_EQ(take(B->cached("other", Compute)), 20);
+  EXPECT_EQ(errorOf(B->cached<int64_t>("other", Failing)), "boom");
+  EXPECT_EQ(take(B->cached<int64_t>("other", Compute)), 20);
 }
 
 } // namespace

@@ -1,0 +1,54 @@
+#include "cli/Commands.h"
+#include "cli/Common.h"
+
+#include "runtime/Evaluate.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+namespace passgym::cli {
+namespace {
+
+struct ValidateOptions {
+  std::string benchmark;
+  std::vector<std::string> sequence;
+  std::string actionsFile;
+};
+
+int runValidate(const ValidateOptions &Options) {
+  auto Env = replay(Options.benchmark, Options.actionsFile, Options.sequence);
+  if (!Env)
+    return reportError(Env.takeError());
+  if (llvm::Error E = validateModule((*Env)->module(), (*Env)->benchmark()))
+    return reportError(llvm::createStringError(
+        "behaviour changed after " +
+        std::to_string((*Env)->actionHistory().size()) +
+        " actions: " + llvm::toString(std::move(E))));
+  llvm::outs() << "valid: " << (*Env)->benchmark().uri() << " behaves as its "
+               << "unoptimized program after "
+               << (*Env)->actionHistory().size() << " actions\n";
+  return 0;
+}
+
+} // namespace
+
+void addValidateCommand(CLI::App &App) {
+  auto Options = std::make_shared<ValidateOptions>();
+  CLI::App *Command = App.add_subcommand(
+      "validate",
+      "Replay a sequence on a runnable benchmark and check that the program "
+      "still behaves as the unoptimized one (exit code, stdout, declared "
+      "output files).\nExample: passgym validate benchmark://builtin-v0/crc32 "
+      "sroa,gvn,loop-unroll");
+  Command->add_option("benchmark", Options->benchmark,
+                      "runnable benchmark URI")
+      ->required();
+  Command->add_option("sequence", Options->sequence,
+                      "actions by name or index (comma- or space-separated)");
+  Command->add_option("--actions", Options->actionsFile, "action space file")
+      ->check(CLI::ExistingFile);
+  runWith(*Command, [Options] { return runValidate(*Options); });
+}
+
+} // namespace passgym::cli

@@ -1,0 +1,38 @@
+//===- runtime/RunSpec.h - How to build and run a benchmark ---------------===//
+//
+// What it takes to turn a benchmark's module into a program and run it: link
+// flags, arguments, standard input, input files copied into the private run
+// directory, and which outputs are compared to decide whether optimized code
+// still behaves like the unoptimized program.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_RUNTIME_RUNSPEC_H
+#define PASSGYM_RUNTIME_RUNSPEC_H
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace passgym {
+
+struct RunSpec {
+  /// Arguments after the program name.
+  std::vector<std::string> args;
+  /// Bytes fed to the program's standard input.
+  std::string standardInput;
+  /// Files (absolute paths) copied into the run directory before each run,
+  /// under their base names.
+  std::vector<std::string> inputFiles;
+  /// Files (names relative to the run directory) the program writes and
+  /// whose contents must match the unoptimized program's.
+  std::vector<std::string> outputFiles;
+  /// Extra flags for the link step, e.g. {"-lm"}.
+  std::vector<std::string> linkFlags;
+  /// A run taking longer is killed (with everything it started) and counts
+  /// as a failure.
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+};
+
+} // namespace passgym
+
+#endif

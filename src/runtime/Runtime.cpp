@@ -1,0 +1,263 @@
+#include "runtime/Runtime.h"
+
+#include "support/Statistics.h"
+#include "support/Subprocess.h"
+#include "support/Target.h"
+
+#include "llvm/IR/Module.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+namespace passgym {
+namespace {
+
+constexpr llvm::StringLiteral kRenamedMain = "passgym_benchmark_main";
+constexpr llvm::StringLiteral kTimingFile = ".passgym-elapsed-ns";
+
+/// The harness owns `main`. It times the program's main from just before the
+/// call to the last exit handler, so a program that calls exit() is timed
+/// too; handlers the program registers run before this one.
+constexpr llvm::StringLiteral kHarnessSource = R"(
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+int passgym_benchmark_main(int, char **);
+static FILE *timing;
+static struct timespec start;
+static void report(void) {
+  struct timespec end;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  long long ns = (long long)(end.tv_sec - start.tv_sec) * 1000000000LL +
+                 (end.tv_nsec - start.tv_nsec);
+  fprintf(timing, "%lld\n", ns);
+  fclose(timing);
+}
+int main(int argc, char **argv) {
+  timing = fopen(".passgym-elapsed-ns", "w");
+  if (!timing)
+    return 125;
+  atexit(report);
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  return passgym_benchmark_main(argc, argv);
+}
+)";
+
+std::string tool(llvm::StringRef Name) {
+  return (llvm::Twine(PASSGYM_LLVM_BINDIR) + "/" + Name).str();
+}
+
+/// The harness object, compiled once per process.
+llvm::Expected<std::string> harnessObject() {
+  static std::mutex Mutex;
+  static std::optional<TempDir> Dir;
+  std::lock_guard<std::mutex> Lock(Mutex);
+  if (Dir)
+    return Dir->file("harness.o");
+  auto NewDir = TempDir::create("passgym-harness");
+  if (!NewDir)
+    return NewDir.takeError();
+  if (llvm::Error E = writeFileAtomically(NewDir->file("harness.c"), kHarnessSource))
+    return std::move(E);
+  SubprocessOptions Compile;
+  Compile.argv = {tool("clang"), "-O2", "-c", NewDir->file("harness.c"), "-o",
+                  NewDir->file("harness.o")};
+  if (llvm::Error E = runChecked(Compile))
+    return std::move(E);
+  Dir.emplace(std::move(*NewDir));
+  return Dir->file("harness.o");
+}
+
+llvm::Expected<std::string> readFile(const std::string &Path) {
+  auto Buffer = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!Buffer)
+    return llvm::createStringError(Buffer.getError(),
+                                   "cannot read '" + Path + "'");
+  return (*Buffer)->getBuffer().str();
+}
+
+llvm::Error copyInputs(const RunSpec &Spec, const TempDir &RunDir) {
+  for (const std::string &Input : Spec.inputFiles) {
+    std::string Target = RunDir.file(llvm::sys::path::filename(Input));
+    if (std::error_code EC = llvm::sys::fs::copy_file(Input, Target))
+      return llvm::createStringError(EC, "cannot copy input file '" + Input +
+                                             "': " + EC.message());
+  }
+  return llvm::Error::success();
+}
+
+std::string firstDifference(const std::string &Expected,
+                            const std::string &Actual) {
+  size_t At = 0;
+  while (At < Expected.size() && At < Actual.size() && Expected[At] == Actual[At])
+    ++At;
+  return "first difference at byte " + std::to_string(At) + " (expected " +
+         std::to_string(Expected.size()) + " bytes, got " +
+         std::to_string(Actual.size()) + ")";
+}
+
+void summarize(RuntimeEstimate &Estimate) {
+  Estimate.median = median(Estimate.samples);
+  Estimate.minimum =
+      *std::min_element(Estimate.samples.begin(), Estimate.samples.end());
+  std::tie(Estimate.lower, Estimate.upper) = medianInterval(Estimate.samples);
+}
+
+} // namespace
+
+llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
+                             const ProgramBehaviour &Actual) {
+  if (Actual.exitCode != Reference.exitCode)
+    return llvm::createStringError(
+        "exit code " + std::to_string(Actual.exitCode) + ", the unoptimized "
+        "program's is " + std::to_string(Reference.exitCode));
+  if (Actual.standardOutput != Reference.standardOutput)
+    return llvm::createStringError(
+        "stdout differs from the unoptimized program's: " +
+        firstDifference(Reference.standardOutput, Actual.standardOutput));
+  for (const auto &[Name, Contents] : Reference.outputFiles) {
+    auto Match = std::find_if(Actual.outputFiles.begin(), Actual.outputFiles.end(),
+                              [&](const auto &File) { return File.first == Name; });
+    if (Match == Actual.outputFiles.end())
+      return llvm::createStringError("output file '" + Name + "' was not written");
+    if (Match->second != Contents)
+      return llvm::createStringError("output file '" + Name + "' differs: " +
+                                     firstDifference(Contents, Match->second));
+  }
+  if (Actual.outputFiles.size() != Reference.outputFiles.size())
+    return llvm::createStringError(
+        "an output file the unoptimized program did not write was written");
+  return llvm::Error::success();
+}
+
+std::pair<double, double> medianInterval(std::vector<double> Samples) {
+  if (Samples.empty())
+    return {0, 0};
+  std::sort(Samples.begin(), Samples.end());
+  double N = static_cast<double>(Samples.size());
+  if (Samples.size() < 6)
+    return {Samples.front(), Samples.back()};
+  // Ranks (1-based) n/2 -+ 1.96 sqrt(n)/2 bound the median with 95%
+  // probability whatever the distribution (Le Boudec, Performance Evaluation
+  // of Computer and Communication Systems, 2010, Theorem 2.1).
+  double HalfSpread = 0.98 * std::sqrt(N);
+  size_t Low = static_cast<size_t>(std::max(1.0, std::floor(N / 2 - HalfSpread)));
+  size_t High =
+      static_cast<size_t>(std::min(N, std::ceil(N / 2 + 1 + HalfSpread)));
+  return {Samples[Low - 1], Samples[High - 1]};
+}
+
+llvm::Expected<Program> Program::build(const llvm::Module &M,
+                                       const RunSpec &Spec) {
+  std::unique_ptr<llvm::Module> Clone = llvm::CloneModule(M);
+  llvm::Function *Main = Clone->getFunction("main");
+  if (!Main || Main->isDeclaration())
+    return llvm::createStringError("'" + M.getModuleIdentifier() +
+                                   "' has no main function: it cannot run");
+  Main->setName(kRenamedMain);
+  auto Object = emitObject(*Clone, llvm::CodeGenOptLevel::Default);
+  if (!Object)
+    return Object.takeError();
+  auto Harness = harnessObject();
+  if (!Harness)
+    return Harness.takeError();
+  auto Dir = TempDir::create("passgym-program");
+  if (!Dir)
+    return Dir.takeError();
+  std::string ObjectPath = Dir->file("program.o");
+  if (llvm::Error E = writeFileAtomically(
+          ObjectPath, llvm::StringRef(Object->data(), Object->size())))
+    return std::move(E);
+  std::string Executable = Dir->file("program");
+  SubprocessOptions Link;
+  // The object uses the static relocation model (llc's default), so the
+  // program is linked as a position-dependent executable.
+  Link.argv = {tool("clang"), "-fuse-ld=lld", "-no-pie", ObjectPath, *Harness,
+               "-o", Executable};
+  Link.argv.insert(Link.argv.end(), Spec.linkFlags.begin(), Spec.linkFlags.end());
+  auto Linked = runSubprocess(Link);
+  if (!Linked)
+    return Linked.takeError();
+  if (!Linked->succeeded())
+    return llvm::createStringError("cannot link '" + M.getModuleIdentifier() +
+                                   "': " + firstErrorLine(Linked->standardError));
+  return Program(std::move(*Dir), std::move(Executable));
+}
+
+llvm::Expected<std::pair<ProgramBehaviour, double>>
+Program::run(const RunSpec &Spec, const std::optional<unsigned> &Cpu) const {
+  auto RunDir = TempDir::create("passgym-run");
+  if (!RunDir)
+    return RunDir.takeError();
+  if (llvm::Error E = copyInputs(Spec, *RunDir))
+    return std::move(E);
+  SubprocessOptions Options;
+  if (Cpu)
+    Options.argv = {"taskset", "-c", std::to_string(*Cpu)};
+  Options.argv.push_back(Executable);
+  Options.argv.insert(Options.argv.end(), Spec.args.begin(), Spec.args.end());
+  Options.workingDirectory = RunDir->path();
+  Options.standardInput = Spec.standardInput;
+  Options.timeout = Spec.timeout;
+  auto Result = runSubprocess(Options);
+  if (!Result)
+    return Result.takeError();
+  if (Result->timedOut || Result->signal)
+    return llvm::createStringError("the program " + Result->describeFailure());
+  if (Result->outputTruncated)
+    return llvm::createStringError("the program wrote more output than allowed");
+  auto Timing = readFile(RunDir->file(kTimingFile));
+  long long Nanoseconds = 0;
+  if (!Timing || !llvm::to_integer(llvm::StringRef(*Timing).trim(), Nanoseconds)) {
+    if (!Timing)
+      llvm::consumeError(Timing.takeError());
+    return llvm::createStringError(
+        "the program ended without reporting its time (" +
+        Result->describeFailure() + ")");
+  }
+  ProgramBehaviour Behaviour;
+  Behaviour.exitCode = Result->exitCode.value_or(-1);
+  Behaviour.standardOutput = std::move(Result->standardOutput);
+  for (const std::string &Name : Spec.outputFiles) {
+    auto Contents = readFile(RunDir->file(Name));
+    if (!Contents) {
+      llvm::consumeError(Contents.takeError());
+      continue;
+    }
+    Behaviour.outputFiles.emplace_back(Name, std::move(*Contents));
+  }
+  return std::make_pair(std::move(Behaviour), Nanoseconds / 1e6);
+}
+
+llvm::Expected<RuntimeEstimate>
+Program::measure(const RunSpec &Spec, const ProgramBehaviour &Reference,
+                 const MeasurementOptions &Options) const {
+  RuntimeEstimate Estimate;
+  unsigned Runs = Options.warmupRuns + std::max(Options.maxRuns, 1u);
+  for (unsigned I = 0; I < Runs; ++I) {
+    auto Outcome = run(Spec, Options.cpu);
+    if (!Outcome)
+      return Outcome.takeError();
+    if (llvm::Error E = compareBehaviour(Reference, Outcome->first))
+      return std::move(E);
+    if (I < Options.warmupRuns)
+      continue;
+    Estimate.samples.push_back(Outcome->second);
+    summarize(Estimate);
+    if (Estimate.samples.size() >= Options.minRuns &&
+        Estimate.relativeHalfWidth() <= Options.relativeHalfWidth) {
+      Estimate.converged = true;
+      break;
+    }
+  }
+  return Estimate;
+}
+
+} // namespace passgym

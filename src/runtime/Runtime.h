@@ -1,0 +1,111 @@
+//===- runtime/Runtime.h - Measuring how fast a module runs ---------------===//
+//
+// A module becomes a program in-process: its `main` is renamed, LLVM's codegen
+// (-O2, the level clang uses for -O2 builds) emits an object, and lld links it
+// with a small harness whose `main` times the call to the program's own main
+// on a monotonic clock, so process start-up and dynamic loading are not part
+// of the measurement. Each run happens in a private temporary directory with a
+// timeout that kills the run's whole process group.
+//
+// A measurement is one warm-up run, then runs until the 95% confidence
+// interval of the median is within a relative half-width (1% by default) or a
+// cap on runs is reached. Every run's behaviour (exit code, stdout, declared
+// output files) is compared with a reference, normally the unoptimized
+// program's: a mismatch, crash or timeout makes the measurement an error that
+// says why, never a number.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_RUNTIME_RUNTIME_H
+#define PASSGYM_RUNTIME_RUNTIME_H
+
+#include "runtime/RunSpec.h"
+#include "support/TempDir.h"
+
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace passgym {
+
+/// What a run did, as far as validation is concerned.
+struct ProgramBehaviour {
+  int exitCode = 0;
+  std::string standardOutput;
+  /// (name, contents) of RunSpec::outputFiles, in the spec's order; a missing
+  /// file has no entry.
+  std::vector<std::pair<std::string, std::string>> outputFiles;
+};
+
+/// Why \p Actual is not \p Reference's behaviour (first difference only), or
+/// success.
+llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
+                             const ProgramBehaviour &Actual);
+
+struct MeasurementOptions {
+  unsigned warmupRuns = 1;
+  /// Six runs are the fewest whose order statistics give a 95% interval
+  /// around the median.
+  unsigned minRuns = 6;
+  unsigned maxRuns = 40;
+  /// Target relative half-width of the 95% confidence interval of the median.
+  double relativeHalfWidth = 0.01;
+  /// Pin every run to this CPU (taskset); none: let the kernel choose.
+  std::optional<unsigned> cpu;
+};
+
+struct RuntimeEstimate {
+  /// Milliseconds of each measured run (warm-up excluded), in run order.
+  std::vector<double> samples;
+  double minimum = 0, median = 0, lower = 0, upper = 0;
+  /// Whether the interval reached the target before the cap on runs.
+  bool converged = false;
+
+  double relativeHalfWidth() const {
+    return median > 0 ? (upper - lower) / 2 / median : 0;
+  }
+};
+
+/// The distribution-free 95% confidence interval of the median of \p Samples
+/// from order statistics (normal approximation to the binomial); the whole
+/// range below six samples.
+std::pair<double, double> medianInterval(std::vector<double> Samples);
+
+/// A linked, runnable program in its own temporary directory.
+class Program {
+public:
+  /// Compiles and links \p M (it is not modified). Fails if the module has no
+  /// `main`, codegen crashes, or the link fails.
+  static llvm::Expected<Program> build(const llvm::Module &M,
+                                       const RunSpec &Spec);
+
+  /// Runs once in a fresh run directory: its behaviour and the time of the
+  /// program's main in milliseconds. A crash, a timeout or a missing timing
+  /// report is an error naming what happened.
+  llvm::Expected<std::pair<ProgramBehaviour, double>>
+  run(const RunSpec &Spec, const std::optional<unsigned> &Cpu = {}) const;
+
+  /// Warm-up and measured runs under \p Options, each validated against
+  /// \p Reference.
+  llvm::Expected<RuntimeEstimate> measure(const RunSpec &Spec,
+                                          const ProgramBehaviour &Reference,
+                                          const MeasurementOptions &Options) const;
+
+  const std::string &executable() const { return Executable; }
+
+private:
+  Program(TempDir Dir, std::string Executable)
+      : Dir(std::move(Dir)), Executable(std::move(Executable)) {}
+  TempDir Dir;
+  std::string Executable;
+};
+
+} // namespace passgym
+
+#endif

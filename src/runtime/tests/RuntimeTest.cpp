@@ -1,0 +1,189 @@
+#include "runtime/Evaluate.h"
+
+#include "actions/PassRunner.h"
+#include "datasets/Benchmark.h"
+#include "support/TempDir.h"
+#include "support/tests/TestHelpers.h"
+
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+
+namespace passgym {
+namespace {
+
+using testing::errorOf;
+using testing::take;
+
+BenchmarkPtr builtin(const std::string &Name) {
+  return take(loadBenchmark("benchmark://builtin-v0/" + Name));
+}
+
+/// A benchmark compiled from \p Source, runnable with \p Spec.
+BenchmarkPtr fromSource(const std::string &Source, RunSpec Spec,
+                        const TempDir &Dir) {
+  std::string Path = Dir.file("program.c");
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream Out(Path, EC);
+    Out << Source;
+  }
+  auto B = std::const_pointer_cast<Benchmark>(take(loadBenchmark(Path)));
+  B->setRunSpec(std::move(Spec));
+  return B;
+}
+
+TEST(RuntimeTest, EveryBuiltinProgramValidatesAtO0AndO3) {
+  for (const std::string &Name : builtinBenchmarkNames()) {
+    BenchmarkPtr B = builtin(Name);
+    ASSERT_TRUE(B->runSpec()) << Name;
+    ProgramBehaviour Reference = take(referenceBehaviour(*B));
+    EXPECT_EQ(Reference.exitCode, 0) << Name;
+    EXPECT_NE(Reference.standardOutput.find("checksum"), std::string::npos)
+        << Name << ": " << Reference.standardOutput;
+
+    llvm::LLVMContext Context;
+    auto M = take(B->load(Context));
+    testing::check(validateModule(*M, *B));
+    take(runPipeline(*M, "default<O3>"));
+    testing::check(validateModule(*M, *B));
+  }
+}
+
+TEST(RuntimeTest, ValidationCatchesAModuleWhoseOutputChanged) {
+  BenchmarkPtr B = builtin("crc32");
+  llvm::LLVMContext Context;
+  auto M = take(B->load(Context));
+  // CRC-32 is built on xor; or in its place changes every checksum.
+  std::vector<llvm::BinaryOperator *> Xors;
+  for (llvm::Function &F : *M)
+    for (llvm::Instruction &I : llvm::instructions(F))
+      if (auto *Op = llvm::dyn_cast<llvm::BinaryOperator>(&I);
+          Op && Op->getOpcode() == llvm::Instruction::Xor)
+        Xors.push_back(Op);
+  ASSERT_FALSE(Xors.empty());
+  for (llvm::BinaryOperator *Xor : Xors) {
+    auto *Or = llvm::BinaryOperator::CreateOr(Xor->getOperand(0),
+                                              Xor->getOperand(1), "", Xor);
+    Xor->replaceAllUsesWith(Or);
+    Xor->eraseFromParent();
+  }
+  std::string Message = errorOf(validateModule(*M, *B));
+  EXPECT_TRUE(Message.find("stdout differs") != std::string::npos ||
+              Message.find("exit code") != std::string::npos)
+      << Message;
+}
+
+TEST(RuntimeTest, HangingProgramIsKilledAndReported) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  RunSpec Spec;
+  Spec.timeout = std::chrono::milliseconds(300);
+  BenchmarkPtr B = fromSource(
+      "int main(int argc, char **argv) { volatile int x = 1; while (x) {} }\n",
+      Spec, Dir);
+  std::string Message = errorOf(referenceBehaviour(*B));
+  EXPECT_NE(Message.find("timed out"), std::string::npos) << Message;
+}
+
+TEST(RuntimeTest, CrashingProgramIsReported) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  BenchmarkPtr B = fromSource(
+      "int main(void) { volatile int *p = 0; return *p; }\n", RunSpec(), Dir);
+  std::string Message = errorOf(referenceBehaviour(*B));
+  EXPECT_NE(Message.find("signal 11"), std::string::npos) << Message;
+}
+
+TEST(RuntimeTest, ExitCodeInputsAndOutputFilesAreCompared) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::string Input = Dir.file("input.txt");
+  {
+    std::error_code EC;
+    llvm::raw_fd_ostream Out(Input, EC);
+    Out << "41";
+  }
+  RunSpec Spec;
+  Spec.inputFiles = {Input};
+  Spec.outputFiles = {"result.txt"};
+  Spec.standardInput = "7";
+  BenchmarkPtr B = fromSource(R"(#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+  int a = 0, b = 0;
+  FILE *in = fopen("input.txt", "r");
+  if (!in || fscanf(in, "%d", &a) != 1 || scanf("%d", &b) != 1) return 9;
+  fclose(in);
+  FILE *out = fopen("result.txt", "w");
+  fprintf(out, "%d\n", a + b);
+  fclose(out);
+  printf("done\n");
+  exit(3);
+})",
+                              Spec, Dir);
+  ProgramBehaviour Reference = take(referenceBehaviour(*B));
+  EXPECT_EQ(Reference.exitCode, 3);
+  EXPECT_EQ(Reference.standardOutput, "done\n");
+  ASSERT_EQ(Reference.outputFiles.size(), 1u);
+  EXPECT_EQ(Reference.outputFiles[0].second, "48\n");
+
+  ProgramBehaviour Changed = Reference;
+  Changed.outputFiles[0].second = "49\n";
+  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("result.txt"),
+            std::string::npos);
+  Changed = Reference;
+  Changed.exitCode = 0;
+  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("exit code 0"),
+            std::string::npos);
+  Changed = Reference;
+  Changed.outputFiles.clear();
+  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("not written"),
+            std::string::npos);
+}
+
+TEST(RuntimeTest, ModuleWithoutMainIsNotRunnable) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  auto B = std::const_pointer_cast<Benchmark>(take(loadBenchmark(
+      testing::testData("autophase_small.ll"))));
+  B->setRunSpec({});
+  EXPECT_NE(errorOf(referenceBehaviour(*B)).find("no main function"),
+            std::string::npos);
+  auto NotRunnable = take(loadBenchmark(testing::testData("autophase_small.ll")));
+  EXPECT_NE(errorOf(referenceBehaviour(*NotRunnable)).find("not runnable"),
+            std::string::npos);
+}
+
+TEST(RuntimeTest, MedianIntervalUsesOrderStatistics) {
+  std::vector<double> Samples;
+  for (int I = 1; I <= 20; ++I)
+    Samples.push_back(I);
+  auto [Low, High] = medianInterval(Samples);
+  // n = 20: ranks floor(10 - 4.38) = 5 and ceil(11 + 4.38) = 16.
+  EXPECT_EQ(Low, 5);
+  EXPECT_EQ(High, 16);
+  auto [Few, Many] = medianInterval({3, 1, 2});
+  EXPECT_EQ(Few, 1);
+  EXPECT_EQ(Many, 3);
+}
+
+TEST(RuntimeTest, MeasurementIsValidatedAndSummarized) {
+  BenchmarkPtr B = builtin("qsort");
+  llvm::LLVMContext Context;
+  auto M = take(B->load(Context));
+  MeasurementOptions Options;
+  Options.maxRuns = 8;
+  RuntimeEstimate E = take(measureModule(*M, *B, Options));
+  ASSERT_GE(E.samples.size(), Options.minRuns);
+  EXPECT_LE(E.samples.size(), Options.maxRuns);
+  EXPECT_GT(E.minimum, 0);
+  EXPECT_LE(E.minimum, E.lower);
+  EXPECT_LE(E.lower, E.median);
+  EXPECT_LE(E.median, E.upper);
+  if (E.converged)
+    EXPECT_LE(E.relativeHalfWidth(), Options.relativeHalfWidth);
+}
+
+} // namespace
+} // namespace passgym
