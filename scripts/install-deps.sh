@@ -11,7 +11,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsqlite3-dev   # CLI, JSON, measurement cache
   binutils                                         # `size`, the reference for object text size
   lld-19 util-linux                                # linking measured programs; taskset for CPU pinning
-  csmith                                           # generated programs
+  csmith libcsmith-dev                             # generated programs and their csmith.h
 )
 
 missing=()

@@ -137,9 +137,10 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
     S.fork.push_back(millisecondsOf([&] { Copy = (*Env)->fork(); }));
     if (!Copy)
       return Copy.takeError();
-    llvm::Expected<int64_t> Size = 0;
+    llvm::Expected<double> Size = 0.0;
     S.objectSize.push_back(millisecondsOf([&] {
-      Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module());
+      Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(),
+                         *B);
     }));
     if (!Size)
       return Size.takeError();

@@ -41,8 +41,9 @@ int runApply(const ApplyOptions &Options) {
     llvm::outs() << Bytes;
   else if (llvm::Error E = writeFileAtomically(Options.output, Bytes))
     return reportError(std::move(E));
-  llvm::errs() << "instructions: " << (*Env)->reward().initialCost() << " -> "
-               << (*Env)->reward().currentCost() << "\n"
+  llvm::errs() << "instructions: "
+               << static_cast<int64_t>((*Env)->reward().initialCost()) << " -> "
+               << M.getInstructionCount() << "\n"
                << "reproduce with: "
                << (*Env)->commandline("INPUT.bc", Options.output) << "\n";
   return 0;

@@ -2,6 +2,7 @@
 #include "cli/Common.h"
 
 #include "bench/EnvBench.h"
+#include "bench/RuntimeBench.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -45,6 +46,42 @@ void addEnvBench(CLI::App &Bench) {
   });
 }
 
+void addRuntimeBench(CLI::App &Bench) {
+  auto Options = std::make_shared<RuntimeBenchOptions>();
+  CLI::App *Command = Bench.add_subcommand(
+      "runtime",
+      "The runtime reward, in one run: median wall time of one step (pass, "
+      "compile, link, measurement, validation; cache off); repeatability as "
+      "the coefficient of variation of 10 measurements of one binary; cache "
+      "speed-up when an episode is replayed.\n"
+      "Example: passgym bench runtime benchmark://builtin-v0/qsort --cpu 1");
+  Command->add_option("benchmarks", Options->benchmarks,
+                      "runnable benchmarks (default: every built-in)");
+  Command->add_option("--steps", Options->steps, "steps timed per benchmark")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--repetitions", Options->repetitions,
+                      "independent measurements for the repeatability figure")
+      ->capture_default_str()
+      ->check(CLI::Range(2u, 1000u));
+  Command->add_option("--episode-length", Options->episodeLength,
+                      "actions in the replayed episode")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--cpu", Options->cpu, "pin measured runs to this CPU");
+  Command->add_option("--seed", Options->seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--json", Options->jsonPath, "also write JSON here");
+  runWith(*Command, [Options] {
+    ProgressBar Bar("bench runtime");
+    llvm::Error E = runRuntimeBench(*Options, llvm::outs(), [&](double Fraction) {
+      Bar.update(Fraction, "");
+    });
+    Bar.finish();
+    return E ? reportError(std::move(E)) : 0;
+  });
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App &App) {
@@ -53,6 +90,7 @@ void addBenchCommand(CLI::App &App) {
                "measured in the same run.");
   Bench->require_subcommand(1);
   addEnvBench(*Bench);
+  addRuntimeBench(*Bench);
 }
 
 } // namespace passgym::cli

@@ -4,6 +4,7 @@
 #include "env/Environment.h"
 #include "observations/Features.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
@@ -49,6 +50,8 @@ void printText(llvm::StringRef Space, const Observation &Value, bool Labelled) {
     llvm::outs() << Space << " ";
   if (const auto *Number = std::get_if<int64_t>(&Value))
     llvm::outs() << *Number << "\n";
+  else if (const auto *Measured = std::get_if<double>(&Value))
+    llvm::outs() << llvm::format("%.4f", *Measured) << "\n";
   else
     llvm::outs() << std::get<std::string>(Value)
                  << (Space == "Ir" ? "" : "\n");

@@ -58,6 +58,8 @@ StepResult Environment::endEpisode(std::string Error) {
   Done = true;
   StepResult Result;
   Result.done = true;
+  Result.reward = Tracker->failurePenalty();
+  EpisodeReward += Result.reward;
   Result.info.error = std::move(Error);
   return Result;
 }
@@ -77,7 +79,7 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
   History.push_back(Action);
   StepResult Result;
   Result.info.changed = *Changed;
-  auto Reward = Tracker->step(*Module, *Changed);
+  auto Reward = Tracker->step(*Module, *Bench, *Changed);
   if (!Reward)
     return endEpisode(llvm::toString(Reward.takeError()));
   Result.reward = *Reward;

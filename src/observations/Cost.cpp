@@ -2,6 +2,7 @@
 
 #include "actions/PassRunner.h"
 #include "datasets/Benchmark.h"
+#include "runtime/Evaluate.h"
 #include "support/Target.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -16,6 +17,8 @@ llvm::StringRef costName(CostFunction Cost) {
     return "IrInstructionCount";
   case CostFunction::ObjectTextSizeBytes:
     return "ObjectTextSizeBytes";
+  case CostFunction::Runtime:
+    return "Runtime";
   }
   llvm_unreachable("unknown cost function");
 }
@@ -33,8 +36,7 @@ llvm::StringRef baselineName(Baseline Level) {
 }
 
 std::optional<CostFunction> parseCostName(llvm::StringRef Name) {
-  for (CostFunction Cost :
-       {CostFunction::IrInstructionCount, CostFunction::ObjectTextSizeBytes})
+  for (CostFunction Cost : kCostFunctions)
     if (costName(Cost) == Name)
       return Cost;
   return std::nullopt;
@@ -52,7 +54,8 @@ llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object) {
   return Size;
 }
 
-llvm::Expected<int64_t> computeCost(CostFunction Cost, const llvm::Module &M) {
+llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
+                                   const Benchmark &B) {
   switch (Cost) {
   case CostFunction::IrInstructionCount:
     return M.getInstructionCount();
@@ -60,16 +63,25 @@ llvm::Expected<int64_t> computeCost(CostFunction Cost, const llvm::Module &M) {
     auto Object = emitObject(M, kObjectCodeGenLevel);
     if (!Object)
       return Object.takeError();
-    return objectTextSize(llvm::StringRef(Object->data(), Object->size()));
+    auto Size = objectTextSize(llvm::StringRef(Object->data(), Object->size()));
+    if (!Size)
+      return Size.takeError();
+    return static_cast<double>(*Size);
+  }
+  case CostFunction::Runtime: {
+    auto Estimate = measureModuleCached(M, B);
+    if (!Estimate)
+      return Estimate.takeError();
+    return Estimate->median;
   }
   }
   llvm_unreachable("unknown cost function");
 }
 
-llvm::Expected<int64_t> baselineCost(CostFunction Cost, Baseline Level,
-                                     const Benchmark &B) {
+llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
+                                    const Benchmark &B) {
   std::string Key = (costName(Cost) + baselineName(Level)).str();
-  return B.cached<int64_t>(Key, [&]() -> llvm::Expected<int64_t> {
+  return B.cached<double>(Key, [&]() -> llvm::Expected<double> {
     llvm::LLVMContext Context;
     auto M = B.load(Context);
     if (!M)
@@ -79,7 +91,7 @@ llvm::Expected<int64_t> baselineCost(CostFunction Cost, Baseline Level,
       if (auto Changed = runPipeline(**M, Pipeline); !Changed)
         return Changed.takeError();
     }
-    return computeCost(Cost, **M);
+    return computeCost(Cost, **M, B);
   });
 }
 

@@ -29,7 +29,15 @@ enum class CostFunction {
   /// Bytes of executable sections in the object file that LLVM's codegen
   /// produces for the module at kObjectCodeGenLevel.
   ObjectTextSizeBytes,
+  /// Median milliseconds of the program's main, measured and validated as
+  /// runtime/Evaluate.h describes (runnable benchmarks only).
+  Runtime,
 };
+
+/// Every cost function, in a fixed order.
+inline constexpr CostFunction kCostFunctions[] = {
+    CostFunction::IrInstructionCount, CostFunction::ObjectTextSizeBytes,
+    CostFunction::Runtime};
 
 /// CompilerGym compiled with `clang -c` and no -O flag, i.e. codegen -O0;
 /// passgym does the same so code size mirrors what the passes did.
@@ -42,12 +50,16 @@ llvm::StringRef costName(CostFunction Cost);
 llvm::StringRef baselineName(Baseline Level);
 std::optional<CostFunction> parseCostName(llvm::StringRef Name);
 
-llvm::Expected<int64_t> computeCost(CostFunction Cost, const llvm::Module &M);
+/// The cost of \p M, a module of benchmark \p B. A runtime that cannot be
+/// measured, or whose program no longer behaves like the unoptimized one, is
+/// an error saying why.
+llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
+                                   const Benchmark &B);
 
 /// The cost of \p B's module optimized at \p Level (O0: as loaded), cached in
 /// the benchmark.
-llvm::Expected<int64_t> baselineCost(CostFunction Cost, Baseline Level,
-                                     const Benchmark &B);
+llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
+                                    const Benchmark &B);
 
 /// Sum of the sizes of the executable sections of an ELF/COFF/Mach-O object.
 llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object);

@@ -2,44 +2,33 @@
 
 #include "observations/Cost.h"
 #include "observations/Features.h"
+#include "support/ModuleHash.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Support/BLAKE3.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace passgym {
 namespace {
 
-/// Feeds printed IR straight into the hash, without building the text.
-class HashingStream : public llvm::raw_ostream {
-public:
-  explicit HashingStream(llvm::BLAKE3 &Hasher) : Hasher(Hasher) {
-    SetUnbuffered();
-  }
-
-private:
-  void write_impl(const char *Data, size_t Size) override {
-    Hasher.update(llvm::StringRef(Data, Size));
-    Position += Size;
-  }
-  uint64_t current_pos() const override { return Position; }
-
-  llvm::BLAKE3 &Hasher;
-  uint64_t Position = 0;
-};
-
 using Compute = std::function<llvm::Expected<Observation>(const llvm::Module &,
                                                           const Benchmark &)>;
 
+/// Counts stay integers; runtimes are milliseconds.
+Observation costValue(CostFunction Cost, double Value) {
+  if (Cost == CostFunction::Runtime)
+    return Value;
+  return static_cast<int64_t>(Value);
+}
+
 Compute costObservation(CostFunction Cost) {
   return [Cost](const llvm::Module &M,
-                const Benchmark &) -> llvm::Expected<Observation> {
-    auto Value = computeCost(Cost, M);
+                const Benchmark &B) -> llvm::Expected<Observation> {
+    auto Value = computeCost(Cost, M, B);
     if (!Value)
       return Value.takeError();
-    return Observation(*Value);
+    return costValue(Cost, *Value);
   };
 }
 
@@ -49,7 +38,7 @@ Compute baselineObservation(CostFunction Cost, Baseline Level) {
     auto Value = baselineCost(Cost, Level, B);
     if (!Value)
       return Value.takeError();
-    return Observation(*Value);
+    return costValue(Cost, *Value);
   };
 }
 
@@ -94,7 +83,8 @@ std::vector<ObservationSpace> makeSpaces() {
   // CompilerGym names the baselines ObjectTextSizeO3, not ObjectTextSizeBytesO3.
   const std::pair<CostFunction, llvm::StringRef> Costs[] = {
       {CostFunction::IrInstructionCount, "IrInstructionCount"},
-      {CostFunction::ObjectTextSizeBytes, "ObjectTextSize"}};
+      {CostFunction::ObjectTextSizeBytes, "ObjectTextSize"},
+      {CostFunction::Runtime, "Runtime"}};
   for (auto [Cost, BaselinePrefix] : Costs) {
     std::string Name = costName(Cost).str();
     Spaces.push_back({Name, "the current " + Name, costObservation(Cost)});
@@ -112,16 +102,6 @@ std::vector<ObservationSpace> makeSpaces() {
 }
 
 } // namespace
-
-std::string irHash(const llvm::Module &M) {
-  llvm::BLAKE3 Hasher;
-  {
-    HashingStream Stream(Hasher);
-    M.print(Stream, nullptr);
-  }
-  auto Digest = Hasher.final<16>();
-  return llvm::toHex(Digest, /*LowerCase=*/true);
-}
 
 const std::vector<ObservationSpace> &observationSpaces() {
   static const std::vector<ObservationSpace> Spaces = makeSpaces();

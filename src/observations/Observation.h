@@ -8,6 +8,8 @@
 #ifndef PASSGYM_OBSERVATIONS_OBSERVATION_H
 #define PASSGYM_OBSERVATIONS_OBSERVATION_H
 
+#include "support/ModuleHash.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -25,8 +27,10 @@ namespace passgym {
 
 class Benchmark;
 
-/// A scalar, a text (or bytes, for Bitcode), or a feature vector.
-using Observation = std::variant<int64_t, std::string, std::vector<int64_t>>;
+/// A count, a measurement, a text (or bytes, for Bitcode), or a feature
+/// vector.
+using Observation =
+    std::variant<int64_t, double, std::string, std::vector<int64_t>>;
 
 struct ObservationSpace {
   std::string name;
@@ -42,10 +46,6 @@ const std::vector<ObservationSpace> &observationSpaces();
 /// The space called \p Name, or an error listing the valid names.
 llvm::Expected<const ObservationSpace &>
 findObservationSpace(llvm::StringRef Name);
-
-/// A 128-bit BLAKE3 digest of the module's textual IR, in hex. The module
-/// identifier is part of the text, so compare modules of the same benchmark.
-std::string irHash(const llvm::Module &M);
 
 } // namespace passgym
 

@@ -21,12 +21,15 @@ llvm::StringRef scaleSuffix(RewardScale Scale) {
 
 std::vector<RewardSpace> makeSpaces() {
   std::vector<RewardSpace> Spaces;
-  for (CostFunction Cost :
-       {CostFunction::IrInstructionCount, CostFunction::ObjectTextSizeBytes})
+  for (CostFunction Cost : kCostFunctions)
     for (RewardScale Scale : {RewardScale::None, RewardScale::Initial,
-                              RewardScale::O3, RewardScale::Oz})
+                              RewardScale::O3, RewardScale::Oz}) {
+      // -Oz trades speed for size: not a runtime baseline.
+      if (Cost == CostFunction::Runtime && Scale == RewardScale::Oz)
+        continue;
       Spaces.push_back({(costName(Cost) + scaleSuffix(Scale)).str(), Cost,
                         Scale});
+    }
   return Spaces;
 }
 
@@ -51,20 +54,24 @@ llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name) {
 llvm::Expected<RewardTracker> RewardTracker::start(const RewardSpace &Space,
                                                    const llvm::Module &Initial,
                                                    const Benchmark &B) {
-  auto InitialCost = computeCost(Space.cost, Initial);
+  auto InitialCost = computeCost(Space.cost, Initial, B);
   if (!InitialCost)
     return InitialCost.takeError();
   double Denominator = 1;
   bool Floored = false;
   if (Space.scale == RewardScale::Initial)
-    Denominator = std::max<int64_t>(*InitialCost, 1);
+    Denominator = *InitialCost > 0 ? *InitialCost : 1.0;
   if (Space.scale == RewardScale::O3 || Space.scale == RewardScale::Oz) {
     Baseline Level = Space.scale == RewardScale::O3 ? Baseline::O3 : Baseline::Oz;
     auto BaselineCost = baselineCost(Space.cost, Level, B);
     if (!BaselineCost)
       return BaselineCost.takeError();
-    double Gain = static_cast<double>(*InitialCost - *BaselineCost);
-    double Floor = std::max(kMinimumBaselineGain * *InitialCost, 1.0);
+    double Gain = *InitialCost - *BaselineCost;
+    double Floor = kMinimumBaselineGain * *InitialCost;
+    // Counts are integers: a floor below one unit would let a single
+    // instruction dominate.
+    if (Space.cost != CostFunction::Runtime)
+      Floor = std::max(Floor, 1.0);
     Floored = Gain < Floor;
     Denominator = std::max(Gain, Floor);
   }
@@ -72,13 +79,13 @@ llvm::Expected<RewardTracker> RewardTracker::start(const RewardSpace &Space,
 }
 
 llvm::Expected<double> RewardTracker::step(const llvm::Module &Current,
-                                           bool Changed) {
+                                           const Benchmark &B, bool Changed) {
   if (!Changed)
     return 0.0;
-  auto Cost = computeCost(this->Cost, Current);
+  auto Cost = computeCost(this->Cost, Current, B);
   if (!Cost)
     return Cost.takeError();
-  double Reward = static_cast<double>(Previous - *Cost) / Scale;
+  double Reward = (Previous - *Cost) / Scale;
   Previous = *Cost;
   return Reward;
 }

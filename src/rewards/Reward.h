@@ -35,8 +35,8 @@ struct RewardSpace {
   RewardScale scale;
 };
 
-/// The eight spaces: IrInstructionCount{,Norm,O3,Oz} and
-/// ObjectTextSizeBytes{,Norm,O3,Oz}.
+/// IrInstructionCount{,Norm,O3,Oz}, ObjectTextSizeBytes{,Norm,O3,Oz}, and
+/// Runtime{,Norm,O3} (runnable benchmarks only).
 const std::vector<RewardSpace> &rewardSpaces();
 llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name);
 
@@ -52,22 +52,27 @@ public:
 
   /// The reward for moving to \p Current. When \p Changed is false the module
   /// is known to be unchanged and the cost is not recomputed.
-  llvm::Expected<double> step(const llvm::Module &Current, bool Changed);
+  llvm::Expected<double> step(const llvm::Module &Current, const Benchmark &B,
+                              bool Changed);
 
-  int64_t initialCost() const { return Initial; }
-  int64_t currentCost() const { return Previous; }
+  double initialCost() const { return Initial; }
+  double currentCost() const { return Previous; }
+  /// The reward of a step that ends the episode on a failure (a crash,
+  /// invalid IR, a program that no longer behaves as the unoptimized one):
+  /// as bad as losing the whole unoptimized cost, -C(s_0) / scale.
+  double failurePenalty() const { return -Initial / Scale; }
   double scale() const { return Scale; }
   /// Whether the O3/Oz scale was floored (the baseline gained less than 1%).
   bool scaleFloored() const { return Floored; }
 
 private:
-  RewardTracker(CostFunction Cost, int64_t Initial, double Scale, bool Floored)
+  RewardTracker(CostFunction Cost, double Initial, double Scale, bool Floored)
       : Cost(Cost), Initial(Initial), Previous(Initial), Scale(Scale),
         Floored(Floored) {}
 
   CostFunction Cost;
-  int64_t Initial;
-  int64_t Previous;
+  double Initial;
+  double Previous;
   double Scale;
   bool Floored;
 };

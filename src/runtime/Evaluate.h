@@ -12,6 +12,9 @@
 
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
+#include <string>
+
 namespace llvm {
 class Module;
 } // namespace llvm
@@ -32,6 +35,28 @@ llvm::Error validateModule(const llvm::Module &M, const Benchmark &B);
 llvm::Expected<RuntimeEstimate>
 measureModule(const llvm::Module &M, const Benchmark &B,
               const MeasurementOptions &Options = {});
+
+/// measureModule through the measurement cache: a module measured before
+/// (same IR, same run spec and options, same machine) is not run again, and
+/// neither is one found invalid before (its error is returned again).
+llvm::Expected<RuntimeEstimate>
+measureModuleCached(const llvm::Module &M, const Benchmark &B,
+                    const MeasurementOptions &Options = {});
+
+/// Where measureModuleCached keeps results: defaultCachePath() until set;
+/// an empty path turns the persistent cache off (results of this process
+/// are still remembered in memory until the next call). Opened on first use.
+void setMeasurementCachePath(std::string Path);
+
+struct CacheStatistics {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  double hitRate() const {
+    return hits + misses ? static_cast<double>(hits) / (hits + misses) : 0;
+  }
+};
+/// Lookups made by measureModuleCached in this process.
+CacheStatistics measurementCacheStatistics();
 
 } // namespace passgym
 

@@ -196,14 +196,24 @@ Program::run(const RunSpec &Spec, const std::optional<unsigned> &Cpu) const {
   auto RunDir = TempDir::create("passgym-run");
   if (!RunDir)
     return RunDir.takeError();
-  if (llvm::Error E = copyInputs(Spec, *RunDir))
+  return runIn(*RunDir, Spec, Cpu);
+}
+
+llvm::Expected<std::pair<ProgramBehaviour, double>>
+Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
+               const std::optional<unsigned> &Cpu) const {
+  // Every run starts from the same directory contents.
+  for (const std::string &Name : Spec.outputFiles)
+    llvm::sys::fs::remove(RunDir.file(Name));
+  llvm::sys::fs::remove(RunDir.file(kTimingFile));
+  if (llvm::Error E = copyInputs(Spec, RunDir))
     return std::move(E);
   SubprocessOptions Options;
   if (Cpu)
     Options.argv = {"taskset", "-c", std::to_string(*Cpu)};
   Options.argv.push_back(Executable);
   Options.argv.insert(Options.argv.end(), Spec.args.begin(), Spec.args.end());
-  Options.workingDirectory = RunDir->path();
+  Options.workingDirectory = RunDir.path();
   Options.standardInput = Spec.standardInput;
   Options.timeout = Spec.timeout;
   auto Result = runSubprocess(Options);
@@ -213,7 +223,7 @@ Program::run(const RunSpec &Spec, const std::optional<unsigned> &Cpu) const {
     return llvm::createStringError("the program " + Result->describeFailure());
   if (Result->outputTruncated)
     return llvm::createStringError("the program wrote more output than allowed");
-  auto Timing = readFile(RunDir->file(kTimingFile));
+  auto Timing = readFile(RunDir.file(kTimingFile));
   long long Nanoseconds = 0;
   if (!Timing || !llvm::to_integer(llvm::StringRef(*Timing).trim(), Nanoseconds)) {
     if (!Timing)
@@ -226,7 +236,7 @@ Program::run(const RunSpec &Spec, const std::optional<unsigned> &Cpu) const {
   Behaviour.exitCode = Result->exitCode.value_or(-1);
   Behaviour.standardOutput = std::move(Result->standardOutput);
   for (const std::string &Name : Spec.outputFiles) {
-    auto Contents = readFile(RunDir->file(Name));
+    auto Contents = readFile(RunDir.file(Name));
     if (!Contents) {
       llvm::consumeError(Contents.takeError());
       continue;
@@ -239,10 +249,13 @@ Program::run(const RunSpec &Spec, const std::optional<unsigned> &Cpu) const {
 llvm::Expected<RuntimeEstimate>
 Program::measure(const RunSpec &Spec, const ProgramBehaviour &Reference,
                  const MeasurementOptions &Options) const {
+  auto RunDir = TempDir::create("passgym-run");
+  if (!RunDir)
+    return RunDir.takeError();
   RuntimeEstimate Estimate;
   unsigned Runs = Options.warmupRuns + std::max(Options.maxRuns, 1u);
   for (unsigned I = 0; I < Runs; ++I) {
-    auto Outcome = run(Spec, Options.cpu);
+    auto Outcome = runIn(*RunDir, Spec, Options.cpu);
     if (!Outcome)
       return Outcome.takeError();
     if (llvm::Error E = compareBehaviour(Reference, Outcome->first))

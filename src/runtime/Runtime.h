@@ -53,7 +53,9 @@ struct MeasurementOptions {
   /// Six runs are the fewest whose order statistics give a 95% interval
   /// around the median.
   unsigned minRuns = 6;
-  unsigned maxRuns = 40;
+  /// The cap that keeps a runtime-reward step near 0.1 s for programs of a
+  /// few milliseconds; estimates that stop here say converged = false.
+  unsigned maxRuns = 12;
   /// Target relative half-width of the 95% confidence interval of the median.
   double relativeHalfWidth = 0.01;
   /// Pin every run to this CPU (taskset); none: let the kernel choose.
@@ -100,6 +102,10 @@ public:
   const std::string &executable() const { return Executable; }
 
 private:
+  llvm::Expected<std::pair<ProgramBehaviour, double>>
+  runIn(const TempDir &RunDir, const RunSpec &Spec,
+        const std::optional<unsigned> &Cpu) const;
+
   Program(TempDir Dir, std::string Executable)
       : Dir(std::move(Dir)), Executable(std::move(Executable)) {}
   TempDir Dir;

@@ -84,7 +84,8 @@ TEST_P(CostAgainstTools, InstructionCountMatchesOptsOutput) {
   std::string Ir = run({"/usr/bin/opt-19", "-S", S.bitcodePath, "-o", "-"});
   int64_t Expected = countInstructionLines(Ir);
   EXPECT_GT(Expected, 10);
-  EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.env->module())),
+  EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.env->module(),
+                                 S.env->benchmark())),
             Expected);
 }
 
@@ -95,7 +96,8 @@ TEST_P(CostAgainstTools, ObjectTextSizeMatchesLlcAndSize) {
   run({"/usr/bin/llc-19", "-O0", "-filetype=obj", S.bitcodePath, "-o", Object});
   int64_t Expected = textSizeBySize(Object);
   EXPECT_GT(Expected, 100);
-  EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.env->module())),
+  EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.env->module(),
+                                 S.env->benchmark())),
             Expected);
 }
 
@@ -104,9 +106,9 @@ INSTANTIATE_TEST_SUITE_P(Builtin, CostAgainstTools,
 
 TEST(CostTest, BaselinesAreTheUnoptimizedAndLlvmsPipelines) {
   auto B = take(loadBenchmark("benchmark://builtin-v0/crc32"));
-  int64_t O0 = take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B));
-  int64_t O3 = take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B));
-  int64_t Oz = take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B));
+  double O0 = take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B));
+  double O3 = take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B));
+  double Oz = take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B));
   llvm::LLVMContext Context;
   EXPECT_EQ(O0, static_cast<int64_t>(take(B->load(Context))->getInstructionCount()));
 

@@ -39,7 +39,7 @@ Episode runEpisode(const std::string &RewardSpace) {
           Env->reward().scaleFloored()};
 }
 
-TEST(RewardTest, EightSpacesWithCompilerGymsNames) {
+TEST(RewardTest, CompilerGymsEightSpacesAndTheRuntimeSpaces) {
   std::vector<std::string> Names;
   for (const RewardSpace &Space : rewardSpaces())
     Names.push_back(Space.name);
@@ -47,7 +47,8 @@ TEST(RewardTest, EightSpacesWithCompilerGymsNames) {
                        "IrInstructionCount", "IrInstructionCountNorm",
                        "IrInstructionCountO3", "IrInstructionCountOz",
                        "ObjectTextSizeBytes", "ObjectTextSizeBytesNorm",
-                       "ObjectTextSizeBytesO3", "ObjectTextSizeBytesOz"}));
+                       "ObjectTextSizeBytesO3", "ObjectTextSizeBytesOz",
+                       "Runtime", "RuntimeNorm", "RuntimeO3"}));
 }
 
 TEST(RewardTest, RewardsSumToTheCostReduction) {
@@ -62,7 +63,7 @@ TEST(RewardTest, RewardsSumToTheCostReduction) {
 }
 
 TEST(RewardTest, BaselineScaledRewardIsTheFractionOfTheBaselineGain) {
-  int64_t Oz = take(baselineCost(CostFunction::IrInstructionCount,
+  double Oz = take(baselineCost(CostFunction::IrInstructionCount,
                                  Baseline::Oz, *crc32()));
   Episode E = runEpisode("IrInstructionCountOz");
   EXPECT_FALSE(E.floored);
@@ -74,8 +75,8 @@ TEST(RewardTest, BaselineScaledRewardIsTheFractionOfTheBaselineGain) {
 TEST(RewardTest, ScaleIsFlooredWhenTheBaselineGainsLessThanOnePercent) {
   const RewardSpace &Space = take(findRewardSpace("ObjectTextSizeBytesOz"));
   auto B = crc32();
-  int64_t O0 = take(baselineCost(Space.cost, Baseline::O0, *B));
-  int64_t Oz = take(baselineCost(Space.cost, Baseline::Oz, *B));
+  double O0 = take(baselineCost(Space.cost, Baseline::O0, *B));
+  double Oz = take(baselineCost(Space.cost, Baseline::Oz, *B));
   Episode E = runEpisode(Space.name);
   double Floor = std::max(kMinimumBaselineGain * O0, 1.0);
   EXPECT_EQ(E.floored, O0 - Oz < Floor);

@@ -1,6 +1,8 @@
 #include "runtime/Evaluate.h"
 
 #include "actions/PassRunner.h"
+#include "env/Environment.h"
+#include "observations/Cost.h"
 #include "datasets/Benchmark.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
@@ -9,6 +11,7 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
@@ -183,6 +186,102 @@ TEST(RuntimeTest, MeasurementIsValidatedAndSummarized) {
   EXPECT_LE(E.median, E.upper);
   if (E.converged)
     EXPECT_LE(E.relativeHalfWidth(), Options.relativeHalfWidth);
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
+  auto Dir = testing::take(TempDir::create("passgym-test"));
+  setMeasurementCachePath(Dir.file("cache.sqlite"));
+  BenchmarkPtr B = testing::take(loadBenchmark("benchmark://builtin-v0/crc32"));
+  llvm::LLVMContext Context;
+  auto M = testing::take(B->load(Context));
+  CacheStatistics Before = measurementCacheStatistics();
+  RuntimeEstimate First = testing::take(measureModuleCached(*M, *B));
+  RuntimeEstimate Second = testing::take(measureModuleCached(*M, *B));
+  CacheStatistics After = measurementCacheStatistics();
+  EXPECT_EQ(After.misses - Before.misses, 1u);
+  EXPECT_EQ(After.hits - Before.hits, 1u);
+  EXPECT_EQ(First.samples, Second.samples);
+  EXPECT_EQ(First.median, Second.median);
+
+  // A module whose behaviour changed is remembered as invalid, with its reason.
+  for (llvm::Function &F : *M)
+    for (llvm::Instruction &I : llvm::instructions(F))
+      if (auto *Op = llvm::dyn_cast<llvm::BinaryOperator>(&I);
+          Op && Op->getOpcode() == llvm::Instruction::Xor)
+        Op->setOperand(1, Op->getOperand(0));
+  std::string Reason = testing::errorOf(measureModuleCached(*M, *B));
+  EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B)), Reason);
+  EXPECT_EQ(measurementCacheStatistics().hits - After.hits, 1u);
+  setMeasurementCachePath("");
+}
+
+/// A test-only pass that changes what crc32 computes.
+struct OrForXorPass : llvm::PassInfoMixin<OrForXorPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &) {
+    for (llvm::Function &F : M)
+      for (llvm::Instruction &I : llvm::instructions(F))
+        if (auto *Op = llvm::dyn_cast<llvm::BinaryOperator>(&I);
+            Op && Op->getOpcode() == llvm::Instruction::Xor)
+          Op->setOperand(1, Op->getOperand(0));
+    return llvm::PreservedAnalyses::none();
+  }
+};
+
+TEST(RuntimeCacheTest, RuntimeRewardIsScaledByTheO3Gain) {
+  setMeasurementCachePath("");
+  auto Space = std::make_shared<ActionSpace>(
+      "test", std::vector<Action>{{"sroa", "function(sroa)"}});
+  auto Env = testing::take(Environment::create({Space, "Runtime", "RuntimeO3"}));
+  BenchmarkPtr B = testing::take(loadBenchmark("benchmark://builtin-v0/qsort"));
+  auto Initial = testing::take(Env->reset(B));
+  ASSERT_TRUE(Initial);
+  double O0 = std::get<double>(*Initial);
+  EXPECT_GT(O0, 0);
+  StepResult Step = testing::take(Env->step(0));
+  ASSERT_FALSE(Step.done) << Step.info.error;
+  double AfterSroa = std::get<double>(*Step.observation);
+  double O3 = testing::take(baselineCost(CostFunction::Runtime, Baseline::O3, *B));
+  EXPECT_LT(O3, O0);
+  EXPECT_NEAR(Step.reward, (O0 - AfterSroa) / Env->reward().scale(), 1e-9);
+  EXPECT_EQ(Env->reward().scale(), std::max(O0 - O3, 0.01 * O0));
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(RuntimeCacheTest, InvalidProgramEndsTheEpisodeWithThePenalty) {
+  setMeasurementCachePath("");
+  addPassBuilderCallback([](llvm::PassBuilder &PB) {
+    PB.registerPipelineParsingCallback(
+        [](llvm::StringRef Name, llvm::ModulePassManager &MPM,
+           llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+          if (Name != "passgym-test-or-for-xor")
+            return false;
+          MPM.addPass(OrForXorPass());
+          return true;
+        });
+  });
+  auto Space = std::make_shared<ActionSpace>(
+      "test", std::vector<Action>{{"break", "passgym-test-or-for-xor"}});
+  auto Env = testing::take(Environment::create({Space, "", "Runtime"}));
+  testing::take(Env->reset(
+      testing::take(loadBenchmark("benchmark://builtin-v0/crc32"))));
+  StepResult Step = testing::take(Env->step(0));
+  EXPECT_TRUE(Step.done);
+  EXPECT_TRUE(Step.info.error.find("stdout differs") != std::string::npos ||
+              Step.info.error.find("exit code") != std::string::npos)
+      << Step.info.error;
+  EXPECT_EQ(Step.reward, Env->reward().failurePenalty());
+  EXPECT_EQ(Step.reward, -Env->reward().initialCost());
 }
 
 } // namespace

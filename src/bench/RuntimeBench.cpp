@@ -1,0 +1,229 @@
+#include "bench/RuntimeBench.h"
+
+#include "actions/PassRunner.h"
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+#include "runtime/Evaluate.h"
+#include "support/Statistics.h"
+#include "support/TempDir.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace passgym {
+namespace {
+
+struct BenchmarkFigures {
+  std::vector<double> stepMs;
+  unsigned failedSteps = 0;
+  double coefficientOfVariation = 0;
+  double coldReplayMs = 0, warmReplayMs = 0;
+};
+
+double coefficientOfVariation(const std::vector<double> &Values) {
+  double Mean = 0;
+  for (double V : Values)
+    Mean += V / Values.size();
+  double Variance = 0;
+  for (double V : Values)
+    Variance += (V - Mean) * (V - Mean) / (Values.size() - 1);
+  return std::sqrt(Variance) / Mean;
+}
+
+std::vector<size_t> randomEpisode(size_t Length, size_t Actions,
+                                  std::mt19937_64 &Random) {
+  std::vector<size_t> Episode;
+  for (size_t I = 0; I < Length; ++I)
+    Episode.push_back(Random() % Actions);
+  return Episode;
+}
+
+/// Steps with the Runtime reward, each timed whole. Only steps that changed
+/// the module are timed (an unchanged module costs no measurement at all);
+/// a step the measurement rejects (an invalid program) ends the episode and
+/// is counted apart.
+llvm::Error timeSteps(const BenchmarkPtr &B, const RuntimeBenchOptions &Options,
+                      std::mt19937_64 &Random, BenchmarkFigures &Figures) {
+  auto Env = Environment::create({nullptr, "", "Runtime"});
+  if (!Env)
+    return Env.takeError();
+  if (auto Started = (*Env)->reset(B); !Started)
+    return Started.takeError();
+  for (unsigned I = 0; I < Options.steps; ++I) {
+    if ((*Env)->done())
+      if (auto Restarted = (*Env)->reset(B); !Restarted)
+        return Restarted.takeError();
+    size_t Action = Random() % (*Env)->actions().size();
+    llvm::Expected<StepResult> Step = llvm::createStringError("not run");
+    double Ms = millisecondsOf([&] { Step = (*Env)->step(Action); });
+    if (!Step)
+      return Step.takeError();
+    if (Step->done) {
+      ++Figures.failedSteps;
+      continue;
+    }
+    if (Step->info.changed)
+      Figures.stepMs.push_back(Ms);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error measureRepeatability(const BenchmarkPtr &B,
+                                 const RuntimeBenchOptions &Options,
+                                 BenchmarkFigures &Figures) {
+  llvm::LLVMContext Context;
+  auto M = B->load(Context);
+  if (!M)
+    return M.takeError();
+  if (auto Changed = runPipeline(**M, "default<O3>"); !Changed)
+    return Changed.takeError();
+  auto Reference = referenceBehaviour(*B);
+  if (!Reference)
+    return Reference.takeError();
+  auto Built = Program::build(**M, *B->runSpec());
+  if (!Built)
+    return Built.takeError();
+  MeasurementOptions Measure;
+  Measure.cpu = Options.cpu;
+  std::vector<double> Medians;
+  for (unsigned I = 0; I < Options.repetitions; ++I) {
+    auto Estimate = Built->measure(*B->runSpec(), *Reference, Measure);
+    if (!Estimate)
+      return Estimate.takeError();
+    Medians.push_back(Estimate->median);
+  }
+  Figures.coefficientOfVariation = coefficientOfVariation(Medians);
+  return llvm::Error::success();
+}
+
+/// The same episode twice with the Runtime reward and a fresh cache: the
+/// second replay finds every measurement in the cache.
+llvm::Error timeReplays(const BenchmarkPtr &B, const std::vector<size_t> &Episode,
+                        BenchmarkFigures &Figures) {
+  auto Replay = [&]() -> llvm::Expected<double> {
+    auto Env = Environment::create({nullptr, "", "Runtime"});
+    if (!Env)
+      return Env.takeError();
+    llvm::Error Failure = llvm::Error::success();
+    double Ms = millisecondsOf([&] {
+      if (auto Started = (*Env)->reset(B); !Started) {
+        Failure = Started.takeError();
+        return;
+      }
+      for (size_t Action : Episode) {
+        auto Step = (*Env)->step(Action);
+        if (!Step) {
+          Failure = Step.takeError();
+          return;
+        }
+        if (Step->done)
+          return;
+      }
+    });
+    if (Failure)
+      return std::move(Failure);
+    return Ms;
+  };
+  auto Cold = Replay();
+  if (!Cold)
+    return Cold.takeError();
+  auto Warm = Replay();
+  if (!Warm)
+    return Warm.takeError();
+  Figures.coldReplayMs = *Cold;
+  Figures.warmReplayMs = *Warm;
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
+                            llvm::raw_ostream &Out,
+                            const std::function<void(double)> &Progress) {
+  std::vector<std::string> Uris = Options.benchmarks;
+  if (Uris.empty())
+    for (const std::string &Name : builtinBenchmarkNames())
+      Uris.push_back("benchmark://builtin-v0/" + Name);
+  if (Uris.empty())
+    return llvm::createStringError("no benchmark to measure");
+  auto CacheDir = TempDir::create("passgym-bench-cache");
+  if (!CacheDir)
+    return CacheDir.takeError();
+  std::mt19937_64 Random(Options.seed);
+
+  Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9} {4,10} {5,10} {6,8}\n",
+                       "benchmark", "step ms", "failed", "CV %", "cold ms",
+                       "warm ms", "speedup");
+  std::vector<double> AllSteps, Cvs, Speedups;
+  unsigned Failed = 0;
+  nlohmann::json Json;
+  for (size_t I = 0; I < Uris.size(); ++I) {
+    Progress(static_cast<double>(I) / Uris.size());
+    auto B = loadBenchmark(Uris[I]);
+    if (!B)
+      return B.takeError();
+    if (!(*B)->runSpec())
+      return llvm::createStringError("benchmark '" + Uris[I] +
+                                     "' is not runnable");
+    BenchmarkFigures Figures;
+    setMeasurementCachePath("");
+    if (llvm::Error E = timeSteps(*B, Options, Random, Figures))
+      return E;
+    if (llvm::Error E = measureRepeatability(*B, Options, Figures))
+      return E;
+    setMeasurementCachePath(CacheDir->file(std::to_string(I) + ".sqlite"));
+    auto Episode =
+        randomEpisode(Options.episodeLength, ActionSpace::builtin().size(), Random);
+    if (llvm::Error E = timeReplays(*B, Episode, Figures))
+      return E;
+    double Speedup = Figures.coldReplayMs / Figures.warmReplayMs;
+    Out << llvm::formatv("{0,-34} {1,9:F1} {2,7} {3,9:F2} {4,10:F0} {5,10:F0} "
+                         "{6,7:F1}x\n",
+                         Uris[I], median(Figures.stepMs), Figures.failedSteps,
+                         100 * Figures.coefficientOfVariation,
+                         Figures.coldReplayMs, Figures.warmReplayMs, Speedup);
+    Json["benchmarks"].push_back(
+        {{"uri", Uris[I]},
+         {"step_ms", median(Figures.stepMs)},
+         {"failed_steps", Figures.failedSteps},
+         {"cv", Figures.coefficientOfVariation},
+         {"cold_replay_ms", Figures.coldReplayMs},
+         {"warm_replay_ms", Figures.warmReplayMs}});
+    AllSteps.insert(AllSteps.end(), Figures.stepMs.begin(), Figures.stepMs.end());
+    Cvs.push_back(Figures.coefficientOfVariation);
+    Speedups.push_back(Speedup);
+    Failed += Figures.failedSteps;
+  }
+  setMeasurementCachePath("");
+  Progress(1);
+
+  double Step = median(AllSteps), Cv = median(Cvs), Speedup = median(Speedups);
+  Out << "\nmedians over " << Uris.size() << " benchmarks (" << AllSteps.size()
+      << " steps that changed the module and were measured, " << Failed
+      << " steps ended by invalid programs):\n"
+      << llvm::format("  runtime-reward step           %8.1f ms     (target <= "
+                      "100 ms: %s)\n",
+                      Step, Step <= 100 ? "met" : "NOT MET")
+      << llvm::format("  coefficient of variation      %8.2f %%      "
+                      "(target <= 1%%: %s)\n",
+                      100 * Cv, Cv <= 0.01 ? "met" : "NOT MET")
+      << llvm::format("  cache speed-up on replay      %8.1fx       (target >= "
+                      "2.5x: %s)\n",
+                      Speedup, Speedup >= 2.5 ? "met" : "NOT MET");
+  if (Options.jsonPath.empty())
+    return llvm::Error::success();
+  Json["summary"] = {{"step_ms", Step},
+                     {"cv", Cv},
+                     {"cache_speedup", Speedup},
+                     {"failed_steps", Failed}};
+  return writeFileAtomically(Options.jsonPath, Json.dump(2) + "\n");
+}
+
+} // namespace passgym
