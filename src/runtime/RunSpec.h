@@ -10,6 +10,7 @@
 #define PASSGYM_RUNTIME_RUNSPEC_H
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct RunSpec {
   /// A run taking longer is killed (with everything it started) and counts
   /// as a failure.
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+  /// No file the program writes may grow beyond this (RLIMIT_FSIZE): a run
+  /// that tries is killed by SIGXFSZ instead of filling the disk.
+  uint64_t maxFileBytes = 256 << 20;
 };
 
 } // namespace passgym

@@ -209,8 +209,10 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   if (llvm::Error E = copyInputs(Spec, RunDir))
     return std::move(E);
   SubprocessOptions Options;
+  Options.argv = {"prlimit", "--fsize=" + std::to_string(Spec.maxFileBytes)};
   if (Cpu)
-    Options.argv = {"taskset", "-c", std::to_string(*Cpu)};
+    Options.argv.insert(Options.argv.end(),
+                        {"taskset", "-c", std::to_string(*Cpu)});
   Options.argv.push_back(Executable);
   Options.argv.insert(Options.argv.end(), Spec.args.begin(), Spec.args.end());
   Options.workingDirectory = RunDir.path();

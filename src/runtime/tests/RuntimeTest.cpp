@@ -100,6 +100,24 @@ TEST(RuntimeTest, CrashingProgramIsReported) {
   EXPECT_NE(Message.find("signal 11"), std::string::npos) << Message;
 }
 
+TEST(RuntimeTest, ProgramFillingTheDiskIsStopped) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  RunSpec Spec;
+  Spec.maxFileBytes = 1 << 20;
+  BenchmarkPtr B = fromSource(R"(#include <stdio.h>
+int main(void) {
+  static char block[65536];
+  FILE *f = fopen("huge.bin", "w");
+  for (int i = 0; i < 1024; ++i)
+    fwrite(block, 1, sizeof block, f);
+  fclose(f);
+  return 0;
+})",
+                              Spec, Dir);
+  std::string Message = errorOf(referenceBehaviour(*B));
+  EXPECT_NE(Message.find("signal 25"), std::string::npos) << Message;
+}
+
 TEST(RuntimeTest, ExitCodeInputsAndOutputFilesAreCompared) {
   auto Dir = take(TempDir::create("passgym-test"));
   std::string Input = Dir.file("input.txt");
