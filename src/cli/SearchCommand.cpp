@@ -34,12 +34,19 @@ std::string describe(const SearchProgress &P) {
   return Text;
 }
 
+/// Size costs are compared with -Oz, runtime with -O3.
+Baseline referenceFor(CostFunction Cost) {
+  return Cost == CostFunction::Runtime ? Baseline::O3 : Baseline::Oz;
+}
+
 void printReport(const Environment &Start, const SearchResult &Result,
-                 int64_t OzCost, const std::string &Cost) {
+                 double BaselineCost, CostFunction Cost) {
   const ActionSpace &Space = Start.actions();
-  auto Ratio = [](int64_t Reference, int64_t Value) {
-    return Value > 0 ? static_cast<double>(Reference) / Value : 0.0;
+  auto Ratio = [](double Reference, double Value) {
+    return Value > 0 ? Reference / Value : 0.0;
   };
+  std::string Level = ("-" + baselineName(referenceFor(Cost))).str();
+  const char *ValueFormat = Cost == CostFunction::Runtime ? "%10.3f" : "%10.0f";
   llvm::raw_ostream &Out = llvm::outs();
   Out << "benchmark      " << Start.benchmark().uri() << "\n"
       << "search         random, " << Result.episodes << " episodes, "
@@ -52,16 +59,18 @@ void printReport(const Environment &Start, const SearchResult &Result,
         << " episodes ended by a failing pass; first: " << Result.firstFailure
         << "\n";
   Out << "\n"
-      << llvm::left_justify(Cost, 24) << llvm::right_justify("value", 10)
-      << llvm::right_justify("vs -Oz", 12) << "\n";
-  auto Row = [&](llvm::StringRef Name, int64_t Value) {
-    Out << llvm::left_justify(Name, 24) << llvm::format("%10lld", (long long)Value)
-        << llvm::format("%11.3fx", Ratio(OzCost, Value)) << "\n";
+      << llvm::left_justify(costName(Cost), 24)
+      << llvm::right_justify(Cost == CostFunction::Runtime ? "ms" : "value", 10)
+      << llvm::right_justify("vs " + Level, 12) << "\n";
+  auto Row = [&](llvm::StringRef Name, double Value) {
+    Out << llvm::left_justify(Name, 24) << llvm::format(ValueFormat, Value)
+        << llvm::format("%11.3fx", Ratio(BaselineCost, Value)) << "\n";
   };
   Row("unoptimized (-O0)", Result.initialCost);
-  Row("-Oz", OzCost);
+  Row(Level, BaselineCost);
   Row("best found", Result.bestCost());
-  Out << "\n(vs -Oz = cost at -Oz / cost; above 1.000x beats -Oz)\n\n";
+  Out << "\n(vs " << Level << " = cost at " << Level << " / cost; above 1.000x "
+      << "beats " << Level << ")\n\n";
   const std::vector<size_t> &Best = Result.best->actionHistory();
   Out << "best sequence (" << Best.size() << " actions):";
   for (size_t Action : Best)
@@ -74,10 +83,10 @@ int runSearch(const SearchOptions &Options) {
   auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost);
   if (!Env)
     return reportError(Env.takeError());
-  std::optional<CostFunction> Cost = parseCostName(Options.cost);
-  auto OzCost = baselineCost(*Cost, Baseline::Oz, (*Env)->benchmark());
-  if (!OzCost)
-    return reportError(OzCost.takeError());
+  CostFunction Cost = *parseCostName(Options.cost);
+  auto Reference = baselineCost(Cost, referenceFor(Cost), (*Env)->benchmark());
+  if (!Reference)
+    return reportError(Reference.takeError());
 
   RandomSearchOptions Random;
   Random.episodeLength = Options.episodeLength;
@@ -99,7 +108,7 @@ int runSearch(const SearchOptions &Options) {
   Bar.finish();
   if (!Result)
     return reportError(Result.takeError());
-  printReport(**Env, *Result, *OzCost, Options.cost);
+  printReport(**Env, *Result, *Reference, Cost);
 
   if (Options.output.empty())
     return 0;
@@ -140,9 +149,12 @@ void addSearchCommand(CLI::App &App) {
       ->check(CLI::PositiveNumber);
   Command->add_option("--seed", Options->seed, "random seed")
       ->capture_default_str();
-  Command->add_option("--cost", Options->cost, "cost to minimize")
+  Command->add_option("--cost", Options->cost,
+                      "cost to minimize (Runtime: measured median ms, "
+                      "compared with -O3; runnable benchmarks only)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"IrInstructionCount", "ObjectTextSizeBytes"}));
+      ->check(CLI::IsMember({"IrInstructionCount", "ObjectTextSizeBytes",
+                             "Runtime"}));
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);
   Command->add_option("-o,--output", Options->output,

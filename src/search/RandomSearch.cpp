@@ -27,7 +27,7 @@ private:
 
 } // namespace
 
-int64_t SearchResult::bestCost() const { return best->reward().currentCost(); }
+double SearchResult::bestCost() const { return best->reward().currentCost(); }
 
 llvm::Expected<SearchResult> randomSearch(const Environment &Start,
                                           const RandomSearchOptions &Options,

@@ -32,14 +32,14 @@ struct SearchProgress {
   uint64_t steps = 0;
   uint64_t episodes = 0;
   std::chrono::duration<double> elapsed{0};
-  int64_t bestCost = 0;
+  double bestCost = 0;
 };
 
 struct SearchResult {
   /// The best state found (a fork: its actionHistory() is the sequence).
   std::unique_ptr<Environment> best;
-  int64_t initialCost = 0;
-  int64_t bestCost() const;
+  double initialCost = 0;
+  double bestCost() const;
   uint64_t steps = 0;
   uint64_t episodes = 0;
   /// Episodes ended by a pass that crashed or produced invalid IR.
