@@ -1,35 +1,136 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
 
+#include "datasets/Generators.h"
+#include "datasets/Manifest.h"
+
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 namespace passgym::cli {
 namespace {
 
-int runDatasets(bool Verbose) {
+struct DatasetsOptions {
+  bool list = false;
+  std::string manifest;
+};
+
+struct Row {
+  std::string dataset, benchmarks, runnable, uriForm;
+};
+
+void printTable(const std::vector<Row> &Rows) {
+  size_t Width = std::string("dataset").size();
+  for (const Row &R : Rows)
+    Width = std::max(Width, R.dataset.size());
+  auto Print = [&](const Row &R) {
+    llvm::outs() << llvm::left_justify(R.dataset, Width + 2)
+                 << llvm::left_justify(R.benchmarks, 12)
+                 << llvm::left_justify(R.runnable, 11) << R.uriForm << "\n";
+  };
+  Print({"dataset", "benchmarks", "runnable", "URI"});
+  for (const Row &R : Rows)
+    Print(R);
+}
+
+/// Whether each of the manifest's benchmarks is runnable: "yes", "no", or
+/// "error" (the message is printed). Unless the manifest says, this takes
+/// compiling the sources to see whether they define main.
+std::vector<std::string> runnability(const Manifest &M, bool &Failed) {
+  std::vector<std::string> Result;
+  for (const ManifestEntry &Entry : M.entries) {
+    if (Entry.runnable) {
+      Result.push_back(*Entry.runnable ? "yes" : "no");
+      continue;
+    }
+    auto Loaded = loadManifestEntry(M, Entry);
+    if (!Loaded) {
+      llvm::errs() << "passgym: error: " << llvm::toString(Loaded.takeError())
+                   << "\n";
+      Failed = true;
+      Result.push_back("error");
+      continue;
+    }
+    Result.push_back((*Loaded)->runSpec() ? "yes" : "no");
+  }
+  return Result;
+}
+
+/// "yes" if every benchmark is runnable, "no" if none is, else "some".
+std::string summarize(const std::vector<std::string> &Runnable) {
+  bool All = std::all_of(Runnable.begin(), Runnable.end(),
+                         [](const std::string &R) { return R == "yes"; });
+  bool None = std::none_of(Runnable.begin(), Runnable.end(),
+                           [](const std::string &R) { return R == "yes"; });
+  return All ? "yes" : None ? "no" : "some";
+}
+
+int runDatasets(const DatasetsOptions &Options) {
+  std::optional<Manifest> UserManifest;
+  if (!Options.manifest.empty()) {
+    auto Read = readManifest(Options.manifest);
+    if (!Read)
+      return reportError(Read.takeError());
+    UserManifest = std::move(*Read);
+  }
+  bool Failed = false;
+  std::vector<std::string> Runnable;
+  if (UserManifest)
+    Runnable = runnability(*UserManifest, Failed);
+
   std::vector<std::string> Names = builtinBenchmarkNames();
-  llvm::outs() << "dataset       benchmarks  URI\n"
-               << "builtin-v0    " << llvm::left_justify(std::to_string(Names.size()), 10)
-               << "  benchmark://builtin-v0/NAME\n"
-               << "file          -           file://PATH (.c .cc .cpp .ll .bc)\n";
-  if (!Verbose)
-    return 0;
-  llvm::outs() << "\n";
-  for (const std::string &Name : Names)
-    llvm::outs() << "benchmark://builtin-v0/" << Name << "\n";
-  return 0;
+  std::vector<Row> Rows = {{"builtin-v0", std::to_string(Names.size()), "yes",
+                            "benchmark://builtin-v0/NAME"}};
+  for (const GeneratorInfo &Generator : generators())
+    Rows.push_back({Generator.dataset, "unbounded",
+                    Generator.runnable ? "yes" : "no", Generator.uriForm});
+  Rows.push_back({"file", "-", "no", "file://PATH (.c .cc .cpp .ll .bc)"});
+  Rows.push_back({"manifest", "-", "per entry",
+                  "manifest:PATH#NAME (PATH: manifest.json or its directory)"});
+  if (UserManifest)
+    Rows.push_back({UserManifest->name,
+                    std::to_string(UserManifest->entries.size()),
+                    summarize(Runnable),
+                    "manifest:" + UserManifest->path + "#NAME"});
+  printTable(Rows);
+
+  if (Options.list) {
+    llvm::outs() << "\n";
+    for (const std::string &Name : Names)
+      llvm::outs() << "benchmark://builtin-v0/" << Name << "\n";
+  }
+  if (UserManifest) {
+    std::vector<std::string> Uris;
+    size_t Width = std::string("benchmark").size();
+    for (const ManifestEntry &Entry : UserManifest->entries) {
+      Uris.push_back(UserManifest->uriOf(Entry));
+      Width = std::max(Width, Uris.back().size());
+    }
+    llvm::outs() << "\n"
+                 << llvm::left_justify("benchmark", Width + 2) << "runnable\n";
+    for (size_t I = 0; I < Uris.size(); ++I)
+      llvm::outs() << llvm::left_justify(Uris[I], Width + 2) << Runnable[I]
+                   << "\n";
+  }
+  return Failed ? 1 : 0;
 }
 
 } // namespace
 
 void addDatasetsCommand(CLI::App &App) {
-  auto Verbose = std::make_shared<bool>(false);
+  auto Options = std::make_shared<DatasetsOptions>();
   CLI::App *Command = App.add_subcommand(
       "datasets", "List the datasets and, with --list, their benchmarks.");
-  Command->add_flag("-l,--list", *Verbose, "list every benchmark URI");
-  runWith(*Command, [Verbose] { return runDatasets(*Verbose); });
+  Command->add_flag("-l,--list", Options->list,
+                    "list every built-in benchmark URI");
+  Command->add_option("--manifest", Options->manifest,
+                      "also list the benchmarks of this manifest (a "
+                      "manifest.json or its directory)");
+  runWith(*Command, [Options] { return runDatasets(*Options); });
 }
 
 } // namespace passgym::cli

@@ -1,5 +1,8 @@
 #include "datasets/Benchmark.h"
 
+#include "datasets/Generators.h"
+#include "datasets/Manifest.h"
+
 #include "support/Subprocess.h"
 #include "support/Target.h"
 #include "support/TempDir.h"
@@ -31,8 +34,11 @@ bool isCxxSource(llvm::StringRef Extension) {
   return Extension == ".cc" || Extension == ".cpp" || Extension == ".cxx";
 }
 
+} // namespace
+
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-compileSource(llvm::StringRef Path, bool IsCxx) {
+compileSource(llvm::StringRef Path, bool IsCxx,
+              llvm::ArrayRef<std::string> ExtraFlags) {
   llvm::Expected<TempDir> Dir = TempDir::create("passgym-compile");
   if (!Dir)
     return Dir.takeError();
@@ -42,6 +48,7 @@ compileSource(llvm::StringRef Path, bool IsCxx) {
   SubprocessOptions Options;
   Options.argv = {Compiler, "-O1", "-Xclang", "-disable-llvm-passes",
                   "-emit-llvm", "-c", Path.str(), "-o", Output};
+  Options.argv.insert(Options.argv.end(), ExtraFlags.begin(), ExtraFlags.end());
   auto Result = runSubprocess(Options);
   if (!Result)
     return Result.takeError();
@@ -82,6 +89,8 @@ makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents) {
       std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(Bitcode),
                                                       /*RequiresNull=*/false));
 }
+
+namespace {
 
 llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
   if (!llvm::sys::fs::exists(Path))
@@ -188,10 +197,16 @@ llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri) {
     return loadBuiltin(Uri);
   if (Uri.starts_with(kFileScheme))
     return loadFile(Uri.str(), Uri.drop_front(kFileScheme.size()));
+  if (Uri.starts_with(kGeneratorScheme))
+    return loadGeneratedBenchmark(Uri);
+  if (Uri.starts_with(kManifestScheme))
+    return loadManifestBenchmark(Uri);
   if (Uri.contains("://"))
-    return llvm::createStringError("unknown benchmark URI scheme in '" + Uri +
-                                       "': expected file://PATH or "
-                                       "benchmark://builtin-v0/NAME");
+    return llvm::createStringError(
+        "unknown benchmark URI scheme in '" + Uri +
+        "': expected file://PATH, benchmark://builtin-v0/NAME, "
+        "generator://csmith-v0/SEED, generator://llvm-stress-v0/SEED or "
+        "manifest:PATH#NAME");
   return loadFile(("file://" + Uri).str(), Uri);
 }
 

@@ -5,6 +5,9 @@
 // Benchmarks are named by URIs:
 //   file://PATH or a bare PATH     a .c/.cc/.cpp source, a .ll or a .bc file
 //   benchmark://builtin-v0/NAME    a program shipped with passgym
+//   generator://csmith-v0/SEED     a csmith program (runnable)
+//   generator://llvm-stress-v0/SEED  an llvm-stress module (compile-only)
+//   manifest:PATH#NAME             a user's benchmark (docs/datasets.md)
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_DATASETS_BENCHMARK_H
@@ -12,6 +15,7 @@
 
 #include "runtime/RunSpec.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -92,6 +96,16 @@ llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri);
 /// the line.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 parseModule(llvm::MemoryBufferRef Buffer, llvm::LLVMContext &Context);
+
+/// Compiles a C (\p IsCxx: C++) source to IR like every benchmark's, with
+/// \p ExtraFlags (e.g. -I, -D) added to clang's command line.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+compileSource(llvm::StringRef Path, bool IsCxx,
+              llvm::ArrayRef<std::string> ExtraFlags = {});
+
+/// Parses, verifies and stores \p Contents (IR text or bitcode) as \p Uri.
+llvm::Expected<BenchmarkPtr>
+makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents);
 
 /// The programs shipped as benchmark://builtin-v0/NAME, sorted by name.
 std::vector<std::string> builtinBenchmarkNames();

@@ -1,0 +1,160 @@
+#include "datasets/Generators.h"
+
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SmallVectorMemoryBuffer.h"
+
+#include <cstdint>
+
+namespace passgym {
+namespace {
+
+constexpr llvm::StringLiteral kCsmith = "/usr/bin/csmith";
+// Where Debian's libcsmith-dev puts csmith.h, which every program includes.
+constexpr llvm::StringLiteral kCsmithIncludes = "/usr/include/csmith";
+constexpr llvm::StringLiteral kCsmithDataset = "csmith-v0";
+constexpr llvm::StringLiteral kLlvmStressDataset = "llvm-stress-v0";
+
+// Generators normally take well under a second; a hung one must not hang the
+// environment.
+constexpr std::chrono::seconds kGeneratorTimeout{60};
+// A csmith program that runs longer is treated as failing; quick ones finish
+// in milliseconds.
+constexpr std::chrono::seconds kCsmithRunTimeout{10};
+
+/// The seed in \p Text: a decimal uint32 without sign or leading zeros, so
+/// that each benchmark has exactly one URI.
+llvm::Expected<uint32_t> parseSeed(llvm::StringRef Text, llvm::StringRef Uri) {
+  auto Bad = [&](llvm::StringRef Why) {
+    return llvm::createStringError("invalid seed '" + Text + "' in '" + Uri +
+                                   "': " + Why);
+  };
+  if (Text.empty())
+    return Bad("expected a decimal number from 0 to 4294967295");
+  if (!llvm::all_of(Text, llvm::isDigit))
+    return Bad("expected a decimal number from 0 to 4294967295");
+  if (Text.size() > 1 && Text.front() == '0')
+    return Bad("leading zeros are not allowed");
+  uint64_t Value = 0;
+  if (Text.size() > 10 || Text.getAsInteger(10, Value) || Value > UINT32_MAX)
+    return Bad("larger than 4294967295");
+  return static_cast<uint32_t>(Value);
+}
+
+/// Serializes \p M; the stored benchmark is re-encoded by makeBenchmark.
+std::unique_ptr<llvm::MemoryBuffer> toBitcode(const llvm::Module &M) {
+  llvm::SmallVector<char, 0> Bitcode;
+  llvm::raw_svector_ostream Stream(Bitcode);
+  llvm::WriteBitcodeToFile(M, Stream);
+  return std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(Bitcode), /*RequiresNull=*/false);
+}
+
+llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
+  if (!llvm::sys::fs::can_execute(kCsmith))
+    return llvm::createStringError(
+        "cannot generate '" + Uri + "': " + kCsmith +
+        " is not installed (apt-get install csmith libcsmith-dev)");
+  auto Dir = TempDir::create("passgym-csmith");
+  if (!Dir)
+    return Dir.takeError();
+  std::string Source = Dir->file("program.c");
+  SubprocessOptions Generate;
+  Generate.argv = {kCsmith.str(), "--seed", std::to_string(Seed), "--output",
+                   Source};
+  for (std::string &Option : csmithOptions())
+    Generate.argv.push_back(std::move(Option));
+  // csmith writes platform.info into its working directory.
+  Generate.workingDirectory = Dir->path();
+  Generate.timeout = kGeneratorTimeout;
+  auto Generated = runSubprocess(Generate);
+  if (!Generated)
+    return Generated.takeError();
+  if (!Generated->succeeded())
+    return llvm::createStringError("csmith failed to generate '" + Uri + "': " +
+                                   Generated->describeFailure() + ": " +
+                                   firstErrorLine(Generated->standardError));
+  auto Compiled = compileSource(
+      Source, /*IsCxx=*/false, {"-I" + kCsmithIncludes.str(), "-w"});
+  if (!Compiled)
+    return llvm::createStringError("cannot compile '" + Uri + "': " +
+                                   llvm::toString(Compiled.takeError()));
+  // clang records the source's path, which lies in a fresh temporary
+  // directory; naming the source after the URI makes the bitcode depend on
+  // the seed alone.
+  llvm::LLVMContext Context;
+  auto M = parseModule((*Compiled)->getMemBufferRef(), Context);
+  if (!M)
+    return M.takeError();
+  (*M)->setSourceFileName(Uri);
+  auto Loaded = makeBenchmark(Uri.str(), toBitcode(**M));
+  if (!Loaded)
+    return Loaded.takeError();
+  RunSpec Spec;
+  Spec.timeout = kCsmithRunTimeout;
+  // Benchmarks are shared read-only once loaded; this one is still private.
+  std::const_pointer_cast<Benchmark>(*Loaded)->setRunSpec(std::move(Spec));
+  return Loaded;
+}
+
+llvm::Expected<BenchmarkPtr> loadLlvmStress(llvm::StringRef Uri,
+                                            uint32_t Seed) {
+  SubprocessOptions Generate;
+  Generate.argv = {std::string(PASSGYM_LLVM_BINDIR) + "/llvm-stress",
+                   "-seed=" + std::to_string(Seed),
+                   "-size=" + std::to_string(kLlvmStressSize), "-o", "-"};
+  Generate.timeout = kGeneratorTimeout;
+  auto Generated = runSubprocess(Generate);
+  if (!Generated)
+    return Generated.takeError();
+  if (!Generated->succeeded())
+    return llvm::createStringError("llvm-stress failed to generate '" + Uri +
+                                   "': " + Generated->describeFailure() + ": " +
+                                   firstErrorLine(Generated->standardError));
+  // The IR names no source file of its own; the buffer's name becomes it.
+  return makeBenchmark(Uri.str(), llvm::MemoryBuffer::getMemBufferCopy(
+                                      Generated->standardOutput, Uri));
+}
+
+} // namespace
+
+std::vector<GeneratorInfo> generators() {
+  return {{kCsmithDataset.str(), "generator://csmith-v0/SEED", true},
+          {kLlvmStressDataset.str(), "generator://llvm-stress-v0/SEED", false}};
+}
+
+std::vector<std::string> csmithOptions() {
+  // Without jumps (goto, break, continue) far fewer loops end up running for
+  // billions of iterations; fewer functions, shallower blocks and simpler
+  // expressions keep programs around 500 lines, which compile in a fraction
+  // of a second.
+  return {"--no-jumps",         "--max-funcs",           "5",
+          "--max-block-depth",  "3",                     "--max-expr-complexity",
+          "5"};
+}
+
+llvm::Expected<BenchmarkPtr> loadGeneratedBenchmark(llvm::StringRef Uri) {
+  llvm::StringRef Rest = Uri;
+  if (!Rest.consume_front(kGeneratorScheme))
+    return llvm::createStringError("'" + Uri + "' is not a generator:// URI");
+  auto [Dataset, SeedText] = Rest.split('/');
+  if (Dataset != kCsmithDataset && Dataset != kLlvmStressDataset)
+    return llvm::createStringError(
+        "unknown generator '" + Dataset + "' in '" + Uri +
+        "': expected generator://csmith-v0/SEED or "
+        "generator://llvm-stress-v0/SEED");
+  auto Seed = parseSeed(SeedText, Uri);
+  if (!Seed)
+    return Seed.takeError();
+  if (Dataset == kCsmithDataset)
+    return loadCsmith(Uri, *Seed);
+  return loadLlvmStress(Uri, *Seed);
+}
+
+} // namespace passgym

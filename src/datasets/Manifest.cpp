@@ -1,0 +1,492 @@
+#include "datasets/Manifest.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/DiagnosticPrinter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SmallVectorMemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace passgym {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char *kSourceTypes = ".c, .cc, .cpp, .cxx, .ll or .bc";
+
+bool isCSource(llvm::StringRef Extension) { return Extension == ".c"; }
+bool isCxxSource(llvm::StringRef Extension) {
+  return Extension == ".cc" || Extension == ".cpp" || Extension == ".cxx";
+}
+bool isIr(llvm::StringRef Extension) {
+  return Extension == ".ll" || Extension == ".bc";
+}
+
+/// "manifest 'PATH': " or "manifest 'PATH': benchmarks[I] ('NAME'): ".
+std::string context(llvm::StringRef ManifestPath,
+                    std::optional<size_t> Index = {},
+                    const std::string *Name = nullptr) {
+  std::string Text = "manifest '" + ManifestPath.str() + "': ";
+  if (!Index)
+    return Text;
+  Text += "benchmarks[" + std::to_string(*Index) + "] ";
+  Text += Name ? "('" + *Name + "')" : std::string("(unnamed)");
+  return Text + ": ";
+}
+
+std::string absolute(llvm::StringRef Directory, llvm::StringRef Path) {
+  llvm::SmallString<256> Result(Path);
+  if (!llvm::sys::path::is_absolute(Result)) {
+    Result = Directory;
+    llvm::sys::path::append(Result, Path);
+  }
+  llvm::sys::path::remove_dots(Result, /*remove_dot_dot=*/true);
+  return std::string(Result);
+}
+
+llvm::Error wrongType(llvm::StringRef Field, llvm::StringRef Expected,
+                      const Json &Value) {
+  return llvm::createStringError("'" + Field + "' must be " + Expected +
+                                 ", not " + Value.type_name());
+}
+
+llvm::Expected<std::string> readString(const Json &Value,
+                                       llvm::StringRef Field) {
+  if (!Value.is_string())
+    return wrongType(Field, "a string", Value);
+  return Value.get<std::string>();
+}
+
+llvm::Expected<std::vector<std::string>> readStrings(const Json &Value,
+                                                     llvm::StringRef Field) {
+  if (!Value.is_array())
+    return wrongType(Field, "an array of strings", Value);
+  std::vector<std::string> Strings;
+  for (size_t I = 0; I < Value.size(); ++I) {
+    if (!Value[I].is_string())
+      return wrongType((Field + "[" + llvm::Twine(I) + "]").str(), "a string",
+                       Value[I]);
+    Strings.push_back(Value[I].get<std::string>());
+  }
+  return Strings;
+}
+
+/// \p Paths resolved against \p Directory; each must be an existing file.
+llvm::Expected<std::vector<std::string>>
+readExistingFiles(const Json &Value, llvm::StringRef Field,
+                  llvm::StringRef Kind, llvm::StringRef Directory) {
+  auto Paths = readStrings(Value, Field);
+  if (!Paths)
+    return Paths.takeError();
+  std::vector<std::string> Resolved;
+  for (const std::string &Path : *Paths) {
+    std::string Absolute = absolute(Directory, Path);
+    if (!llvm::sys::fs::is_regular_file(Absolute))
+      return llvm::createStringError(Kind + " '" + Path +
+                                     "' does not exist (looked for '" +
+                                     Absolute + "')");
+    Resolved.push_back(std::move(Absolute));
+  }
+  return Resolved;
+}
+
+/// Names are used in URIs after '#', so they are kept to characters that need
+/// no quoting there.
+bool isValidName(llvm::StringRef Name) {
+  return !Name.empty() && llvm::all_of(Name, [](char C) {
+    return llvm::isAlnum(C) || llvm::StringRef("._+-/").contains(C);
+  });
+}
+
+llvm::Error readSources(const Json &Entry, ManifestEntry &Result,
+                        llvm::StringRef Directory) {
+  if (!Entry.contains("sources"))
+    return llvm::createStringError("missing 'sources'");
+  auto Sources = readExistingFiles(Entry["sources"], "sources", "source file",
+                                   Directory);
+  if (!Sources)
+    return Sources.takeError();
+  if (Sources->empty())
+    return llvm::createStringError("'sources' is empty");
+  for (const std::string &Source : *Sources) {
+    llvm::StringRef Extension = llvm::sys::path::extension(Source);
+    if (!isCSource(Extension) && !isCxxSource(Extension) && !isIr(Extension))
+      return llvm::createStringError(
+          "source file '" + Source + "' has unsupported type '" + Extension +
+          "': expected " + kSourceTypes);
+  }
+  Result.sources = std::move(*Sources);
+  return llvm::Error::success();
+}
+
+llvm::Error readOutputFiles(const Json &Value, ManifestEntry &Result) {
+  auto Names = readStrings(Value, "output_files");
+  if (!Names)
+    return Names.takeError();
+  for (const std::string &Name : *Names) {
+    // The program runs in a private directory; outputs outside it would be
+    // shared between runs.
+    bool Escapes = llvm::sys::path::is_absolute(Name) ||
+                   llvm::is_contained(llvm::make_range(
+                                          llvm::sys::path::begin(Name),
+                                          llvm::sys::path::end(Name)),
+                                      "..");
+    if (Name.empty() || Escapes)
+      return llvm::createStringError(
+          "output file '" + Name +
+          "' must be a relative path inside the run directory");
+  }
+  Result.outputFiles = std::move(*Names);
+  return llvm::Error::success();
+}
+
+llvm::Error readInputFiles(const Json &Value, ManifestEntry &Result,
+                           llvm::StringRef Directory) {
+  auto Files = readExistingFiles(Value, "input_files", "input file", Directory);
+  if (!Files)
+    return Files.takeError();
+  // Inputs are copied into the run directory under their base names.
+  std::set<std::string> BaseNames;
+  for (const std::string &File : *Files)
+    if (!BaseNames.insert(llvm::sys::path::filename(File).str()).second)
+      return llvm::createStringError(
+          "two input files are named '" + llvm::sys::path::filename(File) +
+          "' (they are copied into the run directory under their base names)");
+  Result.inputFiles = std::move(*Files);
+  return llvm::Error::success();
+}
+
+/// One entry of "benchmarks"; errors state the problem only, the caller
+/// names the manifest and the entry.
+llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
+                                        llvm::StringRef Directory) {
+  if (!Entry.is_object())
+    return llvm::createStringError(
+        "expected an object with 'name' and 'sources', not " +
+        std::string(Entry.type_name()));
+  static const std::set<std::string> Known = {
+      "name",       "description",  "sources", "compile_flags",
+      "link_flags", "args",         "stdin",   "input_files",
+      "output_files", "timeout_ms", "runnable"};
+  for (const auto &Item : Entry.items())
+    if (!Known.count(Item.key()))
+      return llvm::createStringError(
+          "unknown field '" + Item.key() +
+          "' (known: name, description, sources, compile_flags, link_flags, "
+          "args, stdin, input_files, output_files, timeout_ms, runnable)");
+
+  ManifestEntry Result;
+  if (!Entry.contains("name"))
+    return llvm::createStringError("missing 'name'");
+  auto Name = readString(Entry["name"], "name");
+  if (!Name)
+    return Name.takeError();
+  if (!isValidName(*Name))
+    return llvm::createStringError(
+        "invalid name '" + *Name +
+        "': use letters, digits and . _ + - / only");
+  Result.name = std::move(*Name);
+  if (Entry.contains("description"))
+    if (auto Description = readString(Entry["description"], "description");
+        !Description)
+      return Description.takeError();
+
+  if (llvm::Error E = readSources(Entry, Result, Directory))
+    return std::move(E);
+  for (auto [Field, Target] :
+       {std::pair{"compile_flags", &Result.compileFlags},
+        std::pair{"link_flags", &Result.linkFlags},
+        std::pair{"args", &Result.args}}) {
+    if (!Entry.contains(Field))
+      continue;
+    auto Strings = readStrings(Entry[Field], Field);
+    if (!Strings)
+      return Strings.takeError();
+    *Target = std::move(*Strings);
+  }
+  if (Entry.contains("stdin")) {
+    auto Path = readString(Entry["stdin"], "stdin");
+    if (!Path)
+      return Path.takeError();
+    std::string Absolute = absolute(Directory, *Path);
+    if (!llvm::sys::fs::is_regular_file(Absolute))
+      return llvm::createStringError("stdin file '" + *Path +
+                                     "' does not exist (looked for '" +
+                                     Absolute + "')");
+    Result.standardInput = std::move(Absolute);
+  }
+  if (Entry.contains("input_files"))
+    if (llvm::Error E = readInputFiles(Entry["input_files"], Result, Directory))
+      return std::move(E);
+  if (Entry.contains("output_files"))
+    if (llvm::Error E = readOutputFiles(Entry["output_files"], Result))
+      return std::move(E);
+  if (Entry.contains("timeout_ms")) {
+    const Json &Timeout = Entry["timeout_ms"];
+    if (!Timeout.is_number_integer())
+      return wrongType("timeout_ms", "a whole number of milliseconds", Timeout);
+    if (!Timeout.is_number_unsigned() || Timeout.get<uint64_t>() == 0)
+      return llvm::createStringError("'timeout_ms' must be positive, not " +
+                                     Timeout.dump());
+    Result.timeout = std::chrono::milliseconds(Timeout.get<uint64_t>());
+  }
+  if (Entry.contains("runnable")) {
+    if (!Entry["runnable"].is_boolean())
+      return wrongType("runnable", "true or false", Entry["runnable"]);
+    Result.runnable = Entry["runnable"].get<bool>();
+  }
+  return Result;
+}
+
+/// nlohmann's message without its "[json.exception...] parse error" prefix:
+/// "at line L, column C: what was wrong".
+std::string describeParseError(const Json::parse_error &E) {
+  llvm::StringRef Message = E.what();
+  size_t At = Message.find("at line ");
+  if (At != llvm::StringRef::npos)
+    return Message.drop_front(At).str();
+  return ("at byte " + llvm::Twine(E.byte) + ": " + Message).str();
+}
+
+llvm::Expected<Json> parseJson(llvm::StringRef Path, llvm::StringRef Text) {
+  try {
+    return Json::parse(Text.begin(), Text.end());
+  } catch (const Json::parse_error &E) {
+    return llvm::createStringError(context(Path) + "invalid JSON " +
+                                   describeParseError(E));
+  }
+}
+
+void collectDiagnostic(const llvm::DiagnosticInfo *Info, void *Messages) {
+  std::string &Text = *static_cast<std::string *>(Messages);
+  if (!Text.empty())
+    Text += "; ";
+  llvm::raw_string_ostream Stream(Text);
+  llvm::DiagnosticPrinterRawOStream Printer(Stream);
+  Info->print(Printer);
+}
+
+/// The module of one source: compiled if it is C or C++, else read as IR.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+loadSource(const std::string &Source, const Manifest &M,
+           const ManifestEntry &Entry, llvm::LLVMContext &Context) {
+  llvm::StringRef Extension = llvm::sys::path::extension(Source);
+  std::unique_ptr<llvm::MemoryBuffer> Buffer;
+  if (isIr(Extension)) {
+    auto File = llvm::MemoryBuffer::getFile(Source);
+    if (!File)
+      return llvm::createStringError(File.getError(),
+                                     "cannot read '" + Source +
+                                         "': " + File.getError().message());
+    Buffer = std::move(*File);
+  } else {
+    // Relative paths in the flags (-Iinclude) mean the manifest's directory.
+    std::vector<std::string> Flags = {"-working-directory", M.directory};
+    llvm::append_range(Flags, Entry.compileFlags);
+    auto Compiled = compileSource(Source, isCxxSource(Extension), Flags);
+    if (!Compiled)
+      return Compiled.takeError();
+    Buffer = std::move(*Compiled);
+  }
+  return parseModule(Buffer->getMemBufferRef(), Context);
+}
+
+bool hasMain(const llvm::Module &M) {
+  const llvm::Function *Main = M.getFunction("main");
+  return Main && !Main->isDeclaration();
+}
+
+llvm::Expected<RunSpec> runSpecOf(const ManifestEntry &Entry) {
+  RunSpec Spec;
+  Spec.args = Entry.args;
+  if (Entry.standardInput) {
+    auto Input = llvm::MemoryBuffer::getFile(*Entry.standardInput,
+                                             /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+    if (!Input)
+      return llvm::createStringError(Input.getError(),
+                                     "cannot read stdin file '" +
+                                         *Entry.standardInput + "'");
+    Spec.standardInput = (*Input)->getBuffer().str();
+  }
+  Spec.inputFiles = Entry.inputFiles;
+  Spec.outputFiles = Entry.outputFiles;
+  Spec.linkFlags = Entry.linkFlags;
+  // Programs are linked by the C driver, which leaves out C++'s runtime.
+  bool HasCxx = llvm::any_of(Entry.sources, [](const std::string &Source) {
+    return isCxxSource(llvm::sys::path::extension(Source));
+  });
+  if (HasCxx && !llvm::is_contained(Spec.linkFlags, "-lstdc++"))
+    Spec.linkFlags.push_back("-lstdc++");
+  if (Entry.timeout)
+    Spec.timeout = *Entry.timeout;
+  return Spec;
+}
+
+} // namespace
+
+std::string Manifest::uriOf(const ManifestEntry &Entry) const {
+  return kManifestScheme.str() + path + "#" + Entry.name;
+}
+
+const ManifestEntry *Manifest::find(llvm::StringRef Name) const {
+  auto It = llvm::find_if(
+      entries, [&](const ManifestEntry &Entry) { return Entry.name == Name; });
+  return It == entries.end() ? nullptr : &*It;
+}
+
+llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
+  Manifest Result;
+  Result.path = Path.str();
+  if (llvm::sys::fs::is_directory(Path)) {
+    llvm::SmallString<256> File(Path);
+    llvm::sys::path::append(File, kManifestFileName);
+    Result.path = std::string(File);
+  }
+  if (!llvm::sys::fs::exists(Result.path))
+    return llvm::createStringError("no such manifest: '" + Result.path + "'");
+  auto Text = llvm::MemoryBuffer::getFile(Result.path);
+  if (!Text)
+    return llvm::createStringError(Text.getError(),
+                                   "cannot read manifest '" + Result.path +
+                                       "': " + Text.getError().message());
+  llvm::SmallString<256> Directory(llvm::sys::path::parent_path(Result.path));
+  if (std::error_code EC = llvm::sys::fs::make_absolute(Directory))
+    return llvm::createStringError(EC, "cannot resolve the directory of '" +
+                                           Result.path + "'");
+  llvm::sys::path::remove_dots(Directory, /*remove_dot_dot=*/true);
+  Result.directory = std::string(Directory);
+
+  auto Root = parseJson(Result.path, (*Text)->getBuffer());
+  if (!Root)
+    return Root.takeError();
+  std::string Where = context(Result.path);
+  if (!Root->is_object() || !Root->contains("benchmarks"))
+    return llvm::createStringError(
+        Where + "expected an object with a 'benchmarks' array");
+  for (const auto &Item : Root->items())
+    if (Item.key() != "name" && Item.key() != "description" &&
+        Item.key() != "benchmarks")
+      return llvm::createStringError(
+          Where + "unknown top-level field '" + Item.key() +
+          "' (known: name, description, benchmarks)");
+  const Json &Benchmarks = (*Root)["benchmarks"];
+  if (!Benchmarks.is_array())
+    return llvm::createStringError(Where + "'benchmarks' must be an array, not " +
+                                   Benchmarks.type_name());
+  Result.name = llvm::sys::path::filename(Result.directory).str();
+  if (Root->contains("name")) {
+    auto Name = readString((*Root)["name"], "name");
+    if (!Name)
+      return llvm::createStringError(Where + llvm::toString(Name.takeError()));
+    Result.name = std::move(*Name);
+  }
+
+  std::map<std::string, size_t> FirstIndex;
+  for (size_t I = 0; I < Benchmarks.size(); ++I) {
+    const Json &Entry = Benchmarks[I];
+    // The name, if there is a usable one, identifies the entry in errors.
+    std::optional<std::string> Name;
+    if (Entry.is_object() && Entry.contains("name") &&
+        Entry["name"].is_string())
+      Name = Entry["name"].get<std::string>();
+    auto Read = readEntry(Entry, Result.directory);
+    if (!Read)
+      return llvm::createStringError(
+          context(Result.path, I, Name ? &*Name : nullptr) +
+          llvm::toString(Read.takeError()));
+    auto [It, Inserted] = FirstIndex.emplace(Read->name, I);
+    if (!Inserted)
+      return llvm::createStringError(
+          context(Result.path, I, Name ? &*Name : nullptr) +
+          "duplicate name, already used by benchmarks[" +
+          std::to_string(It->second) + "]");
+    Result.entries.push_back(std::move(*Read));
+  }
+  return Result;
+}
+
+llvm::Expected<BenchmarkPtr> loadManifestEntry(const Manifest &M,
+                                               const ManifestEntry &Entry) {
+  std::string Uri = M.uriOf(Entry);
+  auto InBenchmark = [&](llvm::Error E) {
+    return llvm::createStringError("cannot load '" + Uri +
+                                   "': " + llvm::toString(std::move(E)));
+  };
+  llvm::LLVMContext Context;
+  // The default handler prints and exits on errors; linking reports through
+  // it.
+  std::string Diagnostics;
+  Context.setDiagnosticHandlerCallBack(collectDiagnostic, &Diagnostics);
+  std::unique_ptr<llvm::Module> Linked;
+  for (const std::string &Source : Entry.sources) {
+    auto Part = loadSource(Source, M, Entry, Context);
+    if (!Part)
+      return InBenchmark(Part.takeError());
+    if (!Linked) {
+      Linked = std::move(*Part);
+      continue;
+    }
+    Diagnostics.clear();
+    if (llvm::Linker::linkModules(*Linked, std::move(*Part)))
+      return InBenchmark(llvm::createStringError(
+          "cannot link '" + Source + "' with the sources before it: " +
+          Diagnostics));
+  }
+  bool Runnable = Entry.runnable.value_or(hasMain(*Linked));
+  if (Runnable && !hasMain(*Linked))
+    return InBenchmark(llvm::createStringError(
+        "it is marked runnable but its sources define no main function"));
+
+  llvm::SmallVector<char, 0> Bitcode;
+  llvm::raw_svector_ostream Stream(Bitcode);
+  llvm::WriteBitcodeToFile(*Linked, Stream);
+  auto Loaded = makeBenchmark(
+      Uri, std::make_unique<llvm::SmallVectorMemoryBuffer>(
+               std::move(Bitcode), /*RequiresNull=*/false));
+  if (!Loaded || !Runnable)
+    return Loaded;
+  auto Spec = runSpecOf(Entry);
+  if (!Spec)
+    return InBenchmark(Spec.takeError());
+  // Benchmarks are shared read-only once loaded; this one is still private.
+  std::const_pointer_cast<Benchmark>(*Loaded)->setRunSpec(std::move(*Spec));
+  return Loaded;
+}
+
+llvm::Expected<BenchmarkPtr> loadManifestBenchmark(llvm::StringRef Uri) {
+  llvm::StringRef Rest = Uri;
+  if (!Rest.consume_front(kManifestScheme))
+    return llvm::createStringError("'" + Uri + "' is not a manifest: URI");
+  auto [Path, Name] = Rest.rsplit('#');
+  if (Path.empty() || Name.empty() || Path == Rest)
+    return llvm::createStringError(
+        "malformed URI '" + Uri +
+        "': expected manifest:PATH#NAME (PATH: a manifest file or its "
+        "directory)");
+  auto M = readManifest(Path);
+  if (!M)
+    return M.takeError();
+  const ManifestEntry *Entry = M->find(Name);
+  if (!Entry) {
+    std::vector<std::string> Names;
+    for (const ManifestEntry &E : M->entries)
+      Names.push_back(E.name);
+    return llvm::createStringError("unknown benchmark '" + Name +
+                                   "' in manifest '" + M->path + "' (it has: " +
+                                   llvm::join(Names, ", ") + ")");
+  }
+  return loadManifestEntry(*M, *Entry);
+}
+
+} // namespace passgym
