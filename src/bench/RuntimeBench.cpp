@@ -90,8 +90,7 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
   auto Built = Program::build(**M, *B->runSpec());
   if (!Built)
     return Built.takeError();
-  MeasurementOptions Measure;
-  Measure.cpu = Options.cpu;
+  const MeasurementOptions &Measure = defaultMeasurementOptions();
   std::vector<double> Medians;
   for (unsigned I = 0; I < Options.repetitions; ++I) {
     auto Estimate = Built->measure(*B->runSpec(), *Reference, Measure);
@@ -157,6 +156,9 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
   if (!CacheDir)
     return CacheDir.takeError();
   std::mt19937_64 Random(Options.seed);
+  MeasurementOptions Measure = defaultMeasurementOptions();
+  Measure.cpu = Options.cpu;
+  setDefaultMeasurementOptions(Measure);
 
   Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9} {4,10} {5,10} {6,8}\n",
                        "benchmark", "step ms", "failed", "CV %", "cold ms",

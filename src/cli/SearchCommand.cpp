@@ -3,6 +3,7 @@
 
 #include "env/Environment.h"
 #include "observations/Cost.h"
+#include "runtime/Evaluate.h"
 #include "search/Search.h"
 #include "support/TempDir.h"
 
@@ -24,6 +25,7 @@ struct SearchOptions {
   std::string cost = "IrInstructionCount";
   std::string actionsFile;
   std::string output;
+  std::optional<unsigned> cpu;
 };
 
 std::string describe(const SearchProgress &P) {
@@ -80,6 +82,9 @@ void printReport(const Environment &Start, const SearchResult &Result,
 }
 
 int runSearch(const SearchOptions &Options) {
+  MeasurementOptions Measure = defaultMeasurementOptions();
+  Measure.cpu = Options.cpu;
+  setDefaultMeasurementOptions(Measure);
   auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost);
   if (!Env)
     return reportError(Env.takeError());
@@ -109,6 +114,14 @@ int runSearch(const SearchOptions &Options) {
   if (!Result)
     return reportError(Result.takeError());
   printReport(**Env, *Result, *Reference, Cost);
+  if (Cost == CostFunction::Runtime) {
+    CacheStatistics Cache = measurementCacheStatistics();
+    llvm::outs() << llvm::format("measurement cache: %llu hits, %llu misses "
+                                 "(hit rate %.1f%%)\n\n",
+                                 (unsigned long long)Cache.hits,
+                                 (unsigned long long)Cache.misses,
+                                 100 * Cache.hitRate());
+  }
 
   if (Options.output.empty())
     return 0;
@@ -157,6 +170,8 @@ void addSearchCommand(CLI::App &App) {
                              "Runtime"}));
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);
+  Command->add_option("--cpu", Options->cpu,
+                      "with --cost Runtime: pin measured runs to this CPU");
   Command->add_option("-o,--output", Options->output,
                       "write the best module (IR text) here");
   runWith(*Command, [Options] {

@@ -69,7 +69,7 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
     return static_cast<double>(*Size);
   }
   case CostFunction::Runtime: {
-    auto Estimate = measureModuleCached(M, B);
+    auto Estimate = measureModuleCached(M, B, defaultMeasurementOptions());
     if (!Estimate)
       return Estimate.takeError();
     return Estimate->median;

@@ -105,6 +105,21 @@ CacheState &cacheState() {
 
 } // namespace
 
+namespace {
+MeasurementOptions &defaultOptionsStorage() {
+  static MeasurementOptions Options;
+  return Options;
+}
+} // namespace
+
+void setDefaultMeasurementOptions(const MeasurementOptions &Options) {
+  defaultOptionsStorage() = Options;
+}
+
+const MeasurementOptions &defaultMeasurementOptions() {
+  return defaultOptionsStorage();
+}
+
 void setMeasurementCachePath(std::string Path) {
   CacheState &State = cacheState();
   std::lock_guard<std::mutex> Lock(State.Mutex);

@@ -41,7 +41,12 @@ measureModule(const llvm::Module &M, const Benchmark &B,
 /// neither is one found invalid before (its error is returned again).
 llvm::Expected<RuntimeEstimate>
 measureModuleCached(const llvm::Module &M, const Benchmark &B,
-                    const MeasurementOptions &Options = {});
+                    const MeasurementOptions &Options);
+
+/// The options the Runtime cost (and so the environment) measures with;
+/// defaults until set. Set before environments run.
+void setDefaultMeasurementOptions(const MeasurementOptions &Options);
+const MeasurementOptions &defaultMeasurementOptions();
 
 /// Where measureModuleCached keeps results: defaultCachePath() until set;
 /// an empty path turns the persistent cache off (results of this process

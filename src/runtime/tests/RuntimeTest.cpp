@@ -219,8 +219,8 @@ TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
   llvm::LLVMContext Context;
   auto M = testing::take(B->load(Context));
   CacheStatistics Before = measurementCacheStatistics();
-  RuntimeEstimate First = testing::take(measureModuleCached(*M, *B));
-  RuntimeEstimate Second = testing::take(measureModuleCached(*M, *B));
+  RuntimeEstimate First = testing::take(measureModuleCached(*M, *B, {}));
+  RuntimeEstimate Second = testing::take(measureModuleCached(*M, *B, {}));
   CacheStatistics After = measurementCacheStatistics();
   EXPECT_EQ(After.misses - Before.misses, 1u);
   EXPECT_EQ(After.hits - Before.hits, 1u);
@@ -233,8 +233,8 @@ TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
       if (auto *Op = llvm::dyn_cast<llvm::BinaryOperator>(&I);
           Op && Op->getOpcode() == llvm::Instruction::Xor)
         Op->setOperand(1, Op->getOperand(0));
-  std::string Reason = testing::errorOf(measureModuleCached(*M, *B));
-  EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B)), Reason);
+  std::string Reason = testing::errorOf(measureModuleCached(*M, *B, {}));
+  EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B, {})), Reason);
   EXPECT_EQ(measurementCacheStatistics().hits - After.hits, 1u);
   setMeasurementCachePath("");
 }
