@@ -2,6 +2,8 @@
 #include "cli/Common.h"
 
 #include "env/Environment.h"
+#include "graph/GraphExport.h"
+#include "graph/LlvmGraphBuilder.h"
 #include "observations/Features.h"
 
 #include "llvm/Support/Format.h"
@@ -19,6 +21,7 @@ struct ObserveOptions {
   std::vector<std::string> apply;
   std::string actionsFile;
   bool json = false;
+  std::string format = "json";
 };
 
 const std::vector<std::string> *featureNames(llvm::StringRef Space) {
@@ -72,11 +75,21 @@ int runObserve(const ObserveOptions &Options) {
 
   nlohmann::json Json;
   for (const std::string &Name : Options.spaces) {
+    if (Name == "Programl" && Options.format == "dot") {
+      auto Graph = graph::buildProgramGraph((*Env)->module());
+      if (!Graph)
+        return reportError(Graph.takeError());
+      llvm::outs() << graph::toGraphviz(*Graph);
+      continue;
+    }
     auto Value = (*Env)->observe(Name);
     if (!Value)
       return reportError(Value.takeError());
+    // The graph is JSON already: embed it, not its text.
     if (Options.json)
-      Json[Name] = toJson(*Value);
+      Json[Name] = Name == "Programl"
+                       ? nlohmann::json::parse(std::get<std::string>(*Value))
+                       : toJson(*Value);
     else
       printText(Name, *Value, Options.spaces.size() > 1);
   }
@@ -114,6 +127,10 @@ void addObserveCommand(CLI::App &App) {
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);
   Command->add_flag("--json", Options->json, "print JSON");
+  Command->add_option("--format", Options->format,
+                      "how to print Programl: json or dot (Graphviz)")
+      ->check(CLI::IsMember({"json", "dot"}))
+      ->capture_default_str();
   runWith(*Command, [Options] { return runObserve(*Options); });
 }
 

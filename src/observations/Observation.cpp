@@ -2,6 +2,8 @@
 
 #include "observations/Cost.h"
 #include "observations/Features.h"
+#include "graph/GraphExport.h"
+#include "graph/LlvmGraphBuilder.h"
 #include "support/ModuleHash.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -79,6 +81,14 @@ std::vector<ObservationSpace> makeSpaces() {
        infallible([](const llvm::Module &M) {
          return Observation(computeAutophase(M));
        })},
+      {"Programl", "the ProGraML program graph (node-link JSON)",
+       [](const llvm::Module &M,
+          const Benchmark &) -> llvm::Expected<Observation> {
+         auto Graph = graph::buildProgramGraph(M);
+         if (!Graph)
+           return Graph.takeError();
+         return Observation(graph::toProgramlJson(*Graph));
+       }},
   };
   // CompilerGym names the baselines ObjectTextSizeO3, not ObjectTextSizeBytesO3.
   const std::pair<CostFunction, llvm::StringRef> Costs[] = {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <mutex>
 
 namespace passgym {
@@ -21,12 +22,17 @@ namespace {
 constexpr llvm::StringLiteral kRenamedMain = "passgym_benchmark_main";
 constexpr llvm::StringLiteral kTimingFile = ".passgym-elapsed-ns";
 
-/// The harness owns `main`. It times the program's main from just before the
-/// call to the last exit handler, so a program that calls exit() is timed
-/// too; handlers the program registers run before this one.
+/// The harness owns `main`. It applies the run's limits (a file-size limit,
+/// an optional CPU), then times the program's main from just before the call
+/// to the last exit handler, so a program that calls exit() is timed too;
+/// handlers the program registers run before this one. Doing this in the
+/// harness rather than with prlimit/taskset saves an exec per run.
 constexpr llvm::StringLiteral kHarnessSource = R"(
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 int passgym_benchmark_main(int, char **);
 static FILE *timing;
@@ -39,9 +45,27 @@ static void report(void) {
   fprintf(timing, "%lld\n", ns);
   fclose(timing);
 }
+static int apply_limits(void) {
+  const char *max_file = getenv("PASSGYM_MAX_FILE_BYTES");
+  if (max_file) {
+    struct rlimit limit;
+    limit.rlim_cur = limit.rlim_max = strtoull(max_file, NULL, 10);
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+      return -1;
+  }
+  const char *cpu = getenv("PASSGYM_CPU");
+  if (cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(atoi(cpu), &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+      return -1;
+  }
+  return 0;
+}
 int main(int argc, char **argv) {
   timing = fopen(".passgym-elapsed-ns", "w");
-  if (!timing)
+  if (!timing || apply_limits() != 0)
     return 125;
   atexit(report);
   clock_gettime(CLOCK_MONOTONIC, &start);
@@ -53,11 +77,10 @@ std::string tool(llvm::StringRef Name) {
   return (llvm::Twine(PASSGYM_LLVM_BINDIR) + "/" + Name).str();
 }
 
-/// The harness object, compiled once per process.
-llvm::Expected<std::string> harnessObject() {
-  static std::mutex Mutex;
+/// The harness object, compiled once per process; the caller holds
+/// linkerCommand's lock.
+llvm::Expected<std::string> harnessObjectLocked() {
   static std::optional<TempDir> Dir;
-  std::lock_guard<std::mutex> Lock(Mutex);
   if (Dir)
     return Dir->file("harness.o");
   auto NewDir = TempDir::create("passgym-harness");
@@ -72,6 +95,75 @@ llvm::Expected<std::string> harnessObject() {
     return std::move(E);
   Dir.emplace(std::move(*NewDir));
   return Dir->file("harness.o");
+}
+
+/// Splits one line of `clang -###` output: double-quoted arguments with
+/// backslash escapes.
+std::vector<std::string> parseQuotedArguments(llvm::StringRef Line) {
+  std::vector<std::string> Arguments;
+  for (size_t I = 0; I < Line.size(); ++I) {
+    if (Line[I] != '"')
+      continue;
+    std::string Argument;
+    for (++I; I < Line.size() && Line[I] != '"'; ++I) {
+      if (Line[I] == '\\' && I + 1 < Line.size())
+        ++I;
+      Argument += Line[I];
+    }
+    Arguments.push_back(std::move(Argument));
+  }
+  return Arguments;
+}
+
+constexpr llvm::StringLiteral kOutputPlaceholder = "@PASSGYM_OUTPUT@";
+
+/// The linker command clang's driver would run for \p LinkFlags, asked once
+/// per process and flag set: running ld.lld directly saves the driver's own
+/// start-up on every measured step.
+struct LinkerCommand {
+  std::vector<std::string> argv;
+  /// Stands for the program's object in argv: the driver insists that its
+  /// inputs exist, so this is an empty file beside the harness.
+  std::string objectPlaceholder;
+};
+
+llvm::Expected<LinkerCommand>
+linkerCommand(const std::vector<std::string> &LinkFlags) {
+  static std::mutex Mutex;
+  static std::map<std::vector<std::string>, LinkerCommand> Commands;
+  std::lock_guard<std::mutex> Lock(Mutex);
+  if (auto It = Commands.find(LinkFlags); It != Commands.end())
+    return It->second;
+  auto Harness = harnessObjectLocked();
+  if (!Harness)
+    return Harness.takeError();
+  std::string Placeholder =
+      (llvm::sys::path::parent_path(*Harness) + "/program-placeholder.o").str();
+  if (llvm::Error E = writeFileAtomically(Placeholder, ""))
+    return std::move(E);
+  SubprocessOptions Driver;
+  // The static relocation model of the objects (llc's default) needs a
+  // position-dependent executable.
+  Driver.argv = {tool("clang"), "-###", "-fuse-ld=lld", "-no-pie",
+                 Placeholder, *Harness, "-o",
+                 kOutputPlaceholder.str()};
+  Driver.argv.insert(Driver.argv.end(), LinkFlags.begin(), LinkFlags.end());
+  auto Result = runSubprocess(Driver);
+  if (!Result)
+    return Result.takeError();
+  if (!Result->succeeded())
+    return llvm::createStringError("cannot work out the link command: " +
+                                   firstErrorLine(Result->standardError));
+  llvm::SmallVector<llvm::StringRef> Lines;
+  llvm::StringRef(Result->standardError).split(Lines, '\n', -1, false);
+  if (Lines.empty())
+    return llvm::createStringError("clang -### printed no link command");
+  LinkerCommand Command{parseQuotedArguments(Lines.back()), Placeholder};
+  if (Command.argv.empty() ||
+      !llvm::StringRef(Command.argv.front()).contains("ld"))
+    return llvm::createStringError("unexpected link command from clang -###: " +
+                                   Lines.back());
+  return Commands.emplace(LinkFlags, std::move(Command)).first->second;
 }
 
 llvm::Expected<std::string> readFile(const std::string &Path) {
@@ -165,9 +257,9 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
   auto Object = emitObject(*Clone, llvm::CodeGenOptLevel::Default);
   if (!Object)
     return Object.takeError();
-  auto Harness = harnessObject();
-  if (!Harness)
-    return Harness.takeError();
+  auto Linker = linkerCommand(Spec.linkFlags);
+  if (!Linker)
+    return Linker.takeError();
   auto Dir = TempDir::create("passgym-program");
   if (!Dir)
     return Dir.takeError();
@@ -177,11 +269,10 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
     return std::move(E);
   std::string Executable = Dir->file("program");
   SubprocessOptions Link;
-  // The object uses the static relocation model (llc's default), so the
-  // program is linked as a position-dependent executable.
-  Link.argv = {tool("clang"), "-fuse-ld=lld", "-no-pie", ObjectPath, *Harness,
-               "-o", Executable};
-  Link.argv.insert(Link.argv.end(), Spec.linkFlags.begin(), Spec.linkFlags.end());
+  for (const std::string &Argument : Linker->argv)
+    Link.argv.push_back(Argument == Linker->objectPlaceholder ? ObjectPath
+                        : Argument == kOutputPlaceholder      ? Executable
+                                                              : Argument);
   auto Linked = runSubprocess(Link);
   if (!Linked)
     return Linked.takeError();
@@ -209,10 +300,10 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   if (llvm::Error E = copyInputs(Spec, RunDir))
     return std::move(E);
   SubprocessOptions Options;
-  Options.argv = {"prlimit", "--fsize=" + std::to_string(Spec.maxFileBytes)};
+  Options.environment = {"PASSGYM_MAX_FILE_BYTES=" +
+                         std::to_string(Spec.maxFileBytes)};
   if (Cpu)
-    Options.argv.insert(Options.argv.end(),
-                        {"taskset", "-c", std::to_string(*Cpu)});
+    Options.environment.push_back("PASSGYM_CPU=" + std::to_string(*Cpu));
   Options.argv.push_back(Executable);
   Options.argv.insert(Options.argv.end(), Spec.args.begin(), Spec.args.end());
   Options.workingDirectory = RunDir.path();

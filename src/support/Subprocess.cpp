@@ -1,5 +1,6 @@
 #include "support/Subprocess.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cerrno>
@@ -101,14 +102,35 @@ bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
 }
 
 bool waitUntil(pid_t Pid, int &Status, Clock::time_point Deadline) {
+  // The child has closed its output, so it is exiting: poll briefly first,
+  // then back off, so short runs are not padded by a fixed sleep.
+  useconds_t Pause = 20;
   while (true) {
     pid_t Done = ::waitpid(Pid, &Status, WNOHANG);
     if (Done == Pid)
       return true;
     if (Clock::now() >= Deadline)
       return false;
-    ::usleep(1000);
+    ::usleep(Pause);
+    Pause = std::min<useconds_t>(Pause * 2, 5000);
   }
+}
+
+/// The caller's environment with \p Overrides applied, null-terminated.
+std::vector<char *> childEnvironment(const std::vector<std::string> &Overrides) {
+  std::vector<char *> Entries;
+  for (char **Entry = environ; *Entry; ++Entry) {
+    llvm::StringRef Name = llvm::StringRef(*Entry).split('=').first;
+    bool Overridden = llvm::any_of(Overrides, [&](const std::string &O) {
+      return llvm::StringRef(O).split('=').first == Name;
+    });
+    if (!Overridden)
+      Entries.push_back(*Entry);
+  }
+  for (const std::string &Override : Overrides)
+    Entries.push_back(const_cast<char *>(Override.c_str()));
+  Entries.push_back(nullptr);
+  return Entries;
 }
 
 } // namespace
@@ -157,11 +179,12 @@ runSubprocess(const SubprocessOptions &Options) {
   for (const std::string &Arg : Options.argv)
     Argv.push_back(const_cast<char *>(Arg.c_str()));
   Argv.push_back(nullptr);
+  std::vector<char *> Environment = childEnvironment(Options.environment);
 
   auto Start = Clock::now();
   pid_t Pid = 0;
   int SpawnError = ::posix_spawnp(&Pid, Argv[0], &Actions, &Attributes,
-                                  Argv.data(), environ);
+                                  Argv.data(), Environment.data());
   posix_spawn_file_actions_destroy(&Actions);
   posix_spawnattr_destroy(&Attributes);
   if (SpawnError != 0)

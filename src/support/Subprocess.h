@@ -22,6 +22,8 @@ struct SubprocessOptions {
   /// Working directory of the child; the caller's is never changed.
   std::string workingDirectory;
   std::string standardInput;
+  /// "NAME=value" entries added to (or replacing) the caller's environment.
+  std::vector<std::string> environment;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   /// Output beyond this many bytes per stream is discarded (and flagged).
   size_t maxOutputBytes = 64 << 20;
