@@ -45,7 +45,8 @@ std::vector<size_t> randomEpisode(size_t Length, size_t Actions,
   return Episode;
 }
 
-/// Steps with the Runtime reward, each timed whole. Only steps that changed
+/// Steps with the Runtime reward, each timed whole (without a step that
+/// changed the module, a benchmark's step column says "-"). Only steps that changed
 /// the module are timed (an unchanged module costs no measurement at all);
 /// a step the measurement rejects (an invalid program) ends the episode and
 /// is counted apart.
@@ -91,14 +92,15 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
   if (!Built)
     return Built.takeError();
   const MeasurementOptions &Measure = defaultMeasurementOptions();
-  std::vector<double> Medians;
+  // The estimate the Runtime cost reports: the fastest run (see Cost.h).
+  std::vector<double> Estimates;
   for (unsigned I = 0; I < Options.repetitions; ++I) {
     auto Estimate = Built->measure(*B->runSpec(), *Reference, Measure);
     if (!Estimate)
       return Estimate.takeError();
-    Medians.push_back(Estimate->median);
+    Estimates.push_back(Estimate->minimum);
   }
-  Figures.coefficientOfVariation = coefficientOfVariation(Medians);
+  Figures.coefficientOfVariation = coefficientOfVariation(Estimates);
   return llvm::Error::success();
 }
 
@@ -186,14 +188,19 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
     if (llvm::Error E = timeReplays(*B, Episode, Figures))
       return E;
     double Speedup = Figures.coldReplayMs / Figures.warmReplayMs;
-    Out << llvm::formatv("{0,-34} {1,9:F1} {2,7} {3,9:F2} {4,10:F0} {5,10:F0} "
+    std::string StepText =
+        Figures.stepMs.empty()
+            ? std::string("-")
+            : llvm::formatv("{0:F1}", median(Figures.stepMs)).str();
+    Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9:F2} {4,10:F0} {5,10:F0} "
                          "{6,7:F1}x\n",
-                         Uris[I], median(Figures.stepMs), Figures.failedSteps,
+                         Uris[I], StepText, Figures.failedSteps,
                          100 * Figures.coefficientOfVariation,
                          Figures.coldReplayMs, Figures.warmReplayMs, Speedup);
     Json["benchmarks"].push_back(
         {{"uri", Uris[I]},
-         {"step_ms", median(Figures.stepMs)},
+         {"step_ms", Figures.stepMs.empty() ? nlohmann::json(nullptr)
+                                            : nlohmann::json(median(Figures.stepMs))},
          {"failed_steps", Figures.failedSteps},
          {"cv", Figures.coefficientOfVariation},
          {"cold_replay_ms", Figures.coldReplayMs},

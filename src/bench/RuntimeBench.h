@@ -2,8 +2,9 @@
 //
 // `passgym bench runtime`: on runnable benchmarks, the wall time of one step
 // with the Runtime reward (pass, compile, link, measurement and validation
-// included, cache off); the repeatability of the estimate (coefficient of
-// variation of 10 independent measurements of the same binary); and the
+// included, cache off); the repeatability of the estimate the Runtime cost
+// reports (coefficient of variation of 10 independent measurements of the
+// same -O3 binary); and the
 // speed-up the measurement cache gives when an episode is replayed.
 //
 //===----------------------------------------------------------------------===//

@@ -72,7 +72,7 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
     auto Estimate = measureModuleCached(M, B, defaultMeasurementOptions());
     if (!Estimate)
       return Estimate.takeError();
-    return Estimate->median;
+    return Estimate->minimum;
   }
   }
   llvm_unreachable("unknown cost function");

@@ -29,8 +29,10 @@ enum class CostFunction {
   /// Bytes of executable sections in the object file that LLVM's codegen
   /// produces for the module at kObjectCodeGenLevel.
   ObjectTextSizeBytes,
-  /// Median milliseconds of the program's main, measured and validated as
-  /// runtime/Evaluate.h describes (runnable benchmarks only).
+  /// Milliseconds of the program's main: the fastest of the measured runs,
+  /// measured and validated as runtime/Evaluate.h describes (runnable
+  /// benchmarks only). For a deterministic program, noise only adds time, so
+  /// the minimum is the most repeatable estimate (docs/runtime.md).
   Runtime,
 };
 
