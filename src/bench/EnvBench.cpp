@@ -187,10 +187,8 @@ std::string verdict(bool Met) { return Met ? "met" : "NOT MET"; }
 
 llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                         const std::function<void(double)> &Progress) {
-  std::vector<std::string> Uris = Options.benchmarks;
-  if (Uris.empty())
-    for (const std::string &Name : builtinBenchmarkNames())
-      Uris.push_back("benchmark://builtin-v0/" + Name);
+  std::vector<std::string> Uris =
+      Options.benchmarks.empty() ? builtinBenchmarkUris() : Options.benchmarks;
   if (Uris.empty())
     return llvm::createStringError("no benchmark to measure");
   auto Dir = TempDir::create("passgym-bench");

@@ -148,10 +148,8 @@ llvm::Error timeReplays(const BenchmarkPtr &B, const std::vector<size_t> &Episod
 llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
                             llvm::raw_ostream &Out,
                             const std::function<void(double)> &Progress) {
-  std::vector<std::string> Uris = Options.benchmarks;
-  if (Uris.empty())
-    for (const std::string &Name : builtinBenchmarkNames())
-      Uris.push_back("benchmark://builtin-v0/" + Name);
+  std::vector<std::string> Uris =
+      Options.benchmarks.empty() ? builtinBenchmarkUris() : Options.benchmarks;
   if (Uris.empty())
     return llvm::createStringError("no benchmark to measure");
   auto CacheDir = TempDir::create("passgym-bench-cache");

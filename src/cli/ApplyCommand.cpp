@@ -2,9 +2,7 @@
 #include "cli/Common.h"
 
 #include "observations/Cost.h"
-#include "support/TempDir.h"
 
-#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -20,26 +18,12 @@ struct ApplyOptions {
   std::string actionsFile;
 };
 
-std::string serialize(const llvm::Module &M, bool AsBitcode) {
-  std::string Bytes;
-  llvm::raw_string_ostream Stream(Bytes);
-  if (AsBitcode)
-    llvm::WriteBitcodeToFile(M, Stream);
-  else
-    M.print(Stream, nullptr);
-  return Bytes;
-}
-
 int runApply(const ApplyOptions &Options) {
   auto Env = replay(Options.benchmark, Options.actionsFile, Options.sequence);
   if (!Env)
     return reportError(Env.takeError());
   const llvm::Module &M = (*Env)->module();
-  bool AsBitcode = llvm::StringRef(Options.output).ends_with(".bc");
-  std::string Bytes = serialize(M, AsBitcode);
-  if (Options.output == "-")
-    llvm::outs() << Bytes;
-  else if (llvm::Error E = writeFileAtomically(Options.output, Bytes))
+  if (llvm::Error E = writeModule(M, Options.output))
     return reportError(std::move(E));
   llvm::errs() << "instructions: "
                << static_cast<int64_t>((*Env)->reward().initialCost()) << " -> "

@@ -1,5 +1,9 @@
 #include "cli/Common.h"
 
+#include "support/TempDir.h"
+
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -58,6 +62,19 @@ replay(const std::string &Benchmark, const std::string &ActionsFile,
       return llvm::createStringError(Step->info.error);
   }
   return std::move(*Env);
+}
+
+llvm::Error writeModule(const llvm::Module &M, const std::string &Path) {
+  std::string Bytes;
+  llvm::raw_string_ostream Stream(Bytes);
+  if (llvm::StringRef(Path).ends_with(".bc"))
+    llvm::WriteBitcodeToFile(M, Stream);
+  else
+    M.print(Stream, nullptr);
+  if (Path != "-")
+    return writeFileAtomically(Path, Bytes);
+  llvm::outs() << Bytes;
+  return llvm::Error::success();
 }
 
 std::vector<std::string> splitSequence(const std::vector<std::string> &Items) {

@@ -18,6 +18,10 @@ namespace CLI {
 class App;
 } // namespace CLI
 
+namespace llvm {
+class Module;
+} // namespace llvm
+
 namespace passgym::cli {
 
 /// Prints "passgym: error: MESSAGE" on stderr and returns exit code 1.
@@ -37,6 +41,10 @@ llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
        const std::vector<std::string> &Sequence,
        const std::string &RewardSpace = "IrInstructionCount");
+
+/// Writes \p M to \p Path atomically: bitcode for a .bc path, IR text
+/// otherwise; "-" is stdout.
+llvm::Error writeModule(const llvm::Module &M, const std::string &Path);
 
 /// Splits "a,b c" into {"a", "b", "c"}; pipelines containing commas inside
 /// parentheses or angle brackets stay whole.

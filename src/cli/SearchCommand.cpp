@@ -5,7 +5,6 @@
 #include "observations/Cost.h"
 #include "runtime/Evaluate.h"
 #include "search/Search.h"
-#include "support/TempDir.h"
 
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Format.h"
@@ -125,10 +124,7 @@ int runSearch(const SearchOptions &Options) {
 
   if (Options.output.empty())
     return 0;
-  std::string Text;
-  llvm::raw_string_ostream Stream(Text);
-  Result->best->module().print(Stream, nullptr);
-  if (llvm::Error E = writeFileAtomically(Options.output, Text))
+  if (llvm::Error E = writeModule(Result->best->module(), Options.output))
     return reportError(std::move(E));
   llvm::outs() << "best module written to " << Options.output << "\n";
   return 0;
@@ -173,7 +169,7 @@ void addSearchCommand(CLI::App &App) {
   Command->add_option("--cpu", Options->cpu,
                       "with --cost Runtime: pin measured runs to this CPU");
   Command->add_option("-o,--output", Options->output,
-                      "write the best module (IR text) here");
+                      "write the best module here (.bc: bitcode, else IR text)");
   runWith(*Command, [Options] {
     if (Options->seconds <= 0 && Options->steps == 0)
       return reportError(llvm::createStringError(

@@ -192,6 +192,13 @@ std::vector<std::string> builtinBenchmarkNames() {
   return Names;
 }
 
+std::vector<std::string> builtinBenchmarkUris() {
+  std::vector<std::string> Uris;
+  for (const std::string &Name : builtinBenchmarkNames())
+    Uris.push_back(kBuiltinScheme.str() + Name);
+  return Uris;
+}
+
 llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri) {
   if (Uri.starts_with(kBuiltinScheme))
     return loadBuiltin(Uri);

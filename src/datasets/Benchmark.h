@@ -109,6 +109,8 @@ makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents);
 
 /// The programs shipped as benchmark://builtin-v0/NAME, sorted by name.
 std::vector<std::string> builtinBenchmarkNames();
+/// Their URIs, in the same order.
+std::vector<std::string> builtinBenchmarkUris();
 /// Directory holding the built-in sources (PASSGYM_BUILTIN_DIR overrides it).
 std::string builtinDirectory();
 
