@@ -33,21 +33,22 @@ llvm::Expected<ActionSpace> ActionSpace::fromFile(llvm::StringRef Path) {
     Action A{First.str(), Rest.empty() ? First.str() : Rest.str()};
     auto Where = [&] { return (Path + ":" + llvm::Twine(LineNo)).str(); };
     if (Rest.contains(' ') || Rest.contains('\t'))
-      return llvm::createStringError(Where() + ": expected `PIPELINE` or `NAME "
-                                               "PIPELINE`, got '" +
-                                         Line + "'");
+      return llvm::createStringError(Where() +
+                                     ": expected `PIPELINE` or `NAME "
+                                     "PIPELINE`, got '" +
+                                     Line + "'");
     if (llvm::Error E = checkPipeline(A.pipeline))
       return llvm::createStringError(Where() + ": " +
-                                         llvm::toString(std::move(E)));
+                                     llvm::toString(std::move(E)));
     for (const Action &Earlier : Actions)
       if (Earlier.name == A.name)
         return llvm::createStringError(Where() + ": duplicate action name '" +
-                                           A.name + "'");
+                                       A.name + "'");
     Actions.push_back(std::move(A));
   }
   if (Actions.empty())
     return llvm::createStringError("action space '" + Path +
-                                       "' defines no action");
+                                   "' defines no action");
   return ActionSpace(Path.str(), std::move(Actions));
 }
 
@@ -79,14 +80,15 @@ ActionSpace::resolve(const std::vector<std::string> &NamesOrIndices) const {
     size_t Number = 0;
     if (llvm::to_integer(Item, Number, 10)) {
       if (Number >= Actions.size())
-        return llvm::createStringError("action " + Item + " is out of range: the space has " +
-                std::to_string(Actions.size()) + " actions (0 to " +
-                std::to_string(Actions.size() - 1) + ")");
+        return llvm::createStringError(
+            "action " + Item + " is out of range: the space has " +
+            std::to_string(Actions.size()) + " actions (0 to " +
+            std::to_string(Actions.size() - 1) + ")");
       Indices.push_back(Number);
       continue;
     }
     return llvm::createStringError("unknown action '" + Item +
-                                       "' (`passgym passes` lists them)");
+                                   "' (`passgym passes` lists them)");
   }
   return Indices;
 }

@@ -106,10 +106,9 @@ llvm::Expected<Changed> runPipeline(llvm::Module &M, llvm::StringRef Pipeline) {
   llvm::raw_string_ostream ProblemStream(Problems);
   if (llvm::verifyModule(M, &ProblemStream))
     return llvm::make_error<PassError>(
-        PassFailure::InvalidIR, "'" + Pipeline.str() +
-                                    "' produced invalid IR on '" +
-                                    M.getModuleIdentifier() + "': " +
-                                    firstLines(Problems, 5));
+        PassFailure::InvalidIR,
+        "'" + Pipeline.str() + "' produced invalid IR on '" +
+            M.getModuleIdentifier() + "': " + firstLines(Problems, 5));
   return !AllPreserved;
 }
 

@@ -28,10 +28,11 @@ std::string tool(llvm::StringRef Name) {
 struct Samples {
   std::vector<double> step, optStep, fork, objectSize, clangObjectSize;
   void append(const Samples &Other) {
-    for (auto [Mine, Theirs] :
-         {std::pair{&step, &Other.step}, {&optStep, &Other.optStep},
-          {&fork, &Other.fork}, {&objectSize, &Other.objectSize},
-          {&clangObjectSize, &Other.clangObjectSize}})
+    for (auto [Mine, Theirs] : {std::pair{&step, &Other.step},
+                                {&optStep, &Other.optStep},
+                                {&fork, &Other.fork},
+                                {&objectSize, &Other.objectSize},
+                                {&clangObjectSize, &Other.clangObjectSize}})
       Mine->insert(Mine->end(), Theirs->begin(), Theirs->end());
   }
 };
@@ -50,8 +51,8 @@ llvm::Error writeBitcode(const llvm::Module &M, const std::string &Path) {
 llvm::Expected<double> timeOptStep(const TempDir &Dir,
                                    llvm::StringRef Pipeline) {
   SubprocessOptions Opt;
-  Opt.argv = {tool("opt"), "-passes=" + Pipeline.str(), Dir.file("in.bc"),
-              "-o", Dir.file("out.bc")};
+  Opt.argv = {tool("opt"), "-passes=" + Pipeline.str(), Dir.file("in.bc"), "-o",
+              Dir.file("out.bc")};
   llvm::Error Failure = llvm::Error::success();
   double Ms = millisecondsOf([&] {
     if ((Failure = runChecked(Opt)))
@@ -78,8 +79,9 @@ llvm::Expected<double> timeOptStep(const TempDir &Dir,
 /// `clang -c` on the IR, then read the object's sections.
 llvm::Expected<double> timeClangObjectSize(const TempDir &Dir) {
   SubprocessOptions Clang;
-  Clang.argv = {tool("clang"), "-w", "-c", "-x", "ir", Dir.file("in.bc"),
-                "-o", Dir.file("out.o")};
+  Clang.argv = {
+      tool("clang"),    "-w", "-c", "-x", "ir", Dir.file("in.bc"), "-o",
+      Dir.file("out.o")};
   llvm::Error Failure = llvm::Error::success();
   double Ms = millisecondsOf([&] {
     if ((Failure = runChecked(Clang)))
@@ -139,8 +141,8 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
       return Copy.takeError();
     llvm::Expected<double> Size = 0.0;
     S.objectSize.push_back(millisecondsOf([&] {
-      Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(),
-                         *B);
+      Size =
+          computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(), *B);
     }));
     if (!Size)
       return Size.takeError();
@@ -154,7 +156,8 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
 
 /// Fork latency on a generated module of about \p Instructions instructions.
 llvm::Expected<std::pair<int64_t, double>>
-measureLargeFork(unsigned Instructions, unsigned Repetitions, const TempDir &Dir) {
+measureLargeFork(unsigned Instructions, unsigned Repetitions,
+                 const TempDir &Dir) {
   std::string Path = Dir.file("large.ll");
   SubprocessOptions Stress;
   Stress.argv = {tool("llvm-stress"), "-seed=1",
@@ -211,15 +214,16 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
     if (!S)
       return llvm::createStringError("measuring " + Uris[I] + ": " +
                                      llvm::toString(S.takeError()));
-    auto Insts = baselineCost(CostFunction::IrInstructionCount, Baseline::O0, **B);
+    auto Insts =
+        baselineCost(CostFunction::IrInstructionCount, Baseline::O0, **B);
     if (!Insts)
       return Insts.takeError();
     double Step = median(S->step), Opt = median(S->optStep);
     double Obj = median(S->objectSize), Clang = median(S->clangObjectSize);
-    Out << llvm::format("%-34s %7lld %9.3f %9.2f %6.1fx %8.3f %9.2f %9.2f %6.1fx\n",
-                        Uris[I].c_str(), static_cast<long long>(*Insts), Step,
-                        Opt, Opt / Step, median(S->fork), Obj, Clang,
-                        Clang / Obj);
+    Out << llvm::format(
+        "%-34s %7lld %9.3f %9.2f %6.1fx %8.3f %9.2f %9.2f %6.1fx\n",
+        Uris[I].c_str(), static_cast<long long>(*Insts), Step, Opt, Opt / Step,
+        median(S->fork), Obj, Clang, Clang / Obj);
     Json["benchmarks"].push_back({{"uri", Uris[I]},
                                   {"instructions", *Insts},
                                   {"step_ms", Step},

@@ -46,10 +46,10 @@ std::vector<size_t> randomEpisode(size_t Length, size_t Actions,
 }
 
 /// Steps with the Runtime reward, each timed whole (without a step that
-/// changed the module, a benchmark's step column says "-"). Only steps that changed
-/// the module are timed (an unchanged module costs no measurement at all);
-/// a step the measurement rejects (an invalid program) ends the episode and
-/// is counted apart.
+/// changed the module, a benchmark's step column says "-"). Only steps that
+/// changed the module are timed (an unchanged module costs no measurement at
+/// all); a step the measurement rejects (an invalid program) ends the episode
+/// and is counted apart.
 llvm::Error timeSteps(const BenchmarkPtr &B, const RuntimeBenchOptions &Options,
                       std::mt19937_64 &Random, BenchmarkFigures &Figures) {
   auto Env = Environment::create({nullptr, "", "Runtime"});
@@ -106,7 +106,8 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
 
 /// The same episode twice with the Runtime reward and a fresh cache: the
 /// second replay finds every measurement in the cache.
-llvm::Error timeReplays(const BenchmarkPtr &B, const std::vector<size_t> &Episode,
+llvm::Error timeReplays(const BenchmarkPtr &B,
+                        const std::vector<size_t> &Episode,
                         BenchmarkFigures &Figures) {
   auto Replay = [&]() -> llvm::Expected<double> {
     auto Env = Environment::create({nullptr, "", "Runtime"});
@@ -181,8 +182,8 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
     if (llvm::Error E = measureRepeatability(*B, Options, Figures))
       return E;
     setMeasurementCachePath(CacheDir->file(std::to_string(I) + ".sqlite"));
-    auto Episode =
-        randomEpisode(Options.episodeLength, ActionSpace::builtin().size(), Random);
+    auto Episode = randomEpisode(Options.episodeLength,
+                                 ActionSpace::builtin().size(), Random);
     if (llvm::Error E = timeReplays(*B, Episode, Figures))
       return E;
     double Speedup = Figures.coldReplayMs / Figures.warmReplayMs;
@@ -197,13 +198,15 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
                          Figures.coldReplayMs, Figures.warmReplayMs, Speedup);
     Json["benchmarks"].push_back(
         {{"uri", Uris[I]},
-         {"step_ms", Figures.stepMs.empty() ? nlohmann::json(nullptr)
-                                            : nlohmann::json(median(Figures.stepMs))},
+         {"step_ms", Figures.stepMs.empty()
+                         ? nlohmann::json(nullptr)
+                         : nlohmann::json(median(Figures.stepMs))},
          {"failed_steps", Figures.failedSteps},
          {"cv", Figures.coefficientOfVariation},
          {"cold_replay_ms", Figures.coldReplayMs},
          {"warm_replay_ms", Figures.warmReplayMs}});
-    AllSteps.insert(AllSteps.end(), Figures.stepMs.begin(), Figures.stepMs.end());
+    AllSteps.insert(AllSteps.end(), Figures.stepMs.begin(),
+                    Figures.stepMs.end());
     Cvs.push_back(Figures.coefficientOfVariation);
     Speedups.push_back(Speedup);
     Failed += Figures.failedSteps;

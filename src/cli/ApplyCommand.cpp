@@ -38,18 +38,21 @@ int runApply(const ApplyOptions &Options) {
 void addApplyCommand(CLI::App &App) {
   auto Options = std::make_shared<ApplyOptions>();
   CLI::App *Command = App.add_subcommand(
-      "apply", "Apply a sequence of actions and write the resulting module.\n"
-               "Examples:\n"
-               "  passgym apply prog.c sroa,instcombine,gvn -o prog.opt.ll\n"
-               "  passgym apply benchmark://builtin-v0/crc32 3 17 42 -o out.bc");
-  Command->add_option("benchmark", Options->benchmark,
-                      "file (.c .cc .cpp .ll .bc) or benchmark URI")
+      "apply",
+      "Apply a sequence of actions and write the resulting module.\n"
+      "Examples:\n"
+      "  passgym apply prog.c sroa,instcombine,gvn -o prog.opt.ll\n"
+      "  passgym apply benchmark://builtin-v0/crc32 3 17 42 -o out.bc");
+  Command
+      ->add_option("benchmark", Options->benchmark,
+                   "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->required();
   Command->add_option("sequence", Options->sequence,
                       "actions by name or index (comma- or space-separated)");
-  Command->add_option("-o,--output", Options->output,
-                      "output file: .bc writes bitcode, anything else IR text; "
-                      "- is stdout")
+  Command
+      ->add_option("-o,--output", Options->output,
+                   "output file: .bc writes bitcode, anything else IR text; "
+                   "- is stdout")
       ->capture_default_str();
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);

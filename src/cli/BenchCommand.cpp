@@ -21,17 +21,20 @@ void addEnvBench(CLI::App &Bench) {
       "Example: passgym bench env --steps 20 --json env.json");
   Command->add_option("benchmarks", Options->benchmarks,
                       "benchmarks to measure (default: every built-in)");
-  Command->add_option("--steps", Options->stepsPerBenchmark,
-                      "random actions timed per benchmark")
+  Command
+      ->add_option("--steps", Options->stepsPerBenchmark,
+                   "random actions timed per benchmark")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--repetitions", Options->repetitions,
-                      "repetitions of fork and object-size timings")
+  Command
+      ->add_option("--repetitions", Options->repetitions,
+                   "repetitions of fork and object-size timings")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--large-module", Options->largeModuleInstructions,
-                      "instructions in the generated module for the fork "
-                      "target")
+  Command
+      ->add_option("--large-module", Options->largeModuleInstructions,
+                   "instructions in the generated module for the fork "
+                   "target")
       ->capture_default_str();
   Command->add_option("--seed", Options->seed, "random seed")
       ->capture_default_str();
@@ -60,12 +63,14 @@ void addRuntimeBench(CLI::App &Bench) {
   Command->add_option("--steps", Options->steps, "steps timed per benchmark")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--repetitions", Options->repetitions,
-                      "independent measurements for the repeatability figure")
+  Command
+      ->add_option("--repetitions", Options->repetitions,
+                   "independent measurements for the repeatability figure")
       ->capture_default_str()
       ->check(CLI::Range(2u, 1000u));
-  Command->add_option("--episode-length", Options->episodeLength,
-                      "actions in the replayed episode")
+  Command
+      ->add_option("--episode-length", Options->episodeLength,
+                   "actions in the replayed episode")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command->add_option("--cpu", Options->cpu, "pin measured runs to this CPU");
@@ -74,9 +79,9 @@ void addRuntimeBench(CLI::App &Bench) {
   Command->add_option("--json", Options->jsonPath, "also write JSON here");
   runWith(*Command, [Options] {
     ProgressBar Bar("bench runtime");
-    llvm::Error E = runRuntimeBench(*Options, llvm::outs(), [&](double Fraction) {
-      Bar.update(Fraction, "");
-    });
+    llvm::Error E =
+        runRuntimeBench(*Options, llvm::outs(),
+                        [&](double Fraction) { Bar.update(Fraction, ""); });
     Bar.finish();
     return E ? reportError(std::move(E)) : 0;
   });

@@ -13,8 +13,8 @@
 namespace passgym::cli {
 
 int reportError(llvm::Error E) {
-  llvm::WithColor::error(llvm::errs(), "passgym") << llvm::toString(std::move(E))
-                                                  << "\n";
+  llvm::WithColor::error(llvm::errs(), "passgym")
+      << llvm::toString(std::move(E)) << "\n";
   return 1;
 }
 

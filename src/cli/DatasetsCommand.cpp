@@ -92,10 +92,9 @@ int runDatasets(const DatasetsOptions &Options) {
   Rows.push_back({"manifest", "-", "per entry",
                   "manifest:PATH#NAME (PATH: manifest.json or its directory)"});
   if (UserManifest)
-    Rows.push_back({UserManifest->name,
-                    std::to_string(UserManifest->entries.size()),
-                    summarize(Runnable),
-                    "manifest:" + UserManifest->path + "#NAME"});
+    Rows.push_back(
+        {UserManifest->name, std::to_string(UserManifest->entries.size()),
+         summarize(Runnable), "manifest:" + UserManifest->path + "#NAME"});
   printTable(Rows);
 
   if (Options.list) {

@@ -56,8 +56,7 @@ void printText(llvm::StringRef Space, const Observation &Value, bool Labelled) {
   else if (const auto *Measured = std::get_if<double>(&Value))
     llvm::outs() << llvm::format("%.4f", *Measured) << "\n";
   else
-    llvm::outs() << std::get<std::string>(Value)
-                 << (Space == "Ir" ? "" : "\n");
+    llvm::outs() << std::get<std::string>(Value) << (Space == "Ir" ? "" : "\n");
 }
 
 int runObserve(const ObserveOptions &Options) {
@@ -113,22 +112,26 @@ void addObserveCommand(CLI::App &App) {
                  "sroa,gvn --space IrInstructionCount --space "
                  "IrInstructionCountOz\nSpaces:" +
                      Spaces);
-  Command->add_option("benchmark", Options->benchmark,
-                      "file (.c .cc .cpp .ll .bc) or benchmark URI")
+  Command
+      ->add_option("benchmark", Options->benchmark,
+                   "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->capture_default_str();
-  Command->add_option("-s,--space", Options->spaces,
-                      "observation space (repeat for several)")
+  Command
+      ->add_option("-s,--space", Options->spaces,
+                   "observation space (repeat for several)")
       ->capture_default_str()
       ->allow_extra_args(false);
-  Command->add_option("--apply", Options->apply,
-                      "actions to apply first (names or indices, "
-                      "comma-separated)")
+  Command
+      ->add_option("--apply", Options->apply,
+                   "actions to apply first (names or indices, "
+                   "comma-separated)")
       ->allow_extra_args(false);
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);
   Command->add_flag("--json", Options->json, "print JSON");
-  Command->add_option("--format", Options->format,
-                      "how to print Programl: json or dot (Graphviz)")
+  Command
+      ->add_option("--format", Options->format,
+                   "how to print Programl: json or dot (Graphviz)")
       ->check(CLI::IsMember({"json", "dot"}))
       ->capture_default_str();
   runWith(*Command, [Options] { return runObserve(*Options); });

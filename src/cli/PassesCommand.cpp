@@ -23,16 +23,17 @@ int runPasses(const PassesOptions &Options) {
   if (Options.json) {
     nlohmann::json List = nlohmann::json::array();
     for (size_t I = 0; I < Actions.size(); ++I)
-      List.push_back(
-          {{"index", I}, {"name", Actions[I].name}, {"pipeline", Actions[I].pipeline}});
+      List.push_back({{"index", I},
+                      {"name", Actions[I].name},
+                      {"pipeline", Actions[I].pipeline}});
     llvm::outs() << List.dump(2) << "\n";
     return 0;
   }
   size_t NameWidth = 4;
   for (const Action &A : Actions)
     NameWidth = std::max(NameWidth, A.name.size());
-  llvm::outs() << "index  "
-               << llvm::left_justify("name", NameWidth) << "  pipeline\n";
+  llvm::outs() << "index  " << llvm::left_justify("name", NameWidth)
+               << "  pipeline\n";
   for (size_t I = 0; I < Actions.size(); ++I)
     llvm::outs() << llvm::format("%5zu  ", I)
                  << llvm::left_justify(Actions[I].name, NameWidth) << "  "
@@ -48,8 +49,9 @@ void addPassesCommand(CLI::App &App) {
   CLI::App *Command = App.add_subcommand(
       "passes", "List the actions: index, name and `opt -passes=` pipeline.\n"
                 "Example: passgym passes --actions my-space.txt");
-  Command->add_option("--actions", Options->actionsFile,
-                      "action space file (one `opt -passes` text per line)")
+  Command
+      ->add_option("--actions", Options->actionsFile,
+                   "action space file (one `opt -passes` text per line)")
       ->check(CLI::ExistingFile);
   Command->add_flag("--json", Options->json, "print JSON");
   runWith(*Command, [Options] { return runPasses(*Options); });

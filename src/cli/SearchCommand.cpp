@@ -29,9 +29,8 @@ struct SearchOptions {
 
 std::string describe(const SearchProgress &P) {
   std::string Text;
-  llvm::raw_string_ostream(Text)
-      << P.steps << " steps, " << P.episodes << " episodes, best "
-      << P.bestCost;
+  llvm::raw_string_ostream(Text) << P.steps << " steps, " << P.episodes
+                                 << " episodes, best " << P.bestCost;
   return Text;
 }
 
@@ -76,8 +75,8 @@ void printReport(const Environment &Start, const SearchResult &Result,
   Out << "best sequence (" << Best.size() << " actions):";
   for (size_t Action : Best)
     Out << " " << Space[Action].name;
-  Out << "\n\nopt pipeline:\n  " << Result.best->commandline("INPUT.bc", "OUTPUT.bc")
-      << "\n";
+  Out << "\n\nopt pipeline:\n  "
+      << Result.best->commandline("INPUT.bc", "OUTPUT.bc") << "\n";
 }
 
 int runSearch(const SearchOptions &Options) {
@@ -139,37 +138,45 @@ void addSearchCommand(CLI::App &App) {
       "Random search for a pass sequence that minimizes a cost; prints the "
       "best sequence, its opt pipeline, and its gain against -Oz.\n"
       "Examples:\n"
-      "  passgym search                               the default program, 30 s\n"
+      "  passgym search                               the default program, 30 "
+      "s\n"
       "  passgym search prog.c --time 60 --seed 3\n"
-      "  passgym search prog.ll --steps 5000 --cost ObjectTextSizeBytes -o best.ll");
-  Command->add_option("benchmark", Options->benchmark,
-                      "file (.c .cc .cpp .ll .bc) or benchmark URI")
+      "  passgym search prog.ll --steps 5000 --cost ObjectTextSizeBytes -o "
+      "best.ll");
+  Command
+      ->add_option("benchmark", Options->benchmark,
+                   "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->capture_default_str();
-  Command->add_option("-t,--time", Options->seconds,
-                      "time budget in seconds (0: none)")
+  Command
+      ->add_option("-t,--time", Options->seconds,
+                   "time budget in seconds (0: none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  Command->add_option("-n,--steps", Options->steps,
-                      "step budget (0: none); with --time, whichever comes first")
+  Command
+      ->add_option("-n,--steps", Options->steps,
+                   "step budget (0: none); with --time, whichever comes first")
       ->capture_default_str();
-  Command->add_option("--episode-length", Options->episodeLength,
-                      "actions per random episode")
+  Command
+      ->add_option("--episode-length", Options->episodeLength,
+                   "actions per random episode")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command->add_option("--seed", Options->seed, "random seed")
       ->capture_default_str();
-  Command->add_option("--cost", Options->cost,
-                      "cost to minimize (Runtime: measured median ms, "
-                      "compared with -O3; runnable benchmarks only)")
+  Command
+      ->add_option("--cost", Options->cost,
+                   "cost to minimize (Runtime: measured median ms, "
+                   "compared with -O3; runnable benchmarks only)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"IrInstructionCount", "ObjectTextSizeBytes",
-                             "Runtime"}));
+      ->check(CLI::IsMember(
+          {"IrInstructionCount", "ObjectTextSizeBytes", "Runtime"}));
   Command->add_option("--actions", Options->actionsFile, "action space file")
       ->check(CLI::ExistingFile);
   Command->add_option("--cpu", Options->cpu,
                       "with --cost Runtime: pin measured runs to this CPU");
-  Command->add_option("-o,--output", Options->output,
-                      "write the best module here (.bc: bitcode, else IR text)");
+  Command->add_option(
+      "-o,--output", Options->output,
+      "write the best module here (.bc: bitcode, else IR text)");
   runWith(*Command, [Options] {
     if (Options->seconds <= 0 && Options->steps == 0)
       return reportError(llvm::createStringError(

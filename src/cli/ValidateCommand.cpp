@@ -21,13 +21,13 @@ int runValidate(const ValidateOptions &Options) {
   if (!Env)
     return reportError(Env.takeError());
   if (llvm::Error E = validateModule((*Env)->module(), (*Env)->benchmark()))
-    return reportError(llvm::createStringError(
-        "behaviour changed after " +
-        std::to_string((*Env)->actionHistory().size()) +
-        " actions: " + llvm::toString(std::move(E))));
+    return reportError(
+        llvm::createStringError("behaviour changed after " +
+                                std::to_string((*Env)->actionHistory().size()) +
+                                " actions: " + llvm::toString(std::move(E))));
   llvm::outs() << "valid: " << (*Env)->benchmark().uri() << " behaves as its "
-               << "unoptimized program after "
-               << (*Env)->actionHistory().size() << " actions\n";
+               << "unoptimized program after " << (*Env)->actionHistory().size()
+               << " actions\n";
   return 0;
 }
 
@@ -41,8 +41,7 @@ void addValidateCommand(CLI::App &App) {
       "still behaves as the unoptimized one (exit code, stdout, declared "
       "output files).\nExample: passgym validate benchmark://builtin-v0/crc32 "
       "sroa,gvn,loop-unroll");
-  Command->add_option("benchmark", Options->benchmark,
-                      "runnable benchmark URI")
+  Command->add_option("benchmark", Options->benchmark, "runnable benchmark URI")
       ->required();
   Command->add_option("sequence", Options->sequence,
                       "actions by name or index (comma- or space-separated)");

@@ -20,8 +20,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 namespace passgym {
 namespace {
@@ -46,8 +46,9 @@ compileSource(llvm::StringRef Path, bool IsCxx,
   std::string Compiler =
       std::string(PASSGYM_LLVM_BINDIR) + (IsCxx ? "/clang++" : "/clang");
   SubprocessOptions Options;
-  Options.argv = {Compiler, "-O1", "-Xclang", "-disable-llvm-passes",
-                  "-emit-llvm", "-c", Path.str(), "-o", Output};
+  Options.argv = {Compiler,     "-O1", "-Xclang",  "-disable-llvm-passes",
+                  "-emit-llvm", "-c",  Path.str(), "-o",
+                  Output};
   Options.argv.insert(Options.argv.end(), ExtraFlags.begin(), ExtraFlags.end());
   auto Result = runSubprocess(Options);
   if (!Result)
@@ -57,9 +58,8 @@ compileSource(llvm::StringRef Path, bool IsCxx,
                                    firstErrorLine(Result->standardError));
   auto Buffer = llvm::MemoryBuffer::getFile(Output);
   if (!Buffer)
-    return llvm::createStringError(Buffer.getError(),
-                                   "cannot read the IR compiled from '" + Path +
-                                       "'");
+    return llvm::createStringError(
+        Buffer.getError(), "cannot read the IR compiled from '" + Path + "'");
   return std::move(*Buffer);
 }
 
@@ -103,9 +103,9 @@ llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
     return makeBenchmark(std::move(Uri), std::move(*Bitcode));
   }
   if (Extension != ".ll" && Extension != ".bc")
-    return llvm::createStringError(
-        "unsupported file type '" + Extension + "' of '" + Path +
-        "': expected .c, .cc, .cpp, .ll or .bc");
+    return llvm::createStringError("unsupported file type '" + Extension +
+                                   "' of '" + Path +
+                                   "': expected .c, .cc, .cpp, .ll or .bc");
   auto Buffer = llvm::MemoryBuffer::getFile(Path);
   if (!Buffer)
     return llvm::createStringError(Buffer.getError(),
@@ -119,8 +119,8 @@ llvm::Expected<BenchmarkPtr> loadBuiltin(llvm::StringRef Uri) {
   llvm::StringRef Name = Uri.drop_front(kBuiltinScheme.size());
   std::vector<std::string> Names = builtinBenchmarkNames();
   if (std::find(Names.begin(), Names.end(), Name) == Names.end())
-    return llvm::createStringError(
-        "unknown benchmark '" + Uri + "' (`passgym datasets` lists them)");
+    return llvm::createStringError("unknown benchmark '" + Uri +
+                                   "' (`passgym datasets` lists them)");
   auto Loaded =
       loadFile(Uri.str(), builtinDirectory() + "/" + Name.str() + ".c");
   if (!Loaded)
@@ -130,8 +130,8 @@ llvm::Expected<BenchmarkPtr> loadBuiltin(llvm::StringRef Uri) {
   if (!Runs)
     return llvm::createStringError(Runs.getError(),
                                    "cannot read '" + RunsPath + "'");
-  nlohmann::json Args = nlohmann::json::parse((*Runs)->getBuffer().str(),
-                                              nullptr, /*allow_exceptions=*/false);
+  nlohmann::json Args = nlohmann::json::parse(
+      (*Runs)->getBuffer().str(), nullptr, /*allow_exceptions=*/false);
   if (!Args.is_object() || !Args.contains(Name.str()) ||
       !Args[Name.str()].is_array())
     return llvm::createStringError("'" + RunsPath +
@@ -146,7 +146,8 @@ llvm::Expected<BenchmarkPtr> loadBuiltin(llvm::StringRef Uri) {
 
 } // namespace
 
-Benchmark::Benchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Bitcode)
+Benchmark::Benchmark(std::string Uri,
+                     std::unique_ptr<llvm::MemoryBuffer> Bitcode)
     : Uri(std::move(Uri)), Bitcode(std::move(Bitcode)) {}
 
 llvm::Expected<std::unique_ptr<llvm::Module>>

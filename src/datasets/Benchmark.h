@@ -57,8 +57,9 @@ public:
   /// shared by every environment and fork using this benchmark; safe to call
   /// from several threads. Failures are not cached.
   template <typename T>
-  llvm::Expected<T> cached(const std::string &Key,
-                           const std::function<llvm::Expected<T>()> &Compute) const {
+  llvm::Expected<T>
+  cached(const std::string &Key,
+         const std::function<llvm::Expected<T>()> &Compute) const {
     {
       std::lock_guard<std::mutex> Lock(CacheMutex);
       auto It = Cache.find(Key);
@@ -87,8 +88,9 @@ using BenchmarkPtr = std::shared_ptr<const Benchmark>;
 
 /// Loads the benchmark named by \p Uri. Built-in programs are runnable, with
 /// the arguments in builtin-v0/runs.json (inputs about 10x smaller than the
-/// programs' defaults, so that a measured run takes milliseconds). C and C++ sources are compiled with
-/// clang-19 to IR that later passes can still optimize
+/// programs' defaults, so that a measured run takes milliseconds). C and C++
+/// sources are compiled with clang-19 to IR that later passes can still
+/// optimize
 /// (`-O1 -Xclang -disable-llvm-passes`, as CompilerGym does).
 llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri);
 

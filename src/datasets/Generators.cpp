@@ -77,11 +77,11 @@ llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
   if (!Generated)
     return Generated.takeError();
   if (!Generated->succeeded())
-    return llvm::createStringError("csmith failed to generate '" + Uri + "': " +
-                                   Generated->describeFailure() + ": " +
+    return llvm::createStringError("csmith failed to generate '" + Uri +
+                                   "': " + Generated->describeFailure() + ": " +
                                    firstErrorLine(Generated->standardError));
-  auto Compiled = compileSource(
-      Source, /*IsCxx=*/false, {"-I" + kCsmithIncludes.str(), "-w"});
+  auto Compiled = compileSource(Source, /*IsCxx=*/false,
+                                {"-I" + kCsmithIncludes.str(), "-w"});
   if (!Compiled)
     return llvm::createStringError("cannot compile '" + Uri + "': " +
                                    llvm::toString(Compiled.takeError()));
@@ -134,9 +134,8 @@ std::vector<std::string> csmithOptions() {
   // billions of iterations; fewer functions, shallower blocks and simpler
   // expressions keep programs around 500 lines, which compile in a fraction
   // of a second.
-  return {"--no-jumps",         "--max-funcs",           "5",
-          "--max-block-depth",  "3",                     "--max-expr-complexity",
-          "5"};
+  return {"--no-jumps", "--max-funcs",           "5", "--max-block-depth",
+          "3",          "--max-expr-complexity", "5"};
 }
 
 llvm::Expected<BenchmarkPtr> loadGeneratedBenchmark(llvm::StringRef Uri) {
@@ -145,10 +144,10 @@ llvm::Expected<BenchmarkPtr> loadGeneratedBenchmark(llvm::StringRef Uri) {
     return llvm::createStringError("'" + Uri + "' is not a generator:// URI");
   auto [Dataset, SeedText] = Rest.split('/');
   if (Dataset != kCsmithDataset && Dataset != kLlvmStressDataset)
-    return llvm::createStringError(
-        "unknown generator '" + Dataset + "' in '" + Uri +
-        "': expected generator://csmith-v0/SEED or "
-        "generator://llvm-stress-v0/SEED");
+    return llvm::createStringError("unknown generator '" + Dataset + "' in '" +
+                                   Uri +
+                                   "': expected generator://csmith-v0/SEED or "
+                                   "generator://llvm-stress-v0/SEED");
   auto Seed = parseSeed(SeedText, Uri);
   if (!Seed)
     return Seed.takeError();

@@ -112,8 +112,8 @@ llvm::Error readSources(const Json &Entry, ManifestEntry &Result,
                         llvm::StringRef Directory) {
   if (!Entry.contains("sources"))
     return llvm::createStringError("missing 'sources'");
-  auto Sources = readExistingFiles(Entry["sources"], "sources", "source file",
-                                   Directory);
+  auto Sources =
+      readExistingFiles(Entry["sources"], "sources", "source file", Directory);
   if (!Sources)
     return Sources.takeError();
   if (Sources->empty())
@@ -121,9 +121,9 @@ llvm::Error readSources(const Json &Entry, ManifestEntry &Result,
   for (const std::string &Source : *Sources) {
     llvm::StringRef Extension = llvm::sys::path::extension(Source);
     if (!isCSource(Extension) && !isCxxSource(Extension) && !isIr(Extension))
-      return llvm::createStringError(
-          "source file '" + Source + "' has unsupported type '" + Extension +
-          "': expected " + kSourceTypes);
+      return llvm::createStringError("source file '" + Source +
+                                     "' has unsupported type '" + Extension +
+                                     "': expected " + kSourceTypes);
   }
   Result.sources = std::move(*Sources);
   return llvm::Error::success();
@@ -136,11 +136,11 @@ llvm::Error readOutputFiles(const Json &Value, ManifestEntry &Result) {
   for (const std::string &Name : *Names) {
     // The program runs in a private directory; outputs outside it would be
     // shared between runs.
-    bool Escapes = llvm::sys::path::is_absolute(Name) ||
-                   llvm::is_contained(llvm::make_range(
-                                          llvm::sys::path::begin(Name),
-                                          llvm::sys::path::end(Name)),
-                                      "..");
+    bool Escapes =
+        llvm::sys::path::is_absolute(Name) ||
+        llvm::is_contained(llvm::make_range(llvm::sys::path::begin(Name),
+                                            llvm::sys::path::end(Name)),
+                           "..");
     if (Name.empty() || Escapes)
       return llvm::createStringError(
           "output file '" + Name +
@@ -175,9 +175,9 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
         "expected an object with 'name' and 'sources', not " +
         std::string(Entry.type_name()));
   static const std::set<std::string> Known = {
-      "name",       "description",  "sources", "compile_flags",
-      "link_flags", "args",         "stdin",   "input_files",
-      "output_files", "timeout_ms", "runnable"};
+      "name",         "description", "sources", "compile_flags",
+      "link_flags",   "args",        "stdin",   "input_files",
+      "output_files", "timeout_ms",  "runnable"};
   for (const auto &Item : Entry.items())
     if (!Known.count(Item.key()))
       return llvm::createStringError(
@@ -192,9 +192,8 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
   if (!Name)
     return Name.takeError();
   if (!isValidName(*Name))
-    return llvm::createStringError(
-        "invalid name '" + *Name +
-        "': use letters, digits and . _ + - / only");
+    return llvm::createStringError("invalid name '" + *Name +
+                                   "': use letters, digits and . _ + - / only");
   Result.name = std::move(*Name);
   if (Entry.contains("description"))
     if (auto Description = readString(Entry["description"], "description");
@@ -203,10 +202,9 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
 
   if (llvm::Error E = readSources(Entry, Result, Directory))
     return std::move(E);
-  for (auto [Field, Target] :
-       {std::pair{"compile_flags", &Result.compileFlags},
-        std::pair{"link_flags", &Result.linkFlags},
-        std::pair{"args", &Result.args}}) {
+  for (auto [Field, Target] : {std::pair{"compile_flags", &Result.compileFlags},
+                               std::pair{"link_flags", &Result.linkFlags},
+                               std::pair{"args", &Result.args}}) {
     if (!Entry.contains(Field))
       continue;
     auto Strings = readStrings(Entry[Field], Field);
@@ -382,8 +380,8 @@ llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
           "' (known: name, description, benchmarks)");
   const Json &Benchmarks = (*Root)["benchmarks"];
   if (!Benchmarks.is_array())
-    return llvm::createStringError(Where + "'benchmarks' must be an array, not " +
-                                   Benchmarks.type_name());
+    return llvm::createStringError(
+        Where + "'benchmarks' must be an array, not " + Benchmarks.type_name());
   Result.name = llvm::sys::path::filename(Result.directory).str();
   if (Root->contains("name")) {
     auto Name = readString((*Root)["name"], "name");
@@ -440,8 +438,8 @@ llvm::Expected<BenchmarkPtr> loadManifestEntry(const Manifest &M,
     Diagnostics.clear();
     if (llvm::Linker::linkModules(*Linked, std::move(*Part)))
       return InBenchmark(llvm::createStringError(
-          "cannot link '" + Source + "' with the sources before it: " +
-          Diagnostics));
+          "cannot link '" + Source +
+          "' with the sources before it: " + Diagnostics));
   }
   bool Runnable = Entry.runnable.value_or(hasMain(*Linked));
   if (Runnable && !hasMain(*Linked))
@@ -451,9 +449,9 @@ llvm::Expected<BenchmarkPtr> loadManifestEntry(const Manifest &M,
   llvm::SmallVector<char, 0> Bitcode;
   llvm::raw_svector_ostream Stream(Bitcode);
   llvm::WriteBitcodeToFile(*Linked, Stream);
-  auto Loaded = makeBenchmark(
-      Uri, std::make_unique<llvm::SmallVectorMemoryBuffer>(
-               std::move(Bitcode), /*RequiresNull=*/false));
+  auto Loaded =
+      makeBenchmark(Uri, std::make_unique<llvm::SmallVectorMemoryBuffer>(
+                             std::move(Bitcode), /*RequiresNull=*/false));
   if (!Loaded || !Runnable)
     return Loaded;
   auto Spec = runSpecOf(Entry);
@@ -482,9 +480,9 @@ llvm::Expected<BenchmarkPtr> loadManifestBenchmark(llvm::StringRef Uri) {
     std::vector<std::string> Names;
     for (const ManifestEntry &E : M->entries)
       Names.push_back(E.name);
-    return llvm::createStringError("unknown benchmark '" + Name +
-                                   "' in manifest '" + M->path + "' (it has: " +
-                                   llvm::join(Names, ", ") + ")");
+    return llvm::createStringError(
+        "unknown benchmark '" + Name + "' in manifest '" + M->path +
+        "' (it has: " + llvm::join(Names, ", ") + ")");
   }
   return loadManifestEntry(*M, *Entry);
 }

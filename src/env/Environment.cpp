@@ -70,8 +70,10 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
   if (!inEpisode())
     return llvm::createStringError("step() before reset(): no episode");
   if (Action >= actions().size())
-    return llvm::createStringError("action " + std::to_string(Action) + " is out of range: the space has " +
-            std::to_string(actions().size()) + " actions");
+    return llvm::createStringError("action " + std::to_string(Action) +
+                                   " is out of range: the space has " +
+                                   std::to_string(actions().size()) +
+                                   " actions");
 
   auto Changed = runPipeline(*Module, actions()[Action].pipeline);
   if (!Changed)
@@ -95,8 +97,8 @@ llvm::Expected<StepResult> Environment::passFailed(size_t Action,
                                                    llvm::Error E) {
   std::optional<PassFailure> Kind;
   std::string Message;
-  if (llvm::Error Other = llvm::handleErrors(
-          std::move(E), [&](const PassError &Failure) {
+  if (llvm::Error Other =
+          llvm::handleErrors(std::move(E), [&](const PassError &Failure) {
             Kind = Failure.kind();
             Message = Failure.message();
           }))
@@ -132,7 +134,8 @@ Environment::observeConfigured() const {
 }
 
 llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
-  std::unique_ptr<Environment> Copy(new Environment(Options, *Reward, Observed));
+  std::unique_ptr<Environment> Copy(
+      new Environment(Options, *Reward, Observed));
   if (!inEpisode())
     return std::move(Copy);
   // Modules cannot be cloned across contexts; a bitcode round trip is the

@@ -14,8 +14,8 @@
 #include "graph/LlvmGraphBuilder.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/BasicBlock.h"
@@ -143,7 +143,8 @@ llvm::Expected<ProgramGraph> Builder::build() {
       for (const llvm::Instruction &I : BB) {
         const auto *Call = llvm::dyn_cast<llvm::CallBase>(&I);
         // Indirect calls have no edges: the callee is unknown statically.
-        const llvm::Function *Callee = Call ? Call->getCalledFunction() : nullptr;
+        const llvm::Function *Callee =
+            Call ? Call->getCalledFunction() : nullptr;
         if (!Callee)
           continue;
         auto It = FunctionIndices.find(Callee);
@@ -318,12 +319,13 @@ uint32_t Builder::newType(llvm::Type *T) {
     // Opaque pointers have no pointee type to link to.
     return G.addNode(NodeType::Type, "*", typeText(T));
   if (llvm::isa<llvm::ArrayType, llvm::VectorType>(T)) {
-    uint32_t Node = G.addNode(NodeType::Type,
-                              llvm::isa<llvm::ArrayType>(T) ? "[]" : "vector",
-                              typeText(T));
-    llvm::Type *Element = llvm::isa<llvm::ArrayType>(T)
-                              ? T->getArrayElementType()
-                              : llvm::cast<llvm::VectorType>(T)->getElementType();
+    uint32_t Node =
+        G.addNode(NodeType::Type,
+                  llvm::isa<llvm::ArrayType>(T) ? "[]" : "vector", typeText(T));
+    llvm::Type *Element =
+        llvm::isa<llvm::ArrayType>(T)
+            ? T->getArrayElementType()
+            : llvm::cast<llvm::VectorType>(T)->getElementType();
     G.addEdge(EdgeFlow::Type, type(Element), Node);
     return Node;
   }

@@ -1,4 +1,5 @@
-//===- graph/LlvmGraphBuilder.h - ProGraML graphs of LLVM modules -*- C++ -*-===//
+//===- graph/LlvmGraphBuilder.h - ProGraML graphs of LLVM modules -*- C++
+//-*-===//
 //
 // Builds the ProGraML program graph of an LLVM module following ProGraML's
 // LLVM builder (programl/ir/llvm/internal/program_graph_builder.cc, the

@@ -18,8 +18,8 @@ llvm::Error fail(const llvm::Twine &Message) {
 
 std::string describe(const ProgramGraph &G, uint32_t Id) {
   const Node &N = G.Nodes[Id];
-  return (llvm::Twine("node ") + llvm::Twine(Id) + " (" +
-          nodeTypeName(N.Type) + " `" + N.Text + "`)")
+  return (llvm::Twine("node ") + llvm::Twine(Id) + " (" + nodeTypeName(N.Type) +
+          " `" + N.Text + "`)")
       .str();
 }
 
@@ -110,9 +110,9 @@ llvm::Error ProgramGraph::check() const {
     // ProGraML models control flow between functions only by call edges.
     if (E.Flow == EdgeFlow::Control &&
         (!S.Function || !T.Function || *S.Function != *T.Function))
-      return fail("control edge crosses functions: " +
-                  describe(*this, E.Source) + " to " +
-                  describe(*this, E.Target));
+      return fail(
+          "control edge crosses functions: " + describe(*this, E.Source) +
+          " to " + describe(*this, E.Target));
     Connected[E.Source] = true;
     Connected[E.Target] = true;
   }
@@ -134,8 +134,7 @@ llvm::Error ProgramGraph::check() const {
     if (Connected[I] || (I == 0 && Functions.empty()) ||
         (Nodes[I].Type == NodeType::Instruction && Nodes[I].Function))
       continue;
-    return fail(describe(*this, static_cast<uint32_t>(I)) +
-                " has no edges");
+    return fail(describe(*this, static_cast<uint32_t>(I)) + " has no edges");
   }
   return llvm::Error::success();
 }

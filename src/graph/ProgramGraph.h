@@ -22,7 +22,12 @@ namespace passgym::graph {
 
 /// Values are ProGraML's (programl/proto/program_graph.proto), which the JSON
 /// export writes as integers.
-enum class NodeType : int { Instruction = 0, Variable = 1, Constant = 2, Type = 3 };
+enum class NodeType : int {
+  Instruction = 0,
+  Variable = 1,
+  Constant = 2,
+  Type = 3
+};
 enum class EdgeFlow : int { Control = 0, Data = 1, Call = 2, Type = 3 };
 
 llvm::StringRef nodeTypeName(NodeType T);

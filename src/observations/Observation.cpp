@@ -1,9 +1,9 @@
 #include "observations/Observation.h"
 
-#include "observations/Cost.h"
-#include "observations/Features.h"
 #include "graph/GraphExport.h"
 #include "graph/LlvmGraphBuilder.h"
+#include "observations/Cost.h"
+#include "observations/Features.h"
 #include "support/ModuleHash.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -71,7 +71,8 @@ std::vector<ObservationSpace> makeSpaces() {
       {"Ir", "the module as LLVM IR text", infallible(printedIr)},
       {"Bitcode", "the module as LLVM bitcode bytes", infallible(bitcode)},
       {"IrHash", "128-bit BLAKE3 digest of the IR text, hex",
-       infallible([](const llvm::Module &M) { return Observation(irHash(M)); })},
+       infallible(
+           [](const llvm::Module &M) { return Observation(irHash(M)); })},
       {"InstCount",
        "TotalInsts, TotalBlocks, TotalFuncs, then a count per opcode",
        infallible([](const llvm::Module &M) {
@@ -90,7 +91,8 @@ std::vector<ObservationSpace> makeSpaces() {
          return Observation(graph::toProgramlJson(*Graph));
        }},
   };
-  // CompilerGym names the baselines ObjectTextSizeO3, not ObjectTextSizeBytesO3.
+  // CompilerGym names the baselines ObjectTextSizeO3, not
+  // ObjectTextSizeBytesO3.
   const std::pair<CostFunction, llvm::StringRef> Costs[] = {
       {CostFunction::IrInstructionCount, "IrInstructionCount"},
       {CostFunction::ObjectTextSizeBytes, "ObjectTextSize"},
@@ -99,10 +101,9 @@ std::vector<ObservationSpace> makeSpaces() {
     std::string Name = costName(Cost).str();
     Spaces.push_back({Name, "the current " + Name, costObservation(Cost)});
     for (Baseline Level : {Baseline::O0, Baseline::O3, Baseline::Oz}) {
-      std::string Pipeline =
-          Level == Baseline::O0
-              ? std::string("no pass")
-              : "default<" + baselineName(Level).str() + ">";
+      std::string Pipeline = Level == Baseline::O0
+                                 ? std::string("no pass")
+                                 : "default<" + baselineName(Level).str() + ">";
       Spaces.push_back({(BaselinePrefix + baselineName(Level)).str(),
                         Name + " of the unoptimized module after " + Pipeline,
                         baselineObservation(Cost, Level)});
@@ -127,7 +128,7 @@ findObservationSpace(llvm::StringRef Name) {
     Names += (Names.empty() ? "" : ", ") + Space.name;
   }
   return llvm::createStringError("unknown observation space '" + Name +
-                                     "' (one of: " + Names + ")");
+                                 "' (one of: " + Names + ")");
 }
 
 } // namespace passgym

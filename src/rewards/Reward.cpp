@@ -27,8 +27,8 @@ std::vector<RewardSpace> makeSpaces() {
       // -Oz trades speed for size: not a runtime baseline.
       if (Cost == CostFunction::Runtime && Scale == RewardScale::Oz)
         continue;
-      Spaces.push_back({(costName(Cost) + scaleSuffix(Scale)).str(), Cost,
-                        Scale});
+      Spaces.push_back(
+          {(costName(Cost) + scaleSuffix(Scale)).str(), Cost, Scale});
     }
   return Spaces;
 }
@@ -48,7 +48,7 @@ llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name) {
     Names += (Names.empty() ? "" : ", ") + Space.name;
   }
   return llvm::createStringError("unknown reward space '" + Name +
-                                     "' (one of: " + Names + ")");
+                                 "' (one of: " + Names + ")");
 }
 
 llvm::Expected<RewardTracker> RewardTracker::start(const RewardSpace &Space,
@@ -62,7 +62,8 @@ llvm::Expected<RewardTracker> RewardTracker::start(const RewardSpace &Space,
   if (Space.scale == RewardScale::Initial)
     Denominator = *InitialCost > 0 ? *InitialCost : 1.0;
   if (Space.scale == RewardScale::O3 || Space.scale == RewardScale::Oz) {
-    Baseline Level = Space.scale == RewardScale::O3 ? Baseline::O3 : Baseline::Oz;
+    Baseline Level =
+        Space.scale == RewardScale::O3 ? Baseline::O3 : Baseline::Oz;
     auto BaselineCost = baselineCost(Space.cost, Level, B);
     if (!BaselineCost)
       return BaselineCost.takeError();

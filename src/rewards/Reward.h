@@ -46,9 +46,9 @@ inline constexpr double kMinimumBaselineGain = 0.01;
 /// One episode's reward state: the previous cost and the scale.
 class RewardTracker {
 public:
-  static llvm::Expected<RewardTracker>
-  start(const RewardSpace &Space, const llvm::Module &Initial,
-        const Benchmark &B);
+  static llvm::Expected<RewardTracker> start(const RewardSpace &Space,
+                                             const llvm::Module &Initial,
+                                             const Benchmark &B);
 
   /// The reward for moving to \p Current. When \p Changed is false the module
   /// is known to be unchanged and the cost is not recomputed.

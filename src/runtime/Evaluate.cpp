@@ -26,8 +26,8 @@ llvm::Expected<const RunSpec &> runSpecOf(const Benchmark &B) {
 /// kMeasurementVersion when the harness or the way of measuring changes.
 constexpr int kMeasurementVersion = 1;
 
-llvm::Expected<std::string> configurationHash(const RunSpec &Spec,
-                                              const MeasurementOptions &Options) {
+llvm::Expected<std::string>
+configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
   nlohmann::json Config = {
       {"version", kMeasurementVersion},
       {"args", Spec.args},
@@ -69,7 +69,8 @@ llvm::Expected<RuntimeEstimate> fromPayload(llvm::StringRef Payload) {
                                               /*allow_exceptions=*/false);
   if (Json.is_object() && Json.contains("error") && Json["error"].is_string())
     return llvm::createStringError(Json["error"].get<std::string>());
-  if (!Json.is_object() || !Json.contains("median") || !Json.contains("samples"))
+  if (!Json.is_object() || !Json.contains("median") ||
+      !Json.contains("samples"))
     return llvm::createStringError("a corrupt entry in the measurement cache");
   RuntimeEstimate Estimate;
   Estimate.samples = Json["samples"].get<std::vector<double>>();
@@ -219,9 +220,9 @@ llvm::Error validateModule(const llvm::Module &M, const Benchmark &B) {
   return compareBehaviour(*Reference, Outcome->first);
 }
 
-llvm::Expected<RuntimeEstimate> measureModule(const llvm::Module &M,
-                                              const Benchmark &B,
-                                              const MeasurementOptions &Options) {
+llvm::Expected<RuntimeEstimate>
+measureModule(const llvm::Module &M, const Benchmark &B,
+              const MeasurementOptions &Options) {
   auto Reference = referenceBehaviour(B);
   if (!Reference)
     return Reference.takeError();

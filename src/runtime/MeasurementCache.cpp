@@ -212,14 +212,15 @@ llvm::Error MeasurementCache::initialize() {
       if (*Current == SchemaVersion)
         return llvm::Error::success();
       // Version 0 is a new (or foreign) file: there is nothing to migrate.
-      if (llvm::Error E = Exec("CREATE TABLE IF NOT EXISTS measurements ("
-                               "  module_hash TEXT NOT NULL,"
-                               "  config_hash TEXT NOT NULL,"
-                               "  machine TEXT NOT NULL,"
-                               "  payload TEXT NOT NULL,"
-                               "  created_at INTEGER NOT NULL,"
-                               "  PRIMARY KEY (module_hash, config_hash, machine)"
-                               ")"))
+      if (llvm::Error E =
+              Exec("CREATE TABLE IF NOT EXISTS measurements ("
+                   "  module_hash TEXT NOT NULL,"
+                   "  config_hash TEXT NOT NULL,"
+                   "  machine TEXT NOT NULL,"
+                   "  payload TEXT NOT NULL,"
+                   "  created_at INTEGER NOT NULL,"
+                   "  PRIMARY KEY (module_hash, config_hash, machine)"
+                   ")"))
         return E;
       return Exec("PRAGMA user_version = " + std::to_string(SchemaVersion));
     };

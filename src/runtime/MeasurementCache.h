@@ -77,7 +77,8 @@ public:
   static constexpr int SchemaVersion = 1;
 
 private:
-  MeasurementCache(std::string Path, sqlite3 *Db) : Path(std::move(Path)), Db(Db) {}
+  MeasurementCache(std::string Path, sqlite3 *Db)
+      : Path(std::move(Path)), Db(Db) {}
   llvm::Error initialize();
   llvm::Error prepare(const char *Sql, sqlite3_stmt *&Statement);
   llvm::Error sqliteError(llvm::StringRef What) const;

@@ -4,8 +4,8 @@
 #include "support/Subprocess.h"
 #include "support/Target.h"
 
-#include "llvm/IR/Module.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -86,11 +86,13 @@ llvm::Expected<std::string> harnessObjectLocked() {
   auto NewDir = TempDir::create("passgym-harness");
   if (!NewDir)
     return NewDir.takeError();
-  if (llvm::Error E = writeFileAtomically(NewDir->file("harness.c"), kHarnessSource))
+  if (llvm::Error E =
+          writeFileAtomically(NewDir->file("harness.c"), kHarnessSource))
     return std::move(E);
   SubprocessOptions Compile;
-  Compile.argv = {tool("clang"), "-O2", "-c", NewDir->file("harness.c"), "-o",
-                  NewDir->file("harness.o")};
+  Compile.argv = {tool("clang"), "-O2",
+                  "-c",          NewDir->file("harness.c"),
+                  "-o",          NewDir->file("harness.o")};
   if (llvm::Error E = runChecked(Compile))
     return std::move(E);
   Dir.emplace(std::move(*NewDir));
@@ -144,9 +146,9 @@ linkerCommand(const std::vector<std::string> &LinkFlags) {
   SubprocessOptions Driver;
   // The static relocation model of the objects (llc's default) needs a
   // position-dependent executable.
-  Driver.argv = {tool("clang"), "-###", "-fuse-ld=lld", "-no-pie",
-                 Placeholder, *Harness, "-o",
-                 kOutputPlaceholder.str()};
+  Driver.argv = {
+      tool("clang"), "-###",   "-fuse-ld=lld", "-no-pie",
+      Placeholder,   *Harness, "-o",           kOutputPlaceholder.str()};
   Driver.argv.insert(Driver.argv.end(), LinkFlags.begin(), LinkFlags.end());
   auto Result = runSubprocess(Driver);
   if (!Result)
@@ -188,7 +190,8 @@ llvm::Error copyInputs(const RunSpec &Spec, const TempDir &RunDir) {
 std::string firstDifference(const std::string &Expected,
                             const std::string &Actual) {
   size_t At = 0;
-  while (At < Expected.size() && At < Actual.size() && Expected[At] == Actual[At])
+  while (At < Expected.size() && At < Actual.size() &&
+         Expected[At] == Actual[At])
     ++At;
   return "first difference at byte " + std::to_string(At) + " (expected " +
          std::to_string(Expected.size()) + " bytes, got " +
@@ -207,18 +210,22 @@ void summarize(RuntimeEstimate &Estimate) {
 llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
                              const ProgramBehaviour &Actual) {
   if (Actual.exitCode != Reference.exitCode)
-    return llvm::createStringError(
-        "exit code " + std::to_string(Actual.exitCode) + ", the unoptimized "
-        "program's is " + std::to_string(Reference.exitCode));
+    return llvm::createStringError("exit code " +
+                                   std::to_string(Actual.exitCode) +
+                                   ", the unoptimized "
+                                   "program's is " +
+                                   std::to_string(Reference.exitCode));
   if (Actual.standardOutput != Reference.standardOutput)
     return llvm::createStringError(
         "stdout differs from the unoptimized program's: " +
         firstDifference(Reference.standardOutput, Actual.standardOutput));
   for (const auto &[Name, Contents] : Reference.outputFiles) {
-    auto Match = std::find_if(Actual.outputFiles.begin(), Actual.outputFiles.end(),
-                              [&](const auto &File) { return File.first == Name; });
+    auto Match =
+        std::find_if(Actual.outputFiles.begin(), Actual.outputFiles.end(),
+                     [&](const auto &File) { return File.first == Name; });
     if (Match == Actual.outputFiles.end())
-      return llvm::createStringError("output file '" + Name + "' was not written");
+      return llvm::createStringError("output file '" + Name +
+                                     "' was not written");
     if (Match->second != Contents)
       return llvm::createStringError("output file '" + Name + "' differs: " +
                                      firstDifference(Contents, Match->second));
@@ -240,7 +247,8 @@ std::pair<double, double> medianInterval(std::vector<double> Samples) {
   // probability whatever the distribution (Le Boudec, Performance Evaluation
   // of Computer and Communication Systems, 2010, Theorem 2.1).
   double HalfSpread = 0.98 * std::sqrt(N);
-  size_t Low = static_cast<size_t>(std::max(1.0, std::floor(N / 2 - HalfSpread)));
+  size_t Low =
+      static_cast<size_t>(std::max(1.0, std::floor(N / 2 - HalfSpread)));
   size_t High =
       static_cast<size_t>(std::min(N, std::ceil(N / 2 + 1 + HalfSpread)));
   return {Samples[Low - 1], Samples[High - 1]};
@@ -277,8 +285,9 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
   if (!Linked)
     return Linked.takeError();
   if (!Linked->succeeded())
-    return llvm::createStringError("cannot link '" + M.getModuleIdentifier() +
-                                   "': " + firstErrorLine(Linked->standardError));
+    return llvm::createStringError(
+        "cannot link '" + M.getModuleIdentifier() +
+        "': " + firstErrorLine(Linked->standardError));
   return Program(std::move(*Dir), std::move(Executable));
 }
 
@@ -315,10 +324,12 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   if (Result->timedOut || Result->signal)
     return llvm::createStringError("the program " + Result->describeFailure());
   if (Result->outputTruncated)
-    return llvm::createStringError("the program wrote more output than allowed");
+    return llvm::createStringError(
+        "the program wrote more output than allowed");
   auto Timing = readFile(RunDir.file(kTimingFile));
   long long Nanoseconds = 0;
-  if (!Timing || !llvm::to_integer(llvm::StringRef(*Timing).trim(), Nanoseconds)) {
+  if (!Timing ||
+      !llvm::to_integer(llvm::StringRef(*Timing).trim(), Nanoseconds)) {
     if (!Timing)
       llvm::consumeError(Timing.takeError());
     return llvm::createStringError(

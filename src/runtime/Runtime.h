@@ -95,9 +95,9 @@ public:
 
   /// Warm-up and measured runs under \p Options, each validated against
   /// \p Reference.
-  llvm::Expected<RuntimeEstimate> measure(const RunSpec &Spec,
-                                          const ProgramBehaviour &Reference,
-                                          const MeasurementOptions &Options) const;
+  llvm::Expected<RuntimeEstimate>
+  measure(const RunSpec &Spec, const ProgramBehaviour &Reference,
+          const MeasurementOptions &Options) const;
 
   const std::string &executable() const { return Executable; }
 

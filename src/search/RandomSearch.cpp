@@ -54,8 +54,8 @@ llvm::Expected<SearchResult> randomSearch(const Environment &Start,
     if (!Env)
       return Env.takeError();
     ++Result.episodes;
-    for (size_t I = 0; I < Options.episodeLength && !Budget.exhausted(Result.steps);
-         ++I) {
+    for (size_t I = 0;
+         I < Options.episodeLength && !Budget.exhausted(Result.steps); ++I) {
       auto Step = (*Env)->step(Pick(Generator));
       if (!Step)
         return Step.takeError();

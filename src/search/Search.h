@@ -60,9 +60,9 @@ struct RandomSearchOptions {
 /// Uniformly random episodes from \p Start's state (CompilerGym's random
 /// search without its patience rule: every prefix of every episode counts).
 /// At least one budget must be set.
-llvm::Expected<SearchResult> randomSearch(const Environment &Start,
-                                          const RandomSearchOptions &Options,
-                                          const ProgressCallback &Progress = {});
+llvm::Expected<SearchResult>
+randomSearch(const Environment &Start, const RandomSearchOptions &Options,
+             const ProgressCallback &Progress = {});
 
 } // namespace passgym
 

@@ -21,8 +21,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 llvm::Error errnoError(const llvm::Twine &What) {
-  return llvm::createStringError(std::error_code(errno, std::generic_category()),
-                                 What + ": " + std::strerror(errno));
+  return llvm::createStringError(
+      std::error_code(errno, std::generic_category()),
+      What + ": " + std::strerror(errno));
 }
 
 struct Pipe {
@@ -117,7 +118,8 @@ bool waitUntil(pid_t Pid, int &Status, Clock::time_point Deadline) {
 }
 
 /// The caller's environment with \p Overrides applied, null-terminated.
-std::vector<char *> childEnvironment(const std::vector<std::string> &Overrides) {
+std::vector<char *>
+childEnvironment(const std::vector<std::string> &Overrides) {
   std::vector<char *> Entries;
   for (char **Entry = environ; *Entry; ++Entry) {
     llvm::StringRef Name = llvm::StringRef(*Entry).split('=').first;
@@ -137,10 +139,10 @@ std::vector<char *> childEnvironment(const std::vector<std::string> &Overrides) 
 
 std::string SubprocessResult::describeFailure() const {
   if (timedOut)
-    return llvm::formatv("timed out after {0} ms",
-                         std::chrono::duration_cast<std::chrono::milliseconds>(
-                             wallTime)
-                             .count());
+    return llvm::formatv(
+        "timed out after {0} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(wallTime)
+            .count());
   if (signal)
     return llvm::formatv("killed by signal {0} ({1})", *signal,
                          ::strsignal(*signal));

@@ -48,7 +48,8 @@ struct SubprocessResult {
 
 /// Fails only when the program could not be started at all; a program that
 /// runs and fails is described by the result.
-llvm::Expected<SubprocessResult> runSubprocess(const SubprocessOptions &Options);
+llvm::Expected<SubprocessResult>
+runSubprocess(const SubprocessOptions &Options);
 
 /// The first line of a compiler's or linker's diagnostics that says
 /// "error:", else the first line: one readable line instead of pages.

@@ -4,13 +4,13 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Support/raw_ostream.h"
-#include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 #include <map>
 #include <memory>
@@ -34,7 +34,8 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const std::string &Triple, llvm::CodeGenOptLevel Level) {
   initializeTargetsOnce();
   std::string Problem;
-  const llvm::Target *Target = llvm::TargetRegistry::lookupTarget(Triple, Problem);
+  const llvm::Target *Target =
+      llvm::TargetRegistry::lookupTarget(Triple, Problem);
   if (!Target)
     return llvm::createStringError("no target for triple '" + Triple +
                                    "': " + Problem);

@@ -29,7 +29,8 @@ std::string TempDir::file(llvm::StringRef Name) const {
   return std::string(File);
 }
 
-llvm::Error writeFileAtomically(llvm::StringRef Path, llvm::StringRef Contents) {
+llvm::Error writeFileAtomically(llvm::StringRef Path,
+                                llvm::StringRef Contents) {
   llvm::SmallString<128> Temp;
   int Fd = -1;
   std::string Model = (Path + ".tmp-%%%%%%").str();

@@ -58,8 +58,9 @@ TEST(ActionSpaceTest, EveryBuiltinPipelineParsesInProcessAndInOpt) {
 TEST(ActionSpaceTest, ReadsAUserSpaceFile) {
   auto Dir = take(TempDir::create("passgym-test"));
   auto Space = take(ActionSpace::fromFile(writeFile(
-      Dir, "# my space\n\nfunction(sroa)\ncleanup "
-           "function(instcombine<no-verify-fixpoint>,simplifycfg)\n  gvn  \n")));
+      Dir,
+      "# my space\n\nfunction(sroa)\ncleanup "
+      "function(instcombine<no-verify-fixpoint>,simplifycfg)\n  gvn  \n")));
   ASSERT_EQ(Space.size(), 3u);
   EXPECT_EQ(Space[0].name, "function(sroa)");
   EXPECT_EQ(Space[1].name, "cleanup");
@@ -71,8 +72,8 @@ TEST(ActionSpaceTest, ReadsAUserSpaceFile) {
 
 TEST(ActionSpaceTest, BadSpaceFilesNameTheLineAndTheProblem) {
   auto Dir = take(TempDir::create("passgym-test"));
-  std::string Message = errorOf(
-      ActionSpace::fromFile(writeFile(Dir, "function(sroa)\n\nno-such-pass\n")));
+  std::string Message = errorOf(ActionSpace::fromFile(
+      writeFile(Dir, "function(sroa)\n\nno-such-pass\n")));
   EXPECT_NE(Message.find("space.txt:3"), std::string::npos) << Message;
   EXPECT_NE(Message.find("no-such-pass"), std::string::npos) << Message;
 

@@ -48,7 +48,8 @@ Outcome run(std::vector<std::string> Argv) {
   Options.timeout = std::chrono::seconds(60);
   SubprocessResult R = take(runSubprocess(Options));
   EXPECT_TRUE(R.exitCode) << Options.argv[0] << ": " << R.describeFailure()
-                          << "\nstderr:\n" << R.standardError;
+                          << "\nstderr:\n"
+                          << R.standardError;
   return {R.exitCode.value_or(-1), std::move(R.standardOutput),
           std::move(R.standardError)};
 }
@@ -93,12 +94,14 @@ void expectError(const Outcome &R, const std::vector<std::string> &Mentions) {
       << describe(R);
   for (const std::string &Mention : Mentions)
     EXPECT_TRUE(contains(Lines[0], Mention))
-        << "the error should mention '" << Mention << "'\n" << describe(R);
+        << "the error should mention '" << Mention << "'\n"
+        << describe(R);
 }
 
 /// A usage error caught by CLI11: a non-zero exit code of its own, nothing on
 /// stdout, one "passgym: error: " line holding every \p Mentions.
-void expectUsageError(const Outcome &R, const std::vector<std::string> &Mentions) {
+void expectUsageError(const Outcome &R,
+                      const std::vector<std::string> &Mentions) {
   EXPECT_NE(R.exitCode, 0) << describe(R);
   EXPECT_EQ(R.out, "") << describe(R);
   std::vector<std::string> Lines = lines(R.err);
@@ -107,7 +110,8 @@ void expectUsageError(const Outcome &R, const std::vector<std::string> &Mentions
       << describe(R);
   for (const std::string &Mention : Mentions)
     EXPECT_TRUE(contains(Lines[0], Mention))
-        << "the error should mention '" << Mention << "'\n" << describe(R);
+        << "the error should mention '" << Mention << "'\n"
+        << describe(R);
 }
 
 void writeFile(const std::string &Path, const std::string &Contents) {
@@ -176,8 +180,8 @@ void runReproduction(const std::string &Command, const std::string &Input,
       << Command;
   size_t In = Command.find(" INPUT.bc -o ");
   ASSERT_NE(In, std::string::npos) << Command;
-  std::string Shell = Command.substr(0, In) + " '" + Input + "' -S -o '" +
-                      Output + "'";
+  std::string Shell =
+      Command.substr(0, In) + " '" + Input + "' -S -o '" + Output + "'";
   Outcome R = run({"sh", "-c", Shell});
   ASSERT_EQ(R.exitCode, 0) << Shell << "\n" << R.err;
 }
@@ -274,9 +278,9 @@ TEST_F(CliTest, MalformedIrNamesTheLine) {
 TEST_F(CliTest, UnknownBuiltinBenchmarkIsNamed) {
   expectError(passgym({"observe", "benchmark://builtin-v0/nosuch"}),
               {"benchmark://builtin-v0/nosuch"});
-  expectError(passgym({"search", "benchmark://builtin-v0/nosuch", "--steps",
-                       "10"}),
-              {"benchmark://builtin-v0/nosuch"});
+  expectError(
+      passgym({"search", "benchmark://builtin-v0/nosuch", "--steps", "10"}),
+      {"benchmark://builtin-v0/nosuch"});
 }
 
 TEST_F(CliTest, UnknownUriSchemeIsNamed) {
@@ -313,11 +317,11 @@ TEST_F(CliTest, UnknownActionNameIsNamed) {
 }
 
 TEST_F(CliTest, BadActionSpaceFileNamesFileAndLine) {
-  std::string Unparsable = write("unparsable.actions",
-                                 "# line 1\n"
-                                 "sroa function(sroa)\n"
-                                 "broken function(no-such-pass)\n"
-                                 "dce function(dce)\n");
+  std::string Unparsable =
+      write("unparsable.actions", "# line 1\n"
+                                  "sroa function(sroa)\n"
+                                  "broken function(no-such-pass)\n"
+                                  "dce function(dce)\n");
   for (const std::vector<std::string> &Args :
        std::vector<std::vector<std::string>>{
            {"passes", "--actions", Unparsable},
@@ -347,14 +351,14 @@ TEST_F(CliTest, UnknownObservationSpaceIsNamed) {
 TEST_F(CliTest, SearchWithoutBudgetFails) {
   expectError(passgym({"search", smallProgram(), "--time", "0"}),
               {"--time", "--steps"});
-  expectError(passgym({"search", smallProgram(), "--time", "0", "--steps",
-                       "0"}),
-              {"--time", "--steps"});
+  expectError(
+      passgym({"search", smallProgram(), "--time", "0", "--steps", "0"}),
+      {"--time", "--steps"});
 }
 
 TEST_F(CliTest, UnknownCostIsNamed) {
-  expectUsageError(passgym({"search", smallProgram(), "--steps", "10",
-                            "--cost", "NoSuchCost"}),
+  expectUsageError(passgym({"search", smallProgram(), "--steps", "10", "--cost",
+                            "NoSuchCost"}),
                    {"--cost", "NoSuchCost"});
 }
 
@@ -392,9 +396,9 @@ TEST_F(CliTest, FailedApplyKeepsExistingOutput) {
   const std::string Original = "; the user's own file\n";
   for (const char *Name : {"out.ll", "out.bc"}) {
     std::string Output = write(Name, Original);
-    expectError(passgym({"apply", smallProgram(), "sroa", "9999", "-o",
-                         Output}),
-                {"9999"});
+    expectError(
+        passgym({"apply", smallProgram(), "sroa", "9999", "-o", Output}),
+        {"9999"});
     EXPECT_EQ(readFile(Output), Original);
     expectError(passgym({"apply", file("missing.ll"), "sroa", "-o", Output}),
                 {"missing.ll"});
@@ -486,7 +490,8 @@ TEST_F(CliTest, ApplyWritesIrThatItsOptCommandReproduces) {
                           " -> " + std::to_string(After));
     EXPECT_LT(After, kSmallInstructions);
 
-    std::string Command = optCommand(lineStartingWith(R.err, "reproduce with: "));
+    std::string Command =
+        optCommand(lineStartingWith(R.err, "reproduce with: "));
     EXPECT_TRUE(llvm::StringRef(Command).ends_with(" INPUT.bc -o " + Output))
         << Command;
     std::string Reproduced = file("reproduced" + std::to_string(I) + ".ll");
@@ -522,9 +527,9 @@ TEST_F(CliTest, ObserveJsonAutophaseAndInstructionCount) {
   ASSERT_EQ(autophaseFeatureNames().size(), 56u);
   ASSERT_EQ(autophaseFeatureNames()[51], "TotalInsts");
   auto Observe = [&](std::vector<std::string> Extra) {
-    std::vector<std::string> Args = {"observe", smallProgram(), "--json",
-                                     "-s", "IrInstructionCount",
-                                     "-s", "Autophase"};
+    std::vector<std::string> Args = {"observe",  smallProgram(),       "--json",
+                                     "-s",       "IrInstructionCount", "-s",
+                                     "Autophase"};
     Args.insert(Args.end(), Extra.begin(), Extra.end());
     Outcome R = passgym(Args);
     EXPECT_EQ(R.exitCode, 0) << describe(R);
@@ -548,8 +553,7 @@ TEST_F(CliTest, ObserveJsonAutophaseAndInstructionCount) {
   ASSERT_EQ(Text.exitCode, 0) << describe(Text);
   std::vector<std::string> Rows = lines(Text.out);
   ASSERT_EQ(Rows.size(), 56u);
-  EXPECT_EQ(Rows[51],
-            "TotalInsts " + std::to_string(kSmallInstructions));
+  EXPECT_EQ(Rows[51], "TotalInsts " + std::to_string(kSmallInstructions));
 }
 
 TEST_F(CliTest, SearchIsDeterministicAndWritesItsBest) {
@@ -560,7 +564,8 @@ TEST_F(CliTest, SearchIsDeterministicAndWritesItsBest) {
     SCOPED_TRACE(Builtin ? "built-in actions" : "four actions");
     auto Search = [&](const std::string &Output) {
       std::vector<std::string> Args = {"search", smallProgram(), "--steps",
-                                       "300", "--seed", "1", "-o", Output};
+                                       "300",    "--seed",       "1",
+                                       "-o",     Output};
       if (!Builtin)
         Args.insert(Args.end(), {"--actions", Actions});
       Outcome R = passgym(Args);

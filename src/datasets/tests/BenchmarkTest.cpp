@@ -76,8 +76,8 @@ TEST(BenchmarkTest, BadInputsGiveOneClearError) {
   EXPECT_NE(Message.find("no such file"), std::string::npos) << Message;
   EXPECT_NE(Message.find("missing.ll"), std::string::npos);
 
-  std::string Bad = writeFile(Dir, "bad.ll",
-                              "define i32 @f() {\n  ret i32 %nope\n}\n");
+  std::string Bad =
+      writeFile(Dir, "bad.ll", "define i32 @f() {\n  ret i32 %nope\n}\n");
   Message = errorOf(loadBenchmark(Bad));
   EXPECT_NE(Message.find("malformed IR"), std::string::npos) << Message;
   EXPECT_NE(Message.find("line 2"), std::string::npos) << Message;
@@ -96,7 +96,8 @@ TEST(BenchmarkTest, BadInputsGiveOneClearError) {
   EXPECT_NE(Message.find("cannot compile"), std::string::npos) << Message;
   EXPECT_NE(Message.find("broken.c"), std::string::npos);
 
-  Message = errorOf(loadBenchmark(writeFile(Dir, "junk.bc", "BC\xC0\xDE junk")));
+  Message =
+      errorOf(loadBenchmark(writeFile(Dir, "junk.bc", "BC\xC0\xDE junk")));
   EXPECT_NE(Message.find("junk.bc"), std::string::npos) << Message;
 }
 

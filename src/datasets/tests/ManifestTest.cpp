@@ -113,8 +113,7 @@ TEST(ManifestTest, UrisNameTheManifestFileOrItsDirectory) {
   EXPECT_TRUE(contains(Message, "expected manifest:PATH#NAME")) << Message;
 
   Message = errorOf(loadBenchmark("manifest:/no/such/dir#x"));
-  EXPECT_TRUE(contains(Message, "no such manifest: '/no/such/dir'"))
-      << Message;
+  EXPECT_TRUE(contains(Message, "no such manifest: '/no/such/dir'")) << Message;
 }
 
 TEST(ManifestTest, RunnableDefaultsToDefiningMain) {
@@ -167,21 +166,23 @@ TEST(ManifestTest, WrongTypeIsAnError) {
   std::string Message = manifestError(
       withSecondEntry(R"({"name": "b", "sources": ["b.c"], "args": "-n 3"})"));
   EXPECT_TRUE(contains(Message, "benchmarks[1] ('b')")) << Message;
-  EXPECT_TRUE(contains(Message, "'args' must be an array of strings, not string"))
+  EXPECT_TRUE(
+      contains(Message, "'args' must be an array of strings, not string"))
       << Message;
 
-  Message = manifestError(
-      withSecondEntry(R"({"name": "b", "sources": ["b.c"], "args": ["-n", 3]})"));
+  Message = manifestError(withSecondEntry(
+      R"({"name": "b", "sources": ["b.c"], "args": ["-n", 3]})"));
   EXPECT_TRUE(contains(Message, "'args[1]' must be a string, not number"))
       << Message;
 
-  Message = manifestError(
-      withSecondEntry(R"({"name": "b", "sources": ["b.c"], "timeout_ms": "5s"})"));
+  Message = manifestError(withSecondEntry(
+      R"({"name": "b", "sources": ["b.c"], "timeout_ms": "5s"})"));
   EXPECT_TRUE(contains(Message, "'timeout_ms' must be a whole number"))
       << Message;
 
   // Without a usable name the entry is identified by its index alone.
-  Message = manifestError(withSecondEntry(R"({"name": 7, "sources": ["b.c"]})"));
+  Message =
+      manifestError(withSecondEntry(R"({"name": 7, "sources": ["b.c"]})"));
   EXPECT_TRUE(contains(Message, "benchmarks[1] (unnamed)")) << Message;
   EXPECT_TRUE(contains(Message, "'name' must be a string, not number"))
       << Message;
@@ -223,19 +224,22 @@ TEST(ManifestTest, DuplicateNameIsAnError) {
   std::string Message =
       manifestError(withSecondEntry(R"({"name": "a", "sources": ["b.c"]})"));
   EXPECT_TRUE(contains(Message, "benchmarks[1] ('a')")) << Message;
-  EXPECT_TRUE(contains(Message, "duplicate name, already used by benchmarks[0]"))
+  EXPECT_TRUE(
+      contains(Message, "duplicate name, already used by benchmarks[0]"))
       << Message;
 }
 
 TEST(ManifestTest, InvalidJsonIsAnErrorWithLineAndColumn) {
-  std::string Message = manifestError("{\n  \"benchmarks\": [\n    {\"name\": "
-                                      "\"a\",, \"sources\": [\"a.c\"]}\n  ]\n}\n");
-  EXPECT_TRUE(contains(Message, "invalid JSON at line 3, column 18")) << Message;
+  std::string Message =
+      manifestError("{\n  \"benchmarks\": [\n    {\"name\": "
+                    "\"a\",, \"sources\": [\"a.c\"]}\n  ]\n}\n");
+  EXPECT_TRUE(contains(Message, "invalid JSON at line 3, column 18"))
+      << Message;
 }
 
 TEST(ManifestTest, OtherProblemsAreErrors) {
-  std::string Message = manifestError(
-      withSecondEntry(R"({"name": "b c", "sources": ["b.c"]})"));
+  std::string Message =
+      manifestError(withSecondEntry(R"({"name": "b c", "sources": ["b.c"]})"));
   EXPECT_TRUE(contains(Message, "invalid name 'b c'")) << Message;
 
   Message = manifestError(withSecondEntry(
@@ -243,8 +247,8 @@ TEST(ManifestTest, OtherProblemsAreErrors) {
   EXPECT_TRUE(contains(Message, "output file '../out' must be a relative path"))
       << Message;
 
-  Message = manifestError(withSecondEntry(
-      R"({"name": "b", "sources": ["manifest.json"]})"));
+  Message = manifestError(
+      withSecondEntry(R"({"name": "b", "sources": ["manifest.json"]})"));
   EXPECT_TRUE(contains(Message, "unsupported type '.json'")) << Message;
 
   Message = manifestError("[]");

@@ -126,16 +126,17 @@ TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
     Opt.argv = {"/usr/bin/opt-19", "-passes=" + Env->pipeline(), Input, "-o",
                 Output};
     testing::check(runChecked(Opt));
-    EXPECT_EQ(Env->commandline(Input, Output),
-              "opt-19 -passes='" + Env->pipeline() + "' " + Input + " -o " +
-                  Output);
+    EXPECT_EQ(Env->commandline(Input, Output), "opt-19 -passes='" +
+                                                   Env->pipeline() + "' " +
+                                                   Input + " -o " + Output);
 
     llvm::LLVMContext Context;
     auto Buffer = llvm::MemoryBuffer::getFile(Output);
     ASSERT_TRUE(Buffer);
     auto FromOpt = take(parseModule(**Buffer, Context));
     FromOpt->setModuleIdentifier(Env->module().getModuleIdentifier());
-    EXPECT_EQ(irHash(*FromOpt), hashOf(*Env)) << Name << ": " << Env->pipeline();
+    EXPECT_EQ(irHash(*FromOpt), hashOf(*Env))
+        << Name << ": " << Env->pipeline();
   }
 }
 

@@ -1,6 +1,6 @@
+#include "graph/ProgramGraph.h"
 #include "graph/GraphExport.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "graph/ProgramGraph.h"
 
 #include "support/tests/TestHelpers.h"
 
@@ -184,24 +184,24 @@ TEST(ProgramGraphTest, CallsGlobalsAndDeclarations) {
 
   EXPECT_EQ(nodeKeys(G),
             (std::vector<NodeKey>{
-                {I, "[external]", None},           // 0
-                {I, "; undefined function", 0},    // 1 stands in for @ext
-                {I, "add", 1},                     // 2 callee
-                {I, "ret", 1},                     // 3 callee
-                {I, "load", 2},                    // 4 caller
-                {I, "call", 2},                    // 5 calls @callee
-                {I, "call", 2},                    // 6 calls @ext
-                {I, "store", 2},                   // 7
-                {I, "ret", 2},                     // 8
-                {V, "var", 1},                     // 9 %x
-                {T, "i32", None},                  // 10
-                {C, "val", None},                  // 11 i32 1, in both
-                {V, "var", 1},                     // 12 %y
-                {C, "val", None},                  // 13 @g: a constant
-                {T, "*", None},                    // 14 ptr
-                {V, "var", 2},                     // 15 %v
-                {V, "var", 2},                     // 16 %r
-                {V, "var", 2},                     // 17 %s
+                {I, "[external]", None},        // 0
+                {I, "; undefined function", 0}, // 1 stands in for @ext
+                {I, "add", 1},                  // 2 callee
+                {I, "ret", 1},                  // 3 callee
+                {I, "load", 2},                 // 4 caller
+                {I, "call", 2},                 // 5 calls @callee
+                {I, "call", 2},                 // 6 calls @ext
+                {I, "store", 2},                // 7
+                {I, "ret", 2},                  // 8
+                {V, "var", 1},                  // 9 %x
+                {T, "i32", None},               // 10
+                {C, "val", None},               // 11 i32 1, in both
+                {V, "var", 1},                  // 12 %y
+                {C, "val", None},               // 13 @g: a constant
+                {T, "*", None},                 // 14 ptr
+                {V, "var", 2},                  // 15 %v
+                {V, "var", 2},                  // 16 %r
+                {V, "var", 2},                  // 17 %s
             }));
   EXPECT_EQ(edgeKeys(G), sorted({
                              {Ctl, 2, 3, 0},
@@ -265,24 +265,24 @@ TEST(ProgramGraphTest, AggregateTypes) {
   ProgramGraph G = buildChecked(*P.M);
 
   EXPECT_EQ(nodeKeys(G), (std::vector<NodeKey>{
-                             {I, "[external]", None}, // 0
-                             {I, "load", 0},          // 1
+                             {I, "[external]", None},  // 0
+                             {I, "load", 0},           // 1
                              {I, "extractelement", 0}, // 2
-                             {I, "add", 0},           // 3 defines %unused
-                             {I, "store", 0},         // 4
-                             {I, "ret", 0},           // 5
-                             {V, "var", 0},           // 6 %p
-                             {T, "*", None},          // 7
-                             {V, "var", 0},           // 8 %v
-                             {T, "vector", None},     // 9 <2 x i32>
-                             {T, "i32", None},        // 10 shared
-                             {C, "val", None},        // 11 i32 0
-                             {V, "var", 0},           // 12 %e
-                             {V, "var", 0},           // 13 %s
-                             {T, "struct", None},     // 14 %struct.pair
-                             {T, "i32", None},        // 15 member 0, own node
-                             {T, "[]", None},         // 16 member 1
-                             {T, "i8", None},         // 17
+                             {I, "add", 0},            // 3 defines %unused
+                             {I, "store", 0},          // 4
+                             {I, "ret", 0},            // 5
+                             {V, "var", 0},            // 6 %p
+                             {T, "*", None},           // 7
+                             {V, "var", 0},            // 8 %v
+                             {T, "vector", None},      // 9 <2 x i32>
+                             {T, "i32", None},         // 10 shared
+                             {C, "val", None},         // 11 i32 0
+                             {V, "var", 0},            // 12 %e
+                             {V, "var", 0},            // 13 %s
+                             {T, "struct", None},      // 14 %struct.pair
+                             {T, "i32", None},         // 15 member 0, own node
+                             {T, "[]", None},          // 16 member 1
+                             {T, "i8", None},          // 17
                          }));
   EXPECT_EQ(edgeKeys(G), sorted({
                              {Ctl, 1, 2, 0},
@@ -389,8 +389,7 @@ TEST(ProgramGraphTest, JsonIsProgramlNodeLink) {
 
 TEST(ProgramGraphTest, ParallelEdgesHaveDistinctKeys) {
   Parsed P = parseTestData("types.ll");
-  nlohmann::json J =
-      nlohmann::json::parse(toProgramlJson(buildChecked(*P.M)));
+  nlohmann::json J = nlohmann::json::parse(toProgramlJson(buildChecked(*P.M)));
   std::vector<int> Keys;
   for (const nlohmann::json &L : J["links"])
     if (L["source"] == 12 && L["target"] == 3)
@@ -467,12 +466,12 @@ Parsed compileBuiltin(const std::string &Source, const std::string &Output) {
   auto Clang = llvm::sys::findProgramByName("clang-19");
   if (!Clang)
     throw std::runtime_error("clang-19 not found");
-  std::vector<llvm::StringRef> Args = {*Clang, "-O1", "-Xclang",
-                                       "-disable-llvm-passes", "-emit-llvm",
-                                       "-S", Source, "-o", Output};
+  std::vector<llvm::StringRef> Args = {
+      *Clang, "-O1", "-Xclang", "-disable-llvm-passes", "-emit-llvm", "-S",
+      Source, "-o",  Output};
   std::string Message;
-  int Status = llvm::sys::ExecuteAndWait(*Clang, Args, std::nullopt, {}, 0, 0,
-                                         &Message);
+  int Status =
+      llvm::sys::ExecuteAndWait(*Clang, Args, std::nullopt, {}, 0, 0, &Message);
   if (Status != 0)
     throw std::runtime_error("cannot compile " + Source + ": " + Message);
   return parseFile(Output);

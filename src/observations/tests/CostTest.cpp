@@ -85,7 +85,7 @@ TEST_P(CostAgainstTools, InstructionCountMatchesOptsOutput) {
   int64_t Expected = countInstructionLines(Ir);
   EXPECT_GT(Expected, 10);
   EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.env->module(),
-                                 S.env->benchmark())),
+                             S.env->benchmark())),
             Expected);
 }
 
@@ -97,7 +97,7 @@ TEST_P(CostAgainstTools, ObjectTextSizeMatchesLlcAndSize) {
   int64_t Expected = textSizeBySize(Object);
   EXPECT_GT(Expected, 100);
   EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.env->module(),
-                                 S.env->benchmark())),
+                             S.env->benchmark())),
             Expected);
 }
 
@@ -106,11 +106,15 @@ INSTANTIATE_TEST_SUITE_P(Builtin, CostAgainstTools,
 
 TEST(CostTest, BaselinesAreTheUnoptimizedAndLlvmsPipelines) {
   auto B = take(loadBenchmark("benchmark://builtin-v0/crc32"));
-  double O0 = take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B));
-  double O3 = take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B));
-  double Oz = take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B));
+  double O0 =
+      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B));
+  double O3 =
+      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B));
+  double Oz =
+      take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B));
   llvm::LLVMContext Context;
-  EXPECT_EQ(O0, static_cast<int64_t>(take(B->load(Context))->getInstructionCount()));
+  EXPECT_EQ(
+      O0, static_cast<int64_t>(take(B->load(Context))->getInstructionCount()));
 
   auto Dir = take(TempDir::create("passgym-test"));
   std::string Input = Dir.file("in.bc");
@@ -120,8 +124,9 @@ TEST(CostTest, BaselinesAreTheUnoptimizedAndLlvmsPipelines) {
     Out << B->bitcode().getBuffer();
   }
   for (auto [Level, Value] : {std::pair{"O3", O3}, std::pair{"Oz", Oz}}) {
-    std::string Ir = run({"/usr/bin/opt-19", std::string("-passes=default<") + Level + ">",
-                          "-S", Input, "-o", "-"});
+    std::string Ir =
+        run({"/usr/bin/opt-19", std::string("-passes=default<") + Level + ">",
+             "-S", Input, "-o", "-"});
     EXPECT_EQ(countInstructionLines(Ir), Value) << Level;
   }
   EXPECT_LT(Oz, O0);

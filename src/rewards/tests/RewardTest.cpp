@@ -63,8 +63,8 @@ TEST(RewardTest, RewardsSumToTheCostReduction) {
 }
 
 TEST(RewardTest, BaselineScaledRewardIsTheFractionOfTheBaselineGain) {
-  double Oz = take(baselineCost(CostFunction::IrInstructionCount,
-                                 Baseline::Oz, *crc32()));
+  double Oz = take(
+      baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *crc32()));
   Episode E = runEpisode("IrInstructionCountOz");
   EXPECT_FALSE(E.floored);
   EXPECT_DOUBLE_EQ(E.scale, static_cast<double>(E.initial - Oz));

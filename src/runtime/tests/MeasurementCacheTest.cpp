@@ -110,7 +110,8 @@ TEST(MeasurementCacheTest, TwoProcessesWriteAtOnce) {
           MeasurementKey Key{"module-" + std::to_string(I),
                              "config-" + std::to_string(Child), "machine"};
           if (llvm::Error E = (*Cache)->store(Key, std::to_string(I))) {
-            fprintf(stderr, "child: %s\n", llvm::toString(std::move(E)).c_str());
+            fprintf(stderr, "child: %s\n",
+                    llvm::toString(std::move(E)).c_str());
             Status = 3;
           }
         }
@@ -152,7 +153,8 @@ TEST(MeasurementCacheTest, UncreatableDirectoryIsAnErrorNamingIt) {
   // permissions.
   check(writeFileAtomically(Dir.file("file"), "x"));
   std::string Parent = Dir.file("file") + "/sub";
-  std::string Message = errorOf(MeasurementCache::open(Parent + "/cache.sqlite"));
+  std::string Message =
+      errorOf(MeasurementCache::open(Parent + "/cache.sqlite"));
   EXPECT_TRUE(contains(Message, "cannot create directory '" + Parent + "'"))
       << Message;
 }
@@ -163,9 +165,9 @@ TEST(MeasurementCacheTest, RefusesANewerSchemaVersion) {
   take(MeasurementCache::open(Path)).reset();
   sqlite3 *Db = nullptr;
   ASSERT_EQ(sqlite3_open(Path.c_str(), &Db), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(Db, "PRAGMA user_version = 99", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_exec(Db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(Db);
   std::string Message = errorOf(MeasurementCache::open(Path));
   EXPECT_TRUE(contains(Message, Path)) << Message;
@@ -191,7 +193,8 @@ TEST(MeasurementCacheTest, DefaultPathFollowsTheEnvironment) {
   EXPECT_EQ(defaultCachePath(), Dir.file("override") + "/measurements.sqlite");
   EXPECT_TRUE(llvm::sys::fs::is_directory(Dir.file("override")));
   unsetenv("PASSGYM_CACHE_DIR");
-  EXPECT_EQ(defaultCachePath(), Dir.file("xdg") + "/passgym/measurements.sqlite");
+  EXPECT_EQ(defaultCachePath(),
+            Dir.file("xdg") + "/passgym/measurements.sqlite");
   EXPECT_TRUE(llvm::sys::fs::is_directory(Dir.file("xdg") + "/passgym"));
 
   if (OldCacheDir)

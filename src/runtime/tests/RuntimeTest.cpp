@@ -1,9 +1,9 @@
 #include "runtime/Evaluate.h"
 
 #include "actions/PassRunner.h"
+#include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "observations/Cost.h"
-#include "datasets/Benchmark.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
@@ -166,12 +166,13 @@ int main(void) {
 
 TEST(RuntimeTest, ModuleWithoutMainIsNotRunnable) {
   auto Dir = take(TempDir::create("passgym-test"));
-  auto B = std::const_pointer_cast<Benchmark>(take(loadBenchmark(
-      testing::testData("autophase_small.ll"))));
+  auto B = std::const_pointer_cast<Benchmark>(
+      take(loadBenchmark(testing::testData("autophase_small.ll"))));
   B->setRunSpec({});
   EXPECT_NE(errorOf(referenceBehaviour(*B)).find("no main function"),
             std::string::npos);
-  auto NotRunnable = take(loadBenchmark(testing::testData("autophase_small.ll")));
+  auto NotRunnable =
+      take(loadBenchmark(testing::testData("autophase_small.ll")));
   EXPECT_NE(errorOf(referenceBehaviour(*NotRunnable)).find("not runnable"),
             std::string::npos);
 }
@@ -255,7 +256,8 @@ TEST(RuntimeCacheTest, RuntimeRewardIsScaledByTheO3Gain) {
   setMeasurementCachePath("");
   auto Space = std::make_shared<ActionSpace>(
       "test", std::vector<Action>{{"sroa", "function(sroa)"}});
-  auto Env = testing::take(Environment::create({Space, "Runtime", "RuntimeO3"}));
+  auto Env =
+      testing::take(Environment::create({Space, "Runtime", "RuntimeO3"}));
   BenchmarkPtr B = testing::take(loadBenchmark("benchmark://builtin-v0/qsort"));
   auto Initial = testing::take(Env->reset(B));
   ASSERT_TRUE(Initial);
@@ -264,7 +266,8 @@ TEST(RuntimeCacheTest, RuntimeRewardIsScaledByTheO3Gain) {
   StepResult Step = testing::take(Env->step(0));
   ASSERT_FALSE(Step.done) << Step.info.error;
   double AfterSroa = std::get<double>(*Step.observation);
-  double O3 = testing::take(baselineCost(CostFunction::Runtime, Baseline::O3, *B));
+  double O3 =
+      testing::take(baselineCost(CostFunction::Runtime, Baseline::O3, *B));
   EXPECT_LT(O3, O0);
   EXPECT_NEAR(Step.reward, (O0 - AfterSroa) / Env->reward().scale(), 1e-9);
   EXPECT_EQ(Env->reward().scale(), std::max(O0 - O3, 0.01 * O0));
@@ -291,8 +294,8 @@ TEST(RuntimeCacheTest, InvalidProgramEndsTheEpisodeWithThePenalty) {
   auto Space = std::make_shared<ActionSpace>(
       "test", std::vector<Action>{{"break", "passgym-test-or-for-xor"}});
   auto Env = testing::take(Environment::create({Space, "", "Runtime"}));
-  testing::take(Env->reset(
-      testing::take(loadBenchmark("benchmark://builtin-v0/crc32"))));
+  testing::take(
+      Env->reset(testing::take(loadBenchmark("benchmark://builtin-v0/crc32"))));
   StepResult Step = testing::take(Env->step(0));
   EXPECT_TRUE(Step.done);
   EXPECT_TRUE(Step.info.error.find("stdout differs") != std::string::npos ||

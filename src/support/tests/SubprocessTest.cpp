@@ -13,7 +13,8 @@ namespace {
 using testing::take;
 
 TEST(SubprocessTest, CapturesOutputAndExitCode) {
-  auto R = take(runSubprocess({{"sh", "-c", "echo out; echo err >&2; exit 3"}}));
+  auto R =
+      take(runSubprocess({{"sh", "-c", "echo out; echo err >&2; exit 3"}}));
   EXPECT_EQ(R.standardOutput, "out\n");
   EXPECT_EQ(R.standardError, "err\n");
   ASSERT_TRUE(R.exitCode);
@@ -32,7 +33,8 @@ TEST(SubprocessTest, TimeoutKillsTheWholeProcessGroup) {
   auto Dir = take(TempDir::create("passgym-test"));
   std::string Marker = Dir.file("marker");
   // The grandchild would create the marker after 2 s if it survived.
-  SubprocessOptions O{{"sh", "-c", "(sleep 2; touch " + Marker + ") & sleep 30"}};
+  SubprocessOptions O{
+      {"sh", "-c", "(sleep 2; touch " + Marker + ") & sleep 30"}};
   O.timeout = std::chrono::milliseconds(300);
   auto R = take(runSubprocess(O));
   EXPECT_TRUE(R.timedOut);
@@ -79,8 +81,9 @@ TEST(TempDirTest, AtomicWriteReplacesWholeFileAndLeavesNoTemporary) {
        It != End && !EC; It.increment(EC))
     ++Entries;
   EXPECT_EQ(Entries, 1);
-  EXPECT_TRUE(testing::errorOf(writeFileAtomically(Dir.file("no/such/dir/x"), "y"))
-                  .find("no/such/dir") != std::string::npos);
+  EXPECT_TRUE(
+      testing::errorOf(writeFileAtomically(Dir.file("no/such/dir/x"), "y"))
+          .find("no/such/dir") != std::string::npos);
 }
 
 } // namespace
