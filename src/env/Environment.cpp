@@ -84,11 +84,11 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
   auto Reward = Tracker->step(*Module, *Bench, *Changed);
   if (!Reward)
     return endEpisode(llvm::toString(Reward.takeError()));
-  Result.reward = *Reward;
-  EpisodeReward += *Reward;
   auto Observation = observeConfigured();
   if (!Observation)
     return endEpisode(llvm::toString(Observation.takeError()));
+  Result.reward = *Reward;
+  EpisodeReward += *Reward;
   Result.observation = std::move(*Observation);
   return Result;
 }
