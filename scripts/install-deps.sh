@@ -12,6 +12,7 @@ packages=(
   binutils                                         # `size`, the reference for object text size
   lld-19 util-linux                                # linking measured programs; taskset for CPU pinning
   csmith libcsmith-dev                             # generated programs and their csmith.h
+  libtorch-dev                                     # the learning code (src/learning) only
 )
 
 missing=()
