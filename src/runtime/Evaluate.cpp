@@ -24,7 +24,7 @@ llvm::Expected<const RunSpec &> runSpecOf(const Benchmark &B) {
 
 /// Everything besides the module that decides what a measurement is: bump
 /// kMeasurementVersion when the harness or the way of measuring changes.
-constexpr int kMeasurementVersion = 1;
+constexpr int kMeasurementVersion = 2;
 
 llvm::Expected<std::string>
 configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
@@ -38,7 +38,8 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
       {"warmup", Options.warmupRuns},
       {"min_runs", Options.minRuns},
       {"max_runs", Options.maxRuns},
-      {"half_width", Options.relativeHalfWidth},
+      {"agreeing_runs", Options.agreeingRuns},
+      {"agreement", Options.agreement},
       {"cpu", Options.cpu ? static_cast<int>(*Options.cpu) : -1}};
   for (const std::string &Input : Spec.inputFiles) {
     auto Contents = llvm::MemoryBuffer::getFile(Input);

@@ -236,6 +236,17 @@ llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
   return llvm::Error::success();
 }
 
+bool floorConfirmed(const std::vector<double> &Samples,
+                    const MeasurementOptions &Options) {
+  if (Samples.empty() || Samples.size() < Options.minRuns)
+    return false;
+  double Fastest = *std::min_element(Samples.begin(), Samples.end());
+  double Bound = Fastest * (1 + Options.agreement);
+  size_t Agreeing = std::count_if(Samples.begin(), Samples.end(),
+                                  [&](double Ms) { return Ms <= Bound; });
+  return Agreeing >= Options.agreeingRuns;
+}
+
 std::pair<double, double> medianInterval(std::vector<double> Samples) {
   if (Samples.empty())
     return {0, 0};
@@ -368,8 +379,7 @@ Program::measure(const RunSpec &Spec, const ProgramBehaviour &Reference,
       continue;
     Estimate.samples.push_back(Outcome->second);
     summarize(Estimate);
-    if (Estimate.samples.size() >= Options.minRuns &&
-        Estimate.relativeHalfWidth() <= Options.relativeHalfWidth) {
+    if (floorConfirmed(Estimate.samples, Options)) {
       Estimate.converged = true;
       break;
     }

@@ -7,9 +7,9 @@
 // of the measurement. Each run happens in a private temporary directory with a
 // timeout that kills the run's whole process group.
 //
-// A measurement is one warm-up run, then runs until the 95% confidence
-// interval of the median is within a relative half-width (1% by default) or a
-// cap on runs is reached. Every run's behaviour (exit code, stdout, declared
+// A measurement is one warm-up run, then runs until three of them agree with
+// the fastest within 1% (or a cap on runs is reached); the estimate reports
+// the minimum, the median and the median's 95% confidence interval. Every run's behaviour (exit code, stdout, declared
 // output files) is compared with a reference, normally the unoptimized
 // program's: a mismatch, crash or timeout makes the measurement an error that
 // says why, never a number.
@@ -50,15 +50,17 @@ llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
 
 struct MeasurementOptions {
   unsigned warmupRuns = 1;
-  /// Six runs are the fewest whose order statistics give a 95% interval
-  /// around the median.
-  unsigned minRuns = 6;
-  /// The cap that keeps a runtime-reward step near 0.1 s for programs of a
-  /// few milliseconds; estimates that stop here say converged = false.
-  unsigned maxRuns = 12;
-  /// Target relative half-width of the 95% confidence interval of the median.
-  double relativeHalfWidth = 0.01;
-  /// Pin every run to this CPU (taskset); none: let the kernel choose.
+  unsigned minRuns = 3;
+  /// The cap on measured runs; an estimate that stops here says
+  /// converged = false.
+  unsigned maxRuns = 20;
+  /// Measuring stops once this many runs are within \c agreement of the
+  /// fastest: the floor the program runs at has been seen more than once, so
+  /// the minimum is not a fluke, and a burst of load on the machine (which
+  /// only slows runs down) makes the measurement go on instead of deciding.
+  unsigned agreeingRuns = 3;
+  double agreement = 0.01;
+  /// Pin every run to this CPU; none: let the kernel choose.
   std::optional<unsigned> cpu;
 };
 
@@ -66,13 +68,18 @@ struct RuntimeEstimate {
   /// Milliseconds of each measured run (warm-up excluded), in run order.
   std::vector<double> samples;
   double minimum = 0, median = 0, lower = 0, upper = 0;
-  /// Whether the interval reached the target before the cap on runs.
+  /// Whether the stopping rule was met before the cap on runs.
   bool converged = false;
 
   double relativeHalfWidth() const {
     return median > 0 ? (upper - lower) / 2 / median : 0;
   }
 };
+
+/// The stopping rule: enough runs, and \c agreeingRuns of them within
+/// \c agreement of the fastest.
+bool floorConfirmed(const std::vector<double> &Samples,
+                    const MeasurementOptions &Options);
 
 /// The distribution-free 95% confidence interval of the median of \p Samples
 /// from order statistics (normal approximation to the binomial); the whole

@@ -190,6 +190,17 @@ TEST(RuntimeTest, MedianIntervalUsesOrderStatistics) {
   EXPECT_EQ(Many, 3);
 }
 
+TEST(RuntimeTest, StoppingRuleWantsTheFloorSeenSeveralTimes) {
+  MeasurementOptions Options; // 3 runs within 1% of the fastest
+  EXPECT_FALSE(floorConfirmed({5.0, 5.01}, Options));
+  EXPECT_TRUE(floorConfirmed({5.0, 5.01, 5.04}, Options));
+  // One fast outlier and a burst of slow runs: not yet.
+  EXPECT_FALSE(floorConfirmed({4.0, 5.0, 5.01, 5.02, 6.0}, Options));
+  EXPECT_TRUE(floorConfirmed({4.0, 5.0, 4.03, 6.0, 4.02}, Options));
+  Options.minRuns = 6;
+  EXPECT_FALSE(floorConfirmed({5.0, 5.0, 5.0}, Options));
+}
+
 TEST(RuntimeTest, MeasurementIsValidatedAndSummarized) {
   BenchmarkPtr B = builtin("qsort");
   llvm::LLVMContext Context;
@@ -203,8 +214,9 @@ TEST(RuntimeTest, MeasurementIsValidatedAndSummarized) {
   EXPECT_LE(E.minimum, E.lower);
   EXPECT_LE(E.lower, E.median);
   EXPECT_LE(E.median, E.upper);
-  if (E.converged)
-    EXPECT_LE(E.relativeHalfWidth(), Options.relativeHalfWidth);
+  EXPECT_EQ(E.converged, floorConfirmed(E.samples, Options));
+  if (!E.converged)
+    EXPECT_EQ(E.samples.size(), Options.maxRuns);
 }
 
 } // namespace
