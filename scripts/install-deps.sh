@@ -9,8 +9,7 @@ packages=(
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev libcurl4-openssl-dev  # what LLVM 19's CMake package links
   libgtest-dev libgmock-dev libbenchmark-dev       # tests and micro-benchmarks
   libcli11-dev nlohmann-json3-dev libsqlite3-dev   # CLI, JSON, measurement cache
-  binutils                                         # `size`, the reference for object text size
-  lld-19 util-linux                                # linking measured programs; taskset for CPU pinning
+  binutils                                         # `size`, the reference for object text size; gold links measured programs
   csmith libcsmith-dev                             # generated programs and their csmith.h
   libtorch-dev                                     # the learning code (src/learning) only
 )

@@ -120,7 +120,7 @@ std::vector<std::string> parseQuotedArguments(llvm::StringRef Line) {
 constexpr llvm::StringLiteral kOutputPlaceholder = "@PASSGYM_OUTPUT@";
 
 /// The linker command clang's driver would run for \p LinkFlags, asked once
-/// per process and flag set: running ld.lld directly saves the driver's own
+/// per process and flag set: running the linker directly saves the driver's own
 /// start-up on every measured step.
 struct LinkerCommand {
   std::vector<std::string> argv;
@@ -147,7 +147,7 @@ linkerCommand(const std::vector<std::string> &LinkFlags) {
   // The static relocation model of the objects (llc's default) needs a
   // position-dependent executable.
   Driver.argv = {
-      tool("clang"), "-###",   "-fuse-ld=lld", "-no-pie",
+      tool("clang"), "-###",   "-fuse-ld=gold", "-no-pie",
       Placeholder,   *Harness, "-o",           kOutputPlaceholder.str()};
   Driver.argv.insert(Driver.argv.end(), LinkFlags.begin(), LinkFlags.end());
   auto Result = runSubprocess(Driver);

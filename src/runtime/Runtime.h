@@ -1,7 +1,7 @@
 //===- runtime/Runtime.h - Measuring how fast a module runs ---------------===//
 //
 // A module becomes a program in-process: its `main` is renamed, LLVM's codegen
-// (-O2, the level clang uses for -O2 builds) emits an object, and lld links it
+// (-O2, the level clang uses for -O2 builds) emits an object, and gold links it
 // with a small harness whose `main` times the call to the program's own main
 // on a monotonic clock, so process start-up and dynamic loading are not part
 // of the measurement. Each run happens in a private temporary directory with a
@@ -49,7 +49,9 @@ llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
                              const ProgramBehaviour &Actual);
 
 struct MeasurementOptions {
-  unsigned warmupRuns = 1;
+  /// None by default: the estimate is the fastest run, which a slow, cold
+  /// first run does not move.
+  unsigned warmupRuns = 0;
   unsigned minRuns = 3;
   /// The cap on measured runs; an estimate that stops here says
   /// converged = false.
