@@ -24,7 +24,7 @@ llvm::Expected<const RunSpec &> runSpecOf(const Benchmark &B) {
 
 /// Everything besides the module that decides what a measurement is: bump
 /// kMeasurementVersion when the harness or the way of measuring changes.
-constexpr int kMeasurementVersion = 3;
+constexpr int kMeasurementVersion = 4;
 
 llvm::Expected<std::string>
 configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {

@@ -23,17 +23,26 @@ constexpr llvm::StringLiteral kRenamedMain = "passgym_benchmark_main";
 constexpr llvm::StringLiteral kTimingFile = ".passgym-elapsed-ns";
 
 /// The harness owns `main`. It applies the run's limits (a file-size limit,
-/// an optional CPU), then times the program's main from just before the call
-/// to the last exit handler, so a program that calls exit() is timed too;
-/// handlers the program registers run before this one. Doing this in the
-/// harness rather than with prlimit/taskset saves an exec per run.
+/// an optional CPU, no writes outside the run directory), then times the
+/// program's main from just before the call to the last exit handler, so a
+/// program that calls exit() is timed too; handlers the program registers run
+/// before this one. Doing this in the harness rather than with prlimit or
+/// taskset saves an exec per run.
 constexpr llvm::StringLiteral kHarnessSource = R"(
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/landlock.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE /* Landlock ABI 3; Debian 12's headers predate it */
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
 int passgym_benchmark_main(int, char **);
 static FILE *timing;
 static struct timespec start;
@@ -44,6 +53,46 @@ static void report(void) {
                  (end.tv_nsec - start.tv_nsec);
   fprintf(timing, "%lld\n", ns);
   fclose(timing);
+}
+static int allow_beneath(int ruleset, const char *path, __u64 access) {
+  struct landlock_path_beneath_attr rule = {0};
+  rule.allowed_access = access;
+  rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+  if (rule.parent_fd < 0)
+    return -1;
+  long status = syscall(SYS_landlock_add_rule, ruleset,
+                        LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+  close(rule.parent_fd);
+  return status == 0 ? 0 : -1;
+}
+/* Landlock: the program may change files only below its run directory (and
+   write to /dev/null). Kernels without Landlock run it unconfined. */
+static int confine_writes(void) {
+  long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+                     LANDLOCK_CREATE_RULESET_VERSION);
+  if (abi < 1)
+    return 0;
+  struct landlock_ruleset_attr attr = {0};
+  attr.handled_access_fs =
+      LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+      LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+      LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+      LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+  if (abi >= 3)
+    attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+  int ruleset = syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+  if (ruleset < 0)
+    return -1;
+  __u64 device = LANDLOCK_ACCESS_FS_WRITE_FILE |
+                 (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0);
+  if (allow_beneath(ruleset, ".", attr.handled_access_fs) != 0 ||
+      allow_beneath(ruleset, "/dev/null", device) != 0 ||
+      prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+      syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
+    return -1;
+  close(ruleset);
+  return 0;
 }
 static int apply_limits(void) {
   const char *max_file = getenv("PASSGYM_MAX_FILE_BYTES");
@@ -61,7 +110,7 @@ static int apply_limits(void) {
     if (sched_setaffinity(0, sizeof set, &set) != 0)
       return -1;
   }
-  return 0;
+  return confine_writes();
 }
 int main(int argc, char **argv) {
   timing = fopen(".passgym-elapsed-ns", "w");

@@ -12,6 +12,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
@@ -116,6 +117,23 @@ int main(void) {
                               Spec, Dir);
   std::string Message = errorOf(referenceBehaviour(*B));
   EXPECT_NE(Message.find("signal 25"), std::string::npos) << Message;
+}
+
+TEST(RuntimeTest, ProgramCannotWriteOutsideItsRunDirectory) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::string Outside = Dir.file("outside.txt");
+  BenchmarkPtr B = fromSource(R"(#include <stdio.h>
+int main(void) {
+  FILE *inside = fopen("inside.txt", "w");
+  FILE *outside = fopen(")" + Outside + R"(", "w");
+  printf("inside %s, outside %s\n", inside ? "written" : "refused",
+         outside ? "written" : "refused");
+  return 0;
+})",
+                              RunSpec(), Dir);
+  ProgramBehaviour Reference = take(referenceBehaviour(*B));
+  EXPECT_EQ(Reference.standardOutput, "inside written, outside refused\n");
+  EXPECT_FALSE(llvm::sys::fs::exists(Outside));
 }
 
 TEST(RuntimeTest, ExitCodeInputsAndOutputFilesAreCompared) {
