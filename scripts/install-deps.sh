@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   llvm-19 llvm-19-dev clang-19 libclang-rt-19-dev   # LLVM 19 library, opt-19/llc-19, clang-19 for C sources and sanitizers
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev libcurl4-openssl-dev  # what LLVM 19's CMake package links
-  libgtest-dev libgmock-dev libbenchmark-dev       # tests and micro-benchmarks
+  libgtest-dev libgmock-dev                        # tests
   libcli11-dev nlohmann-json3-dev libsqlite3-dev   # CLI, JSON, measurement cache
   binutils                                         # `size`, the reference for object text size; gold links measured programs
   csmith libcsmith-dev                             # generated programs and their csmith.h
