@@ -208,29 +208,44 @@ llvm::Expected<ProgramBehaviour> referenceBehaviour(const Benchmark &B) {
       });
 }
 
-llvm::Error validateModule(const llvm::Module &M, const Benchmark &B) {
+namespace {
+
+/// \p M built as \p B's program, with what the unoptimized program did.
+struct ProgramToJudge {
+  Program Built;
+  ProgramBehaviour Reference;
+};
+
+llvm::Expected<ProgramToJudge> buildAgainstReference(const llvm::Module &M,
+                                                     const Benchmark &B) {
   auto Reference = referenceBehaviour(B);
   if (!Reference)
     return Reference.takeError();
   auto Built = Program::build(M, *B.runSpec());
   if (!Built)
     return Built.takeError();
-  auto Outcome = Built->run(*B.runSpec());
+  return ProgramToJudge{std::move(*Built), std::move(*Reference)};
+}
+
+} // namespace
+
+llvm::Error validateModule(const llvm::Module &M, const Benchmark &B) {
+  auto Judged = buildAgainstReference(M, B);
+  if (!Judged)
+    return Judged.takeError();
+  auto Outcome = Judged->Built.run(*B.runSpec());
   if (!Outcome)
     return Outcome.takeError();
-  return compareBehaviour(*Reference, Outcome->first);
+  return compareBehaviour(Judged->Reference, Outcome->first);
 }
 
 llvm::Expected<RuntimeEstimate>
 measureModule(const llvm::Module &M, const Benchmark &B,
               const MeasurementOptions &Options) {
-  auto Reference = referenceBehaviour(B);
-  if (!Reference)
-    return Reference.takeError();
-  auto Built = Program::build(M, *B.runSpec());
-  if (!Built)
-    return Built.takeError();
-  return Built->measure(*B.runSpec(), *Reference, Options);
+  auto Judged = buildAgainstReference(M, B);
+  if (!Judged)
+    return Judged.takeError();
+  return Judged->Built.measure(*B.runSpec(), Judged->Reference, Options);
 }
 
 } // namespace passgym
