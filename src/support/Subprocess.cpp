@@ -7,8 +7,8 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <mutex>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,10 +155,6 @@ llvm::Expected<SubprocessResult>
 runSubprocess(const SubprocessOptions &Options) {
   if (Options.argv.empty())
     return llvm::createStringError("no program to run");
-  // A child that exits without reading its input would otherwise kill us
-  // with SIGPIPE when we write to it; the write reports EPIPE instead.
-  static std::once_flag IgnoreSigpipe;
-  std::call_once(IgnoreSigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
   Pipe In, Out, Err;
   for (Pipe *P : {&In, &Out, &Err})
     if (llvm::Error E = makePipe(*P))
@@ -202,8 +198,20 @@ runSubprocess(const SubprocessOptions &Options) {
 
   SubprocessResult Result;
   auto Deadline = Start + Options.timeout;
+  // A child that exits without reading its input would kill us with SIGPIPE
+  // when we write to it: the signal is blocked in this thread while we feed
+  // the child (the write then fails with EPIPE) and discarded afterwards, so
+  // the process keeps the default disposition for its own output.
+  sigset_t Sigpipe, Previous;
+  sigemptyset(&Sigpipe);
+  sigaddset(&Sigpipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &Sigpipe, &Previous);
   bool Finished = pumpPipes(In, Out, Err, Options.standardInput, Result,
                             Options.maxOutputBytes, Deadline);
+  timespec NoWait{0, 0};
+  while (sigtimedwait(&Sigpipe, nullptr, &NoWait) > 0) {
+  }
+  pthread_sigmask(SIG_SETMASK, &Previous, nullptr);
   int Status = 0;
   if (!Finished || !waitUntil(Pid, Status, Deadline)) {
     Result.timedOut = true;

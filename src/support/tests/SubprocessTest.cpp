@@ -5,6 +5,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <csignal>
 #include <gtest/gtest.h>
 
 namespace passgym {
@@ -27,6 +28,17 @@ TEST(SubprocessTest, FeedsStandardInput) {
   O.standardInput = std::string(200000, 'x');
   auto R = take(runSubprocess(O));
   EXPECT_EQ(R.standardOutput.size(), 200000u);
+}
+
+TEST(SubprocessTest, ChildThatIgnoresItsInputDoesNotKillTheCaller) {
+  SubprocessOptions O{{"true"}};
+  O.standardInput = std::string(1 << 20, 'x');
+  auto R = take(runSubprocess(O));
+  EXPECT_TRUE(R.succeeded()) << R.describeFailure();
+  // SIGPIPE keeps its default disposition for the caller's own output.
+  struct sigaction Current;
+  ASSERT_EQ(sigaction(SIGPIPE, nullptr, &Current), 0);
+  EXPECT_EQ(Current.sa_handler, SIG_DFL);
 }
 
 TEST(SubprocessTest, TimeoutKillsTheWholeProcessGroup) {
