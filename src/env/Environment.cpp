@@ -127,6 +127,11 @@ llvm::Expected<std::optional<Observation>>
 Environment::observeConfigured() const {
   if (!Observed)
     return std::nullopt;
+  // The reward has just computed this state's cost: observing the same cost
+  // must not run codegen or a measurement again.
+  if (Observed->cost == Reward->cost)
+    return std::optional<Observation>(
+        costObservationValue(Reward->cost, Tracker->currentCost()));
   auto Value = Observed->compute(*Module, *Bench);
   if (!Value)
     return Value.takeError();

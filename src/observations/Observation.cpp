@@ -17,12 +17,6 @@ namespace {
 using Compute = std::function<llvm::Expected<Observation>(const llvm::Module &,
                                                           const Benchmark &)>;
 
-/// Counts stay integers; runtimes are milliseconds.
-Observation costValue(CostFunction Cost, double Value) {
-  if (Cost == CostFunction::Runtime)
-    return Value;
-  return static_cast<int64_t>(Value);
-}
 
 Compute costObservation(CostFunction Cost) {
   return [Cost](const llvm::Module &M,
@@ -30,7 +24,7 @@ Compute costObservation(CostFunction Cost) {
     auto Value = computeCost(Cost, M, B);
     if (!Value)
       return Value.takeError();
-    return costValue(Cost, *Value);
+    return costObservationValue(Cost, *Value);
   };
 }
 
@@ -40,7 +34,7 @@ Compute baselineObservation(CostFunction Cost, Baseline Level) {
     auto Value = baselineCost(Cost, Level, B);
     if (!Value)
       return Value.takeError();
-    return costValue(Cost, *Value);
+    return costObservationValue(Cost, *Value);
   };
 }
 
@@ -99,7 +93,8 @@ std::vector<ObservationSpace> makeSpaces() {
       {CostFunction::Runtime, "Runtime"}};
   for (auto [Cost, BaselinePrefix] : Costs) {
     std::string Name = costName(Cost).str();
-    Spaces.push_back({Name, "the current " + Name, costObservation(Cost)});
+    Spaces.push_back(
+        {Name, "the current " + Name, costObservation(Cost), Cost});
     for (Baseline Level : {Baseline::O0, Baseline::O3, Baseline::Oz}) {
       std::string Pipeline = Level == Baseline::O0
                                  ? std::string("no pass")
@@ -113,6 +108,12 @@ std::vector<ObservationSpace> makeSpaces() {
 }
 
 } // namespace
+
+Observation costObservationValue(CostFunction Cost, double Value) {
+  if (Cost == CostFunction::Runtime)
+    return Value;
+  return static_cast<int64_t>(Value);
+}
 
 const std::vector<ObservationSpace> &observationSpaces() {
   static const std::vector<ObservationSpace> Spaces = makeSpaces();

@@ -8,6 +8,7 @@
 #ifndef PASSGYM_OBSERVATIONS_OBSERVATION_H
 #define PASSGYM_OBSERVATIONS_OBSERVATION_H
 
+#include "observations/Cost.h"
 #include "support/ModuleHash.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -38,7 +40,13 @@ struct ObservationSpace {
   std::function<llvm::Expected<Observation>(const llvm::Module &,
                                             const Benchmark &)>
       compute;
+  /// Set when the observation is the current value of a cost, so that an
+  /// environment whose reward already computed that cost can reuse it.
+  std::optional<CostFunction> cost = std::nullopt;
 };
+
+/// How a cost value is observed: counts as integers, runtimes as doubles.
+Observation costObservationValue(CostFunction Cost, double Value);
 
 /// Every observation space, in a fixed order.
 const std::vector<ObservationSpace> &observationSpaces();
