@@ -88,8 +88,8 @@ AutophaseNormalizer::fromJson(llvm::StringRef Text) {
   if (!J.is_object() || !J.contains("format") || J["format"] != FormatName)
     return llvm::createStringError("not a passgym Autophase normalizer");
   if (!J.contains("version") || J["version"] != FormatVersion)
-    return llvm::createStringError(
-        "normalizer format version is not " + std::to_string(FormatVersion));
+    return llvm::createStringError("normalizer format version is not " +
+                                   std::to_string(FormatVersion));
   auto IsNumbers = [&](const char *Key) {
     if (!J.contains(Key) || !J[Key].is_array())
       return false;
@@ -126,8 +126,8 @@ AutophaseNormalizer::load(llvm::StringRef Path) {
                                        "': " + Buffer.getError().message());
   auto N = fromJson((*Buffer)->getBuffer());
   if (!N)
-    return llvm::createStringError("normalizer '" + Path + "': " +
-                                   llvm::toString(N.takeError()));
+    return llvm::createStringError("normalizer '" + Path +
+                                   "': " + llvm::toString(N.takeError()));
   return N;
 }
 

@@ -10,8 +10,7 @@ namespace {
 torch::Tensor longTensor(const std::vector<int64_t> &Values) {
   // from_blob does not own the data: clone before the vector dies.
   return torch::from_blob(const_cast<int64_t *>(Values.data()),
-                          {static_cast<int64_t>(Values.size())},
-                          torch::kInt64)
+                          {static_cast<int64_t>(Values.size())}, torch::kInt64)
       .clone();
 }
 } // namespace
@@ -59,8 +58,8 @@ GraphBatch makeBatch(const std::vector<const graph::ProgramGraph *> &Graphs,
       Sources.push_back(Offset + E.Source);
       Targets.push_back(Offset + E.Target);
       Flows.push_back(static_cast<int64_t>(E.Flow));
-      Positions.push_back(std::clamp<int64_t>(E.Position, 0,
-                                              Options.MaxPosition - 1));
+      Positions.push_back(
+          std::clamp<int64_t>(E.Position, 0, Options.MaxPosition - 1));
     }
     Offset += static_cast<int64_t>(G.Nodes.size());
   }

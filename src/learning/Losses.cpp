@@ -45,8 +45,8 @@ GaeResult computeGae(const torch::Tensor &Rewards, const torch::Tensor &Values,
   torch::Tensor NextV = NextValues.detach().to(R.scalar_type());
   torch::Tensor Term = asFloat(Terminated, R);
   torch::Tensor Done =
-      torch::logical_or(Terminated.detach(), Truncated.detach()).to(
-          R.scalar_type());
+      torch::logical_or(Terminated.detach(), Truncated.detach())
+          .to(R.scalar_type());
 
   // delta_t = r_t + gamma * V(s_{t+1}) * (1 - terminated_t) - V(s_t):
   // truncation does not stop the bootstrap.
@@ -67,13 +67,11 @@ GaeResult computeGae(const torch::Tensor &Rewards, const torch::Tensor &Values,
 // PPO
 //===----------------------------------------------------------------------===//
 
-PpoLosses ppoLosses(const torch::Tensor &NewLogProb,
-                    const torch::Tensor &OldLogProb,
-                    const torch::Tensor &Advantages,
-                    const torch::Tensor &NewValues,
-                    const torch::Tensor &OldValues,
-                    const torch::Tensor &Returns, const torch::Tensor &Entropy,
-                    const PpoOptions &Options) {
+PpoLosses
+ppoLosses(const torch::Tensor &NewLogProb, const torch::Tensor &OldLogProb,
+          const torch::Tensor &Advantages, const torch::Tensor &NewValues,
+          const torch::Tensor &OldValues, const torch::Tensor &Returns,
+          const torch::Tensor &Entropy, const PpoOptions &Options) {
   checkSameShape(NewLogProb, OldLogProb, "ppoLosses: old log-probs");
   checkSameShape(NewLogProb, Advantages, "ppoLosses: advantages");
   checkSameShape(NewValues, OldValues, "ppoLosses: old values");
@@ -106,8 +104,8 @@ PpoLosses ppoLosses(const torch::Tensor &NewLogProb,
   }
 
   torch::Tensor EntropyMean = Entropy.mean();
-  torch::Tensor Total = Policy - Options.EntropyCoef * EntropyMean +
-                        Options.ValueCoef * Value;
+  torch::Tensor Total =
+      Policy - Options.EntropyCoef * EntropyMean + Options.ValueCoef * Value;
 
   torch::Tensor ApproxKl, ClipFraction;
   {
@@ -147,8 +145,7 @@ torch::Tensor sacCriticTarget(const torch::Tensor &Rewards,
   torch::Tensor NextLogPi = torch::log_softmax(NextLogits.detach(), -1);
   torch::Tensor NextPi = NextLogPi.exp();
   torch::Tensor Alpha = LogAlpha.detach().exp();
-  torch::Tensor MinQ =
-      torch::min(NextQ1Target.detach(), NextQ2Target.detach());
+  torch::Tensor MinQ = torch::min(NextQ1Target.detach(), NextQ2Target.detach());
   // V(s') = sum_a pi(a|s') [min Q'(s', a) - alpha * log pi(a|s')].
   torch::Tensor NextV = (NextPi * (MinQ - Alpha * NextLogPi)).sum(-1);
   torch::Tensor R = Rewards.detach();
@@ -166,10 +163,10 @@ SacLosses sacLosses(const SacBatch &Batch, const SacOptions &Options) {
               "sacLosses: LogAlpha must hold one value");
 
   SacLosses Out;
-  Out.Target = sacCriticTarget(Options.RewardScale * Batch.Rewards.detach(),
-                               Batch.Terminated, Batch.NextLogits,
-                               Batch.NextQ1Target, Batch.NextQ2Target,
-                               Batch.LogAlpha, Options.Gamma);
+  Out.Target =
+      sacCriticTarget(Options.RewardScale * Batch.Rewards.detach(),
+                      Batch.Terminated, Batch.NextLogits, Batch.NextQ1Target,
+                      Batch.NextQ2Target, Batch.LogAlpha, Options.Gamma);
 
   // Critics: regress Q_i(s, a) on the soft target.
   torch::Tensor Taken = Batch.Actions.to(torch::kLong).unsqueeze(-1);
@@ -212,8 +209,8 @@ void polyakUpdate(torch::nn::Module &Target, const torch::nn::Module &Source,
     TORCH_CHECK(From, "polyakUpdate: source has no parameter ", Item.key());
     torch::Tensor &To = Item.value();
     TORCH_CHECK(To.sizes() == From->sizes(), "polyakUpdate: ", Item.key(),
-                " has shape ", To.sizes(), " in the target and ",
-                From->sizes(), " in the source");
+                " has shape ", To.sizes(), " in the target and ", From->sizes(),
+                " in the source");
     // target = tau * source + (1 - tau) * target
     To.mul_(1 - Tau).add_(*From, Tau);
   }

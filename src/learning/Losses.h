@@ -101,13 +101,11 @@ struct PpoLosses {
 /// where A are the (optionally normalized) \p Advantages, V = \p NewValues,
 /// V_old = \p OldValues and R = \p Returns. \p OldLogProb, \p Advantages,
 /// \p OldValues and \p Returns are treated as constants.
-PpoLosses ppoLosses(const torch::Tensor &NewLogProb,
-                    const torch::Tensor &OldLogProb,
-                    const torch::Tensor &Advantages,
-                    const torch::Tensor &NewValues,
-                    const torch::Tensor &OldValues,
-                    const torch::Tensor &Returns, const torch::Tensor &Entropy,
-                    const PpoOptions &Options = {});
+PpoLosses
+ppoLosses(const torch::Tensor &NewLogProb, const torch::Tensor &OldLogProb,
+          const torch::Tensor &Advantages, const torch::Tensor &NewValues,
+          const torch::Tensor &OldValues, const torch::Tensor &Returns,
+          const torch::Tensor &Entropy, const PpoOptions &Options = {});
 
 //===----------------------------------------------------------------------===//
 // Discrete SAC

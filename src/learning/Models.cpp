@@ -19,14 +19,14 @@ DirectedEdges withBackwardEdges(const GraphBatch &Batch) {
 torch::Tensor poolGraphs(const torch::Tensor &Nodes,
                          const torch::Tensor &NodeGraph, int64_t NumGraphs,
                          Pooling How) {
-  torch::Tensor Sums =
-      torch::zeros({NumGraphs, Nodes.size(1)}, Nodes.options())
-          .index_add(0, NodeGraph, Nodes);
+  torch::Tensor Sums = torch::zeros({NumGraphs, Nodes.size(1)}, Nodes.options())
+                           .index_add(0, NodeGraph, Nodes);
   if (How == Pooling::Sum)
     return Sums;
   torch::Tensor Counts =
       torch::zeros({NumGraphs}, Nodes.options())
-          .index_add(0, NodeGraph, torch::ones({Nodes.size(0)}, Nodes.options()))
+          .index_add(0, NodeGraph,
+                     torch::ones({Nodes.size(0)}, Nodes.options()))
           .clamp_min(1);
   torch::Tensor Means = Sums / Counts.unsqueeze(1);
   if (How == Pooling::Mean)
@@ -40,10 +40,10 @@ torch::Tensor poolGraphs(const torch::Tensor &Nodes,
 
 NodeEmbeddingImpl::NodeEmbeddingImpl(int64_t VocabularySize,
                                      int64_t HiddenSize) {
-  Text = register_module("text", torch::nn::Embedding(VocabularySize,
-                                                      HiddenSize));
-  Type = register_module("type",
-                         torch::nn::Embedding(kNodeTypeCount, HiddenSize));
+  Text =
+      register_module("text", torch::nn::Embedding(VocabularySize, HiddenSize));
+  Type =
+      register_module("type", torch::nn::Embedding(kNodeTypeCount, HiddenSize));
 }
 
 torch::Tensor NodeEmbeddingImpl::forward(const GraphBatch &Batch) {
@@ -56,10 +56,10 @@ torch::Tensor NodeEmbeddingImpl::forward(const GraphBatch &Batch) {
 
 GineLayerImpl::GineLayerImpl(int64_t HiddenSize) {
   Eps = register_parameter("eps", torch::zeros({1}));
-  Linear1 = register_module("linear1",
-                            torch::nn::Linear(HiddenSize, HiddenSize));
-  Linear2 = register_module("linear2",
-                            torch::nn::Linear(HiddenSize, HiddenSize));
+  Linear1 =
+      register_module("linear1", torch::nn::Linear(HiddenSize, HiddenSize));
+  Linear2 =
+      register_module("linear2", torch::nn::Linear(HiddenSize, HiddenSize));
 }
 
 torch::Tensor GineLayerImpl::forward(const torch::Tensor &H,
@@ -87,8 +87,8 @@ GineNetworkImpl::GineNetworkImpl(const EncoderOptions &Options)
   int64_t PoolWidth = Options.ReadoutPooling == Pooling::MeanAndSum ? 2 * H : H;
   for (int64_t L = 0; L <= Options.Layers; ++L) {
     if (L > 0)
-      Layers.push_back(register_module("layer" + std::to_string(L - 1),
-                                       GineLayer(H)));
+      Layers.push_back(
+          register_module("layer" + std::to_string(L - 1), GineLayer(H)));
     Readouts.push_back(register_module("readout" + std::to_string(L),
                                        torch::nn::Linear(PoolWidth, H)));
   }
@@ -105,9 +105,9 @@ GraphEncoding GineNetworkImpl::forward(const GraphBatch &Batch) {
       poolGraphs(H, Batch.NodeGraph, Batch.NumGraphs, Options.ReadoutPooling));
   for (size_t L = 0; L < Layers.size(); ++L) {
     H = Layers[L](H, Edges, EdgeEmbeddings);
-    Graphs = Graphs + Readouts[L + 1](poolGraphs(H, Batch.NodeGraph,
-                                                 Batch.NumGraphs,
-                                                 Options.ReadoutPooling));
+    Graphs =
+        Graphs + Readouts[L + 1](poolGraphs(H, Batch.NodeGraph, Batch.NumGraphs,
+                                            Options.ReadoutPooling));
   }
   return {H, Graphs};
 }
@@ -121,10 +121,10 @@ GgnnNetworkImpl::GgnnNetworkImpl(const EncoderOptions &Options)
   int64_t H = Options.HiddenSize;
   Embedding =
       register_module("embedding", NodeEmbedding(Options.VocabularySize, H));
-  Messages = register_module("messages",
-                             torch::nn::Linear(H, kEdgeTypeCount * H));
-  PositionGate = register_module(
-      "position_gate", torch::nn::Embedding(Options.MaxPosition, H));
+  Messages =
+      register_module("messages", torch::nn::Linear(H, kEdgeTypeCount * H));
+  PositionGate = register_module("position_gate",
+                                 torch::nn::Embedding(Options.MaxPosition, H));
   Update = register_module("update",
                            torch::nn::GRUCell(torch::nn::GRUCellOptions(H, H)));
 }
@@ -135,8 +135,7 @@ torch::Tensor GgnnNetworkImpl::aggregate(const torch::Tensor &H,
   // Transforming every node by all edge types at once ([N, T*H]) and picking
   // row (source, type) costs N*T*H memory, where gathering a weight matrix per
   // edge would cost E*H*H.
-  torch::Tensor AllMessages =
-      Messages(H).view({N * kEdgeTypeCount, Width});
+  torch::Tensor AllMessages = Messages(H).view({N * kEdgeTypeCount, Width});
   torch::Tensor Rows = Edges.Source * kEdgeTypeCount + Edges.Type;
   torch::Tensor EdgeMessages = AllMessages.index_select(0, Rows) *
                                torch::sigmoid(PositionGate(Edges.Position));
@@ -162,8 +161,7 @@ GraphEncoding GgnnNetworkImpl::forward(const GraphBatch &Batch) {
 // Heads and agent
 //===----------------------------------------------------------------------===//
 
-HeadImpl::HeadImpl(int64_t InputSize, int64_t HiddenSize,
-                   int64_t OutputSize) {
+HeadImpl::HeadImpl(int64_t InputSize, int64_t HiddenSize, int64_t OutputSize) {
   Hidden = register_module("hidden", torch::nn::Linear(InputSize, HiddenSize));
   Output = register_module("output", torch::nn::Linear(HiddenSize, OutputSize));
 }

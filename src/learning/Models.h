@@ -208,8 +208,8 @@ public:
                       const torch::Tensor &Autophase = {});
 
   AgentNetworkOptions Options;
-  GineNetwork Gine{nullptr}; ///< Set iff Encoder == Gine.
-  GgnnNetwork Ggnn{nullptr}; ///< Set iff Encoder == Ggnn.
+  GineNetwork Gine{nullptr};             ///< Set iff Encoder == Gine.
+  GgnnNetwork Ggnn{nullptr};             ///< Set iff Encoder == Ggnn.
   torch::nn::Sequential Fusion{nullptr}; ///< Set iff AutophaseFusion.
   PolicyHead Policy{nullptr};
   ValueHead Value{nullptr};

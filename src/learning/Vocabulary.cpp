@@ -26,9 +26,8 @@ void Vocabulary::add(std::string Text) {
   Texts.push_back(std::move(Text));
 }
 
-Vocabulary
-Vocabulary::build(llvm::ArrayRef<const graph::ProgramGraph *> Graphs,
-                  const VocabularyOptions &Options) {
+Vocabulary Vocabulary::build(llvm::ArrayRef<const graph::ProgramGraph *> Graphs,
+                             const VocabularyOptions &Options) {
   std::unordered_map<std::string, uint64_t> Counts;
   for (const graph::ProgramGraph *G : Graphs)
     for (const graph::Node &N : G->Nodes)
@@ -127,8 +126,8 @@ llvm::Expected<Vocabulary> Vocabulary::load(llvm::StringRef Path) {
                                        "': " + Buffer.getError().message());
   auto V = fromJson((*Buffer)->getBuffer());
   if (!V)
-    return llvm::createStringError("vocabulary '" + Path + "': " +
-                                   llvm::toString(V.takeError()));
+    return llvm::createStringError("vocabulary '" + Path +
+                                   "': " + llvm::toString(V.takeError()));
   return V;
 }
 

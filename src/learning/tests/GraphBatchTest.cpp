@@ -31,8 +31,9 @@ struct TwoGraphs {
 
 void expectEqual(const torch::Tensor &Actual, const torch::Tensor &Expected) {
   EXPECT_EQ(Actual.dtype(), torch::kInt64);
-  EXPECT_TRUE(torch::equal(Actual, Expected))
-      << "actual:\n" << Actual << "\nexpected:\n" << Expected;
+  EXPECT_TRUE(torch::equal(Actual, Expected)) << "actual:\n"
+                                              << Actual << "\nexpected:\n"
+                                              << Expected;
 }
 
 TEST(GraphBatchTest, ConcatenatesWithOffsets) {
@@ -47,9 +48,9 @@ TEST(GraphBatchTest, ConcatenatesWithOffsets) {
   expectEqual(B.NodeTypes, longs({0, 1, 3, 0, 2}));
   expectEqual(B.NodeGraph, longs({0, 0, 0, 1, 1}));
   // B's nodes start at 3.
-  expectEqual(B.EdgeIndex, torch::tensor({1, 2, 4, 3, 0, 1, 3, 3},
-                                         torch::kInt64)
-                               .view({2, 4}));
+  expectEqual(
+      B.EdgeIndex,
+      torch::tensor({1, 2, 4, 3, 0, 1, 3, 3}, torch::kInt64).view({2, 4}));
   expectEqual(B.EdgeFlow, longs({1, 3, 1, 0}));
   // 40 is clamped to the last position, kDefaultMaxPosition - 1.
   expectEqual(B.EdgePosition, longs({0, 0, kDefaultMaxPosition - 1, 1}));
@@ -86,7 +87,8 @@ TEST(GraphBatchTest, AutophaseTensorRows) {
   ASSERT_TRUE(static_cast<bool>(N));
   torch::Tensor T = autophaseTensor(*N, Vectors);
   EXPECT_EQ(T.dtype(), torch::kFloat32);
-  EXPECT_TRUE(torch::equal(T, torch::tensor({-1.0f, 0.0f, 1.0f, 0.0f}).view({2, 2})))
+  EXPECT_TRUE(
+      torch::equal(T, torch::tensor({-1.0f, 0.0f, 1.0f, 0.0f}).view({2, 2})))
       << T;
 }
 

@@ -27,7 +27,9 @@ void expectClose(const torch::Tensor &Actual, const torch::Tensor &Expected) {
   EXPECT_TRUE(torch::allclose(Actual.to(torch::kDouble),
                               Expected.to(torch::kDouble), /*rtol=*/0,
                               /*atol=*/kTol))
-      << "actual:\n" << Actual << "\nexpected:\n" << Expected;
+      << "actual:\n"
+      << Actual << "\nexpected:\n"
+      << Expected;
 }
 
 void expectScalar(const torch::Tensor &Actual, double Expected) {
@@ -83,11 +85,10 @@ TEST(GaeTest, TruncationBootstrapsTerminationDoesNotBothCut) {
 
 TEST(GaeTest, BoolFlagsAndFloatTensors) {
   GaeExample E;
-  GaeResult R = computeGae(E.Rewards.to(torch::kFloat),
-                           E.Values.to(torch::kFloat),
-                           E.NextValues.to(torch::kFloat),
-                           E.Terminated.to(torch::kBool),
-                           E.Truncated.to(torch::kBool), 0.5, 0.5);
+  GaeResult R =
+      computeGae(E.Rewards.to(torch::kFloat), E.Values.to(torch::kFloat),
+                 E.NextValues.to(torch::kFloat), E.Terminated.to(torch::kBool),
+                 E.Truncated.to(torch::kBool), 0.5, 0.5);
   EXPECT_EQ(R.Advantages.scalar_type(), torch::kFloat);
   expectClose(R.Advantages, vec({0.25, -1, 1, 2}));
 }
@@ -112,8 +113,8 @@ TEST(GaeTest, SeveralEnvs) {
 
 TEST(GaeTest, ShapeMismatchThrows) {
   GaeExample E;
-  EXPECT_THROW(computeGae(E.Rewards, vec({1, 2, 3}), E.NextValues,
-                          E.Terminated, E.Truncated, 0.5, 0.5),
+  EXPECT_THROW(computeGae(E.Rewards, vec({1, 2, 3}), E.NextValues, E.Terminated,
+                          E.Truncated, 0.5, 0.5),
                c10::Error);
 }
 
@@ -177,9 +178,8 @@ PpoOptions noNormalization() {
 
 TEST(PpoTest, ClippedSurrogateBothSigns) {
   PpoExample E;
-  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages,
-                          E.NewValues, E.OldValues, E.Returns, E.Entropy,
-                          noNormalization());
+  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages, E.NewValues,
+                          E.OldValues, E.Returns, E.Entropy, noNormalization());
   expectScalar(L.Policy, -0.02);
   L.Policy.backward();
   expectClose(E.NewLogProb.grad(), vec({-0.44, 0, 0, 0.6, -0.1}));
@@ -187,9 +187,8 @@ TEST(PpoTest, ClippedSurrogateBothSigns) {
 
 TEST(PpoTest, ApproxKlAndClipFraction) {
   PpoExample E;
-  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages,
-                          E.NewValues, E.OldValues, E.Returns, E.Entropy,
-                          noNormalization());
+  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages, E.NewValues,
+                          E.OldValues, E.Returns, E.Entropy, noNormalization());
   double Kl = (0.1 - std::log(1.1) + 2 * (0.5 - std::log(1.5)) +
                2 * (-0.5 - std::log(0.5))) /
               5;
@@ -202,9 +201,8 @@ TEST(PpoTest, ApproxKlAndClipFraction) {
 
 TEST(PpoTest, ValueLossClippedAndUnclipped) {
   PpoExample E;
-  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages,
-                          E.NewValues, E.OldValues, E.Returns, E.Entropy,
-                          noNormalization());
+  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages, E.NewValues,
+                          E.OldValues, E.Returns, E.Entropy, noNormalization());
   expectScalar(L.Value, 0.49);
   // Gradient: sample 0 takes the clipped term, constant in V (clip is
   // saturated): 0; sample 1: 0.5 * 2 (V - R) / 3 = 1/3 (both terms equal,
@@ -215,17 +213,15 @@ TEST(PpoTest, ValueLossClippedAndUnclipped) {
 
   PpoOptions NoClip = noNormalization();
   NoClip.ClipValueLoss = false;
-  PpoLosses U = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages,
-                          E.NewValues, E.OldValues, E.Returns, E.Entropy,
-                          NoClip);
+  PpoLosses U = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages, E.NewValues,
+                          E.OldValues, E.Returns, E.Entropy, NoClip);
   expectScalar(U.Value, 0.375);
 }
 
 TEST(PpoTest, EntropyAndTotal) {
   PpoExample E;
-  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages,
-                          E.NewValues, E.OldValues, E.Returns, E.Entropy,
-                          noNormalization());
+  PpoLosses L = ppoLosses(E.NewLogProb, E.OldLogProb, E.Advantages, E.NewValues,
+                          E.OldValues, E.Returns, E.Entropy, noNormalization());
   expectScalar(L.Entropy, 1.5);
   expectScalar(L.Total, -0.02 - 0.001 * 1.5 + 0.5 * 0.49);
   expectScalar(L.Total, 0.2235);
@@ -246,8 +242,8 @@ TEST(PpoTest, AdvantageNormalization) {
   expectScalar(L.Policy, -0.0290473749);
 
   // Without normalization: -(1 + 2 + 3 + 1.1 * 4) / 4 = -2.6.
-  PpoLosses Raw = ppoLosses(NewLogProb, Zeros, Adv, Zeros, Zeros, Zeros,
-                            Zeros, noNormalization());
+  PpoLosses Raw = ppoLosses(NewLogProb, Zeros, Adv, Zeros, Zeros, Zeros, Zeros,
+                            noNormalization());
   expectScalar(Raw.Policy, -2.6);
 
   // A single sample is left as is (its sample std is undefined).
@@ -291,8 +287,8 @@ TEST(SacTest, CriticTargetByHand) {
   SacExample E;
   torch::Tensor Y = sacCriticTarget(E.Rewards, E.Terminated, E.NextLogits,
                                     E.NextQ1, E.NextQ2, E.LogAlpha, 0.9);
-  const double V = 0.25 * (1 - 0.5 * std::log(0.25)) +
-                   0.75 * (3 - 0.5 * std::log(0.75));
+  const double V =
+      0.25 * (1 - 0.5 * std::log(0.25)) + 0.75 * (3 - 0.5 * std::log(0.75));
   expectClose(Y, vec({1 + 0.9 * V, 2}));
   expectClose(Y, vec({3.503050815, 2}));
   EXPECT_FALSE(Y.requires_grad());
@@ -363,8 +359,7 @@ TEST(SacTest, CriticLossByHand) {
   // RewardScale multiplies the rewards: y = [2 + 0.9 V, 4].
   SacOptions Scaled = gamma09();
   Scaled.RewardScale = 2;
-  expectClose(sacLosses(sacBatch(E), Scaled).Target,
-              vec({3.503050815 + 1, 4}));
+  expectClose(sacLosses(sacBatch(E), Scaled).Target, vec({3.503050815 + 1, 4}));
 }
 
 TEST(SacTest, ActorLossByHand) {

@@ -1,5 +1,5 @@
-#include "learning/GraphBatch.h"
 #include "learning/Models.h"
+#include "learning/GraphBatch.h"
 
 #include "datasets/Benchmark.h"
 #include "graph/LlvmGraphBuilder.h"
@@ -21,7 +21,9 @@ using testing::take;
 void expectClose(const torch::Tensor &Actual, const torch::Tensor &Expected) {
   ASSERT_EQ(Actual.sizes(), Expected.sizes()) << Actual;
   EXPECT_TRUE(torch::allclose(Actual, Expected, /*rtol=*/0, /*atol=*/1e-6))
-      << "actual:\n" << Actual << "\nexpected:\n" << Expected;
+      << "actual:\n"
+      << Actual << "\nexpected:\n"
+      << Expected;
 }
 
 torch::Tensor rows(std::vector<std::vector<float>> Rows) {
@@ -74,16 +76,18 @@ TEST(GineTest, OneLayerByHand) {
     torch::NoGradGuard NoGrad;
     setNodeEmbedding(Net->Embedding);
     Net->FlowEmbedding->weight.zero_();
-    Net->FlowEmbedding->weight[0].copy_(torch::tensor({0.5f, 0.5f}));  // control
+    Net->FlowEmbedding->weight[0].copy_(torch::tensor({0.5f, 0.5f})); // control
     Net->FlowEmbedding->weight[1].copy_(torch::tensor({1.0f, -4.0f})); // data
-    Net->FlowEmbedding->weight[4].copy_(torch::tensor({-1.0f, 1.0f})); // control, backward
-    Net->FlowEmbedding->weight[5].copy_(torch::tensor({2.0f, 0.0f}));  // data, backward
+    Net->FlowEmbedding->weight[4].copy_(
+        torch::tensor({-1.0f, 1.0f})); // control, backward
+    Net->FlowEmbedding->weight[5].copy_(
+        torch::tensor({2.0f, 0.0f})); // data, backward
     Net->PositionEmbedding->weight.zero_();
     Net->PositionEmbedding->weight[1].copy_(torch::tensor({0.0f, 0.25f}));
     GineLayer &L = Net->Layers[0];
     L->Eps.fill_(0.5);
-    for (torch::nn::Linear *Lin : {&L->Linear1, &L->Linear2, &Net->Readouts[0],
-                                   &Net->Readouts[1]}) {
+    for (torch::nn::Linear *Lin :
+         {&L->Linear1, &L->Linear2, &Net->Readouts[0], &Net->Readouts[1]}) {
       (*Lin)->weight.copy_(identity(2));
       (*Lin)->bias.zero_();
     }
@@ -114,8 +118,8 @@ TEST(GgnnTest, OneStepByHand) {
     Net->Messages->weight.zero_();
     Net->Messages->bias.zero_();
     for (int64_t Type = 0; Type < kEdgeTypeCount; ++Type)
-      Net->Messages->weight.narrow(0, 2 * Type, 2).copy_(identity(2) *
-                                                         (Type + 1));
+      Net->Messages->weight.narrow(0, 2 * Type, 2)
+          .copy_(identity(2) * (Type + 1));
     // Gates: position 0 -> sigmoid(0) = 0.5; position 1 -> (0.75, 0.25).
     Net->PositionGate->weight.zero_();
     Net->PositionGate->weight[1].copy_(
@@ -179,8 +183,8 @@ protected:
     Inputs I;
     I.Vocab = Vocabulary::build(Pointers);
     I.Batch = makeBatch(Pointers, I.Vocab);
-    I.Features = autophaseTensor(
-        take(AutophaseNormalizer::fit(Autophase)), Autophase);
+    I.Features =
+        autophaseTensor(take(AutophaseNormalizer::fit(Autophase)), Autophase);
     return I;
   }
   static AgentNetworkOptions options(const Inputs &I, EncoderKind Kind,

@@ -1,5 +1,5 @@
-#include "learning/AutophaseNormalizer.h"
 #include "learning/Vocabulary.h"
+#include "learning/AutophaseNormalizer.h"
 
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
@@ -133,7 +133,8 @@ TEST(AutophaseNormalizerTest, StandardizesWithLog1p) {
 
   TempDir Dir = take(TempDir::create("normalizer-test"));
   check(N.save(Dir.file("n.json")));
-  AutophaseNormalizer Loaded = take(AutophaseNormalizer::load(Dir.file("n.json")));
+  AutophaseNormalizer Loaded =
+      take(AutophaseNormalizer::load(Dir.file("n.json")));
   EXPECT_TRUE(Loaded.usesLog1p());
   EXPECT_EQ(Loaded.mean(), N.mean());
   EXPECT_EQ(Loaded.stddev(), N.stddev());
