@@ -25,9 +25,7 @@ namespace {
 using testing::errorOf;
 using testing::take;
 
-BenchmarkPtr builtin(const std::string &Name) {
-  return take(loadBenchmark("benchmark://builtin-v0/" + Name));
-}
+using testing::builtin;
 
 std::unique_ptr<Environment> started(const BenchmarkPtr &B,
                                      EnvironmentOptions Options = {}) {

@@ -105,7 +105,7 @@ INSTANTIATE_TEST_SUITE_P(Builtin, CostAgainstTools,
                          ::testing::Values("crc32", "qsort", "sha256"));
 
 TEST(CostTest, BaselinesAreTheUnoptimizedAndLlvmsPipelines) {
-  auto B = take(loadBenchmark("benchmark://builtin-v0/crc32"));
+  auto B = testing::builtin("crc32");
   double O0 =
       take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B));
   double O3 =

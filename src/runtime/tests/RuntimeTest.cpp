@@ -23,9 +23,7 @@ namespace {
 using testing::errorOf;
 using testing::take;
 
-BenchmarkPtr builtin(const std::string &Name) {
-  return take(loadBenchmark("benchmark://builtin-v0/" + Name));
-}
+using testing::builtin;
 
 /// A benchmark compiled from \p Source, runnable with \p Spec.
 BenchmarkPtr fromSource(const std::string &Source, RunSpec Spec,
@@ -125,7 +123,8 @@ TEST(RuntimeTest, ProgramCannotWriteOutsideItsRunDirectory) {
   BenchmarkPtr B = fromSource(R"(#include <stdio.h>
 int main(void) {
   FILE *inside = fopen("inside.txt", "w");
-  FILE *outside = fopen(")" + Outside + R"(", "w");
+  FILE *outside = fopen(")" + Outside +
+                                  R"(", "w");
   printf("inside %s, outside %s\n", inside ? "written" : "refused",
          outside ? "written" : "refused");
   return 0;
@@ -246,7 +245,7 @@ namespace {
 TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
   auto Dir = testing::take(TempDir::create("passgym-test"));
   setMeasurementCachePath(Dir.file("cache.sqlite"));
-  BenchmarkPtr B = testing::take(loadBenchmark("benchmark://builtin-v0/crc32"));
+  BenchmarkPtr B = testing::builtin("crc32");
   llvm::LLVMContext Context;
   auto M = testing::take(B->load(Context));
   CacheStatistics Before = measurementCacheStatistics();
@@ -288,7 +287,7 @@ TEST(RuntimeCacheTest, RuntimeRewardIsScaledByTheO3Gain) {
       "test", std::vector<Action>{{"sroa", "function(sroa)"}});
   auto Env =
       testing::take(Environment::create({Space, "Runtime", "RuntimeO3"}));
-  BenchmarkPtr B = testing::take(loadBenchmark("benchmark://builtin-v0/qsort"));
+  BenchmarkPtr B = testing::builtin("qsort");
   auto Initial = testing::take(Env->reset(B));
   ASSERT_TRUE(Initial);
   double O0 = std::get<double>(*Initial);
@@ -324,8 +323,7 @@ TEST(RuntimeCacheTest, InvalidProgramEndsTheEpisodeWithThePenalty) {
   auto Space = std::make_shared<ActionSpace>(
       "test", std::vector<Action>{{"break", "passgym-test-or-for-xor"}});
   auto Env = testing::take(Environment::create({Space, "", "Runtime"}));
-  testing::take(
-      Env->reset(testing::take(loadBenchmark("benchmark://builtin-v0/crc32"))));
+  testing::take(Env->reset(testing::builtin("crc32")));
   StepResult Step = testing::take(Env->step(0));
   EXPECT_TRUE(Step.done);
   EXPECT_TRUE(Step.info.error.find("stdout differs") != std::string::npos ||

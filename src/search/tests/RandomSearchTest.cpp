@@ -12,7 +12,7 @@ using testing::take;
 
 std::unique_ptr<Environment> start() {
   auto Env = take(Environment::create());
-  take(Env->reset(take(loadBenchmark("benchmark://builtin-v0/crc32"))));
+  take(Env->reset(testing::builtin("crc32")));
   return Env;
 }
 

@@ -2,6 +2,8 @@
 #ifndef PASSGYM_SUPPORT_TESTS_TESTHELPERS_H
 #define PASSGYM_SUPPORT_TESTS_TESTHELPERS_H
 
+#include "datasets/Benchmark.h"
+
 #include "llvm/Support/Error.h"
 
 #include <gtest/gtest.h>
@@ -38,6 +40,11 @@ inline std::string errorOf(llvm::Error E) {
     return "";
   }
   return llvm::toString(std::move(E));
+}
+
+/// A built-in benchmark by name, e.g. "crc32".
+inline BenchmarkPtr builtin(const std::string &Name) {
+  return take(loadBenchmark("benchmark://builtin-v0/" + Name));
 }
 
 inline std::string testData(const std::string &Name) {
