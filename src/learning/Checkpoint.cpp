@@ -28,12 +28,13 @@ constexpr const char *OptimizerFile = "optimizer.pt";
 constexpr const char *AgentFile = "agent.json";
 constexpr const char *VocabularyFile = "vocabulary.json";
 constexpr const char *NormalizerFile = "normalizer.json";
+constexpr const char *TrainerStateFile = "trainer_state.pt";
 
 /// Payloads a manifest may list. Anything else is refused, so that a
 /// hand-edited manifest cannot make us read outside the directory.
 bool isKnownPayload(const std::string &Name) {
-  for (const char *Known :
-       {NetworkFile, OptimizerFile, AgentFile, VocabularyFile, NormalizerFile})
+  for (const char *Known : {NetworkFile, OptimizerFile, AgentFile,
+                            VocabularyFile, NormalizerFile, TrainerStateFile})
     if (Name == Known)
       return true;
   return false;
@@ -160,16 +161,6 @@ std::string describeDifference(const ActionSpaceIdentity &Saved,
   return Message;
 }
 
-/// The serialized bytes of an archive filled by \p Fill. Serializing to
-/// memory lets us hash exactly what is written.
-template <typename FillFn> std::string archiveBytes(FillFn Fill) {
-  torch::serialize::OutputArchive Archive;
-  Fill(Archive);
-  std::ostringstream Out;
-  Archive.save_to(Out);
-  return Out.str();
-}
-
 /// Writes every payload and then the manifest into the (fresh) directory
 /// \p Dir.
 llvm::Error writeContents(const std::string &Path, const std::string &Dir,
@@ -192,6 +183,9 @@ llvm::Error writeContents(const std::string &Path, const std::string &Dir,
                            {"pipelines", C.ActionSpace.Pipelines}};
   Agent["counters"] = {{"global_step", C.Counters.GlobalStep},
                        {"iteration", C.Counters.Iteration}};
+  Agent["training"] = {{"algorithm", C.Training.Algorithm},
+                       {"reward_space", C.Training.RewardSpace},
+                       {"episode_length", C.Training.EpisodeLength}};
   if (C.Optimizer)
     Agent["optimizer"] =
         adamOptionsToJson(static_cast<const torch::optim::AdamOptions &>(
@@ -200,6 +194,8 @@ llvm::Error writeContents(const std::string &Path, const std::string &Dir,
   Payloads[VocabularyFile] = C.Vocab.toJson();
   if (C.Normalizer)
     Payloads[NormalizerFile] = C.Normalizer->toJson();
+  if (!C.TrainerState.empty())
+    Payloads[TrainerStateFile] = C.TrainerState;
 
   Json Manifest;
   Manifest["format"] = FormatName;
@@ -240,6 +236,20 @@ llvm::Error checkContents(const std::string &Path,
 }
 
 } // namespace
+
+std::string archiveBytes(
+    const std::function<void(torch::serialize::OutputArchive &)> &Fill) {
+  torch::serialize::OutputArchive Archive;
+  Fill(Archive);
+  std::ostringstream Out;
+  Archive.save_to(Out);
+  return Out.str();
+}
+
+void loadArchive(const std::string &Bytes,
+                 torch::serialize::InputArchive &Archive) {
+  Archive.load_from(Bytes.data(), Bytes.size());
+}
 
 llvm::Error saveCheckpoint(const std::string &PathIn,
                            const CheckpointContents &Contents) {
@@ -360,6 +370,10 @@ loadCheckpoint(const std::string &Path,
     L.Counters.GlobalStep =
         Agent.at("counters").at("global_step").get<int64_t>();
     L.Counters.Iteration = Agent.at("counters").at("iteration").get<int64_t>();
+    const Json &Training = Agent.at("training");
+    L.Training.Algorithm = Training.at("algorithm").get<std::string>();
+    L.Training.RewardSpace = Training.at("reward_space").get<std::string>();
+    L.Training.EpisodeLength = Training.at("episode_length").get<int64_t>();
     if (Agent.contains("optimizer"))
       AdamOptions = adamOptionsFromJson(Agent["optimizer"]);
   } catch (const std::exception &E) {
@@ -376,6 +390,10 @@ loadCheckpoint(const std::string &Path,
     return fail(Path, "'" + std::string(VocabularyFile) +
                           "': " + llvm::toString(Vocab.takeError()));
   L.Vocab = std::move(*Vocab);
+  if (Payloads.count(TrainerStateFile)) {
+    llvm::StringRef Bytes = Payloads[TrainerStateFile]->getBuffer();
+    L.TrainerState.assign(Bytes.begin(), Bytes.end());
+  }
   if (Payloads.count(NormalizerFile)) {
     auto N =
         AutophaseNormalizer::fromJson(Payloads[NormalizerFile]->getBuffer());

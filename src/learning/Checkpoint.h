@@ -22,6 +22,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,19 @@ struct CheckpointCounters {
   }
 };
 
+/// How the agent was trained: what a resumed run must match and what
+/// evaluation replays.
+struct TrainingInfo {
+  std::string Algorithm = "ppo"; ///< "ppo" or "sac".
+  std::string RewardSpace = "IrInstructionCountOz";
+  int64_t EpisodeLength = 50;
+
+  bool operator==(const TrainingInfo &O) const {
+    return Algorithm == O.Algorithm && RewardSpace == O.RewardSpace &&
+           EpisodeLength == O.EpisodeLength;
+  }
+};
+
 /// What saveCheckpoint writes. The network's Options are saved with it.
 struct CheckpointContents {
   AgentNetwork Network{nullptr}; ///< Required.
@@ -65,6 +79,11 @@ struct CheckpointContents {
   std::optional<AutophaseNormalizer> Normalizer;
   ActionSpaceIdentity ActionSpace;
   CheckpointCounters Counters;
+  TrainingInfo Training;
+  /// Whatever else the trainer needs to resume (SAC: critics, target
+  /// critics, temperature and their optimizers), as a torch archive's bytes
+  /// (archiveBytes); empty for none.
+  std::string TrainerState;
 };
 
 /// What the caller will use the checkpoint with; each one given is checked.
@@ -82,7 +101,19 @@ struct LoadedCheckpoint {
   std::optional<AutophaseNormalizer> Normalizer;
   ActionSpaceIdentity ActionSpace;
   CheckpointCounters Counters;
+  TrainingInfo Training;
+  /// Verified bytes of the trainer state; empty if none was saved.
+  std::string TrainerState;
 };
+
+/// The serialized bytes of an archive filled by \p Fill.
+std::string
+archiveBytes(const std::function<void(torch::serialize::OutputArchive &)> &Fill);
+
+/// Loads \p Bytes (from archiveBytes) into \p Archive; throws c10::Error on
+/// malformed bytes.
+void loadArchive(const std::string &Bytes,
+                 torch::serialize::InputArchive &Archive);
 
 /// Writes the checkpoint directory \p Path. Everything is built in a
 /// temporary sibling directory first; an existing checkpoint at \p Path is

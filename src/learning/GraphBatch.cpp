@@ -75,6 +75,33 @@ GraphBatch makeBatch(const std::vector<const graph::ProgramGraph *> &Graphs,
   return B;
 }
 
+GraphBatch concatBatches(const std::vector<const GraphBatch *> &Parts) {
+  std::vector<torch::Tensor> NodeIds, NodeTypes, NodeGraph, EdgeIndex, EdgeFlow,
+      EdgePosition;
+  int64_t NodeOffset = 0, GraphOffset = 0;
+  for (const GraphBatch *P : Parts) {
+    NodeIds.push_back(P->NodeIds);
+    NodeTypes.push_back(P->NodeTypes);
+    NodeGraph.push_back(P->NodeGraph + GraphOffset);
+    EdgeIndex.push_back(P->EdgeIndex + NodeOffset);
+    EdgeFlow.push_back(P->EdgeFlow);
+    EdgePosition.push_back(P->EdgePosition);
+    NodeOffset += P->numNodes();
+    GraphOffset += P->NumGraphs;
+  }
+  if (Parts.empty())
+    return makeBatch({}, Vocabulary());
+  GraphBatch B;
+  B.NodeIds = torch::cat(NodeIds);
+  B.NodeTypes = torch::cat(NodeTypes);
+  B.NodeGraph = torch::cat(NodeGraph);
+  B.EdgeIndex = torch::cat(EdgeIndex, 1);
+  B.EdgeFlow = torch::cat(EdgeFlow);
+  B.EdgePosition = torch::cat(EdgePosition);
+  B.NumGraphs = GraphOffset;
+  return B;
+}
+
 torch::Tensor
 autophaseTensor(const AutophaseNormalizer &Normalizer,
                 const std::vector<std::vector<int64_t>> &Vectors) {

@@ -57,6 +57,10 @@ GraphBatch makeBatch(const std::vector<const graph::ProgramGraph *> &Graphs,
 
 /// [B, width] float tensor of the normalized feature vectors, one row per
 /// program, in batch order.
+/// The batches \p Parts concatenated into one: what makeBatch would give for
+/// all their graphs, in order. Lets a replay buffer encode each graph once.
+GraphBatch concatBatches(const std::vector<const GraphBatch *> &Parts);
+
 torch::Tensor autophaseTensor(const AutophaseNormalizer &Normalizer,
                               const std::vector<std::vector<int64_t>> &Vectors);
 

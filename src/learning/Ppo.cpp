@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "learning/Ppo.h"
 
-#include "graph/LlvmGraphBuilder.h"
+#include "support/Statistics.h"
 
 #include <algorithm>
 #include <chrono>
@@ -42,35 +42,30 @@ double explainedVariance(const torch::Tensor &Predicted,
 llvm::Expected<std::unique_ptr<PpoTrainer>>
 PpoTrainer::create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
                    Vocabulary Vocab, PpoTrainOptions Options) {
-  if (Benchmarks.empty())
-    return llvm::createStringError("PPO needs at least one benchmark");
-  if (Options.EpisodeLength < 1 || Options.RolloutSteps < 1 ||
-      Options.MinibatchSize < 1 || Options.UpdateEpochs < 1)
+  if (Options.RolloutSteps < 1 || Options.MinibatchSize < 1 ||
+      Options.UpdateEpochs < 1)
     return llvm::createStringError(
-        "PPO: episode length, rollout steps, minibatch size and update "
-        "epochs must be positive");
-  // The loop builds its own graph observations from env.module().
-  Env.observationSpace.clear();
-  auto E = Environment::create(std::move(Env));
-  if (!E)
-    return E.takeError();
-  return std::unique_ptr<PpoTrainer>(
-      new PpoTrainer(std::move(Benchmarks), std::move(*E), std::move(Vocab),
-                     std::move(Options)));
+        "PPO: rollout steps, minibatch size and update epochs must be "
+        "positive");
+  auto Episodes = EpisodeRunner::create(
+      std::move(Benchmarks), std::move(Env),
+      {Options.EpisodeLength, Options.RandomBenchmarks, Options.Seed});
+  if (!Episodes)
+    return Episodes.takeError();
+  return std::unique_ptr<PpoTrainer>(new PpoTrainer(
+      std::move(*Episodes), std::move(Vocab), std::move(Options)));
 }
 
-PpoTrainer::PpoTrainer(std::vector<BenchmarkPtr> Benchmarks,
-                       std::unique_ptr<Environment> Env, Vocabulary Vocab,
-                       PpoTrainOptions Options)
-    : Benchmarks(std::move(Benchmarks)), Env(std::move(Env)),
-      Vocab(std::move(Vocab)), Options(std::move(Options)),
-      Rng(this->Options.Seed) {
+PpoTrainer::PpoTrainer(std::unique_ptr<EpisodeRunner> Episodes,
+                       Vocabulary Vocab, PpoTrainOptions Options)
+    : Episodes(std::move(Episodes)), Vocab(std::move(Vocab)),
+      Options(std::move(Options)) {
   // Seed before building the network: its initialization draws from torch's
   // global generator, as do action sampling and minibatch shuffles.
   torch::manual_seed(this->Options.Seed);
   AgentNetworkOptions Net = this->Options.Network;
   Net.VocabularySize = static_cast<int64_t>(this->Vocab.size());
-  Net.NumActions = static_cast<int64_t>(this->Env->actions().size());
+  Net.NumActions = this->Episodes->numActions();
   this->Options.Network = Net;
   Batching.MaxPosition = Net.MaxPosition;
   Network = AgentNetwork(Net);
@@ -80,34 +75,41 @@ PpoTrainer::PpoTrainer(std::vector<BenchmarkPtr> Benchmarks,
       torch::optim::AdamOptions(this->Options.LearningRate).eps(1e-5));
 }
 
+int64_t PpoTrainer::iterations() const {
+  return std::max<int64_t>(1, Options.TotalSteps / Options.RolloutSteps);
+}
+
+llvm::Error PpoTrainer::resume(LoadedCheckpoint Saved) {
+  if (Saved.Training.Algorithm != "ppo")
+    return llvm::createStringError("cannot resume PPO from a '" +
+                                   Saved.Training.Algorithm + "' checkpoint");
+  if (!Saved.Optimizer)
+    return llvm::createStringError(
+        "cannot resume: the checkpoint has no optimizer state");
+  Network = Saved.Network;
+  Network->train();
+  Optimizer = std::move(Saved.Optimizer);
+  Counters = Saved.Counters;
+  // Another stream than the first run's, so a resumed run does not replay
+  // the samples it already trained on.
+  torch::manual_seed(Options.Seed + static_cast<uint64_t>(Counters.Iteration));
+  return llvm::Error::success();
+}
+
+CheckpointContents PpoTrainer::checkpoint() const {
+  CheckpointContents C;
+  C.Network = Network;
+  C.Optimizer = Optimizer.get();
+  C.Vocab = Vocab;
+  C.Counters = Counters;
+  C.Training.Algorithm = "ppo";
+  C.Training.EpisodeLength = Options.EpisodeLength;
+  return C;
+}
+
 //===----------------------------------------------------------------------===//
 // Rollout
 //===----------------------------------------------------------------------===//
-
-llvm::Expected<graph::ProgramGraph> PpoTrainer::observe() const {
-  return graph::buildProgramGraph(Env->module());
-}
-
-llvm::Error PpoTrainer::startEpisode() {
-  size_t Index;
-  if (Options.RandomBenchmarks) {
-    Index =
-        std::uniform_int_distribution<size_t>(0, Benchmarks.size() - 1)(Rng);
-  } else {
-    Index = NextBenchmark;
-    NextBenchmark = (NextBenchmark + 1) % Benchmarks.size();
-  }
-  if (auto R = Env->reset(Benchmarks[Index]); !R)
-    return R.takeError();
-  auto G = observe();
-  if (!G)
-    return G.takeError();
-  Current = std::move(*G);
-  EpisodeSteps = 0;
-  EpisodeReturn = 0;
-  InEpisode = true;
-  return llvm::Error::success();
-}
 
 float PpoTrainer::valueOf(const graph::ProgramGraph &G) {
   torch::NoGradGuard NoGrad;
@@ -121,55 +123,41 @@ llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
   Rollout R;
   const int64_t T = Options.RolloutSteps;
   for (int64_t Step = 0; Step < T; ++Step) {
-    if (!InEpisode)
-      if (llvm::Error E = startEpisode())
-        return E;
+    if (llvm::Error E = Episodes->ensureEpisode())
+      return std::move(E);
 
     // Sample a ~ Categorical(softmax(logits)).
-    AgentOutput Out = Network->forward(makeBatch({&Current}, Vocab, Batching));
+    const graph::ProgramGraph &Observation = Episodes->observation();
+    AgentOutput Out =
+        Network->forward(makeBatch({&Observation}, Vocab, Batching));
     torch::Tensor LogProbs = torch::log_softmax(Out.Logits[0], -1);
     int64_t Action = torch::multinomial(LogProbs.exp(), 1).item<int64_t>();
+    R.Observations.push_back(Observation);
 
-    auto Result = Env->step(static_cast<size_t>(Action));
-    if (!Result)
-      return Result.takeError();
-    ++EpisodeSteps;
-    EpisodeReturn += Result->reward;
+    auto S = Episodes->step(Action);
+    if (!S)
+      return S.takeError();
 
-    // The environment ends an episode only on a failure: terminal, no
-    // future value. The step limit truncates: bootstrap from V(final obs).
-    bool Terminated = Result->done;
-    bool Truncated = !Terminated && EpisodeSteps >= Options.EpisodeLength;
-
-    R.Observations.push_back(std::move(Current));
     R.Actions.push_back(Action);
     R.LogProbs.push_back(LogProbs[Action].item<float>());
     R.Values.push_back(Out.Value[0].item<float>());
-    R.Rewards.push_back(static_cast<float>(Result->reward));
-    R.Terminated.push_back(Terminated ? 1.0f : 0.0f);
-    R.Truncated.push_back(Truncated ? 1.0f : 0.0f);
-    // Filled in below: Values[t + 1] when the episode goes on.
-    R.NextValues.push_back(0.0f);
-
-    if (!Terminated) {
-      auto G = observe();
-      if (!G)
-        return G.takeError();
-      Current = std::move(*G);
-    }
-    if (Terminated || Truncated) {
-      if (Truncated)
-        R.NextValues.back() = valueOf(Current);
-      R.EpisodeReturns.push_back(EpisodeReturn);
-      InEpisode = false;
-    }
+    R.Rewards.push_back(static_cast<float>(S->Reward));
+    R.Terminated.push_back(S->Terminated ? 1.0f : 0.0f);
+    R.Truncated.push_back(S->Truncated ? 1.0f : 0.0f);
+    // A truncated episode bootstraps from V(final observation); a running
+    // one gets Values[t + 1] below.
+    R.NextValues.push_back(S->Truncated ? valueOf(Episodes->observation())
+                                        : 0.0f);
+    if (S->EpisodeReturn)
+      R.EpisodeReturns.push_back(*S->EpisodeReturn);
   }
   // An episode still running: its next value is that of the next step, or,
   // after the last step, of the observation the next rollout starts from.
   for (int64_t Step = 0; Step < T; ++Step) {
     if (R.Terminated[Step] != 0 || R.Truncated[Step] != 0)
       continue;
-    R.NextValues[Step] = Step + 1 < T ? R.Values[Step + 1] : valueOf(Current);
+    R.NextValues[Step] =
+        Step + 1 < T ? R.Values[Step + 1] : valueOf(Episodes->observation());
   }
   return R;
 }
@@ -236,19 +224,31 @@ void PpoTrainer::update(const Rollout &R, const GaeResult &Gae,
 // The loop
 //===----------------------------------------------------------------------===//
 
+std::vector<std::pair<std::string, double>>
+PpoIterationMetrics::fields() const {
+  return {{"iteration", static_cast<double>(Iteration)},
+          {"global_step", static_cast<double>(GlobalStep)},
+          {"episodes", static_cast<double>(Episodes)},
+          {"mean_episode_return", MeanEpisodeReturn},
+          {"policy_loss", PolicyLoss},
+          {"value_loss", ValueLoss},
+          {"entropy", Entropy},
+          {"approx_kl", ApproxKl},
+          {"clip_fraction", ClipFraction},
+          {"explained_variance", ExplainedVariance},
+          {"steps_per_second", StepsPerSecond}};
+}
+
 llvm::Expected<std::vector<PpoIterationMetrics>>
 PpoTrainer::train(const Callback &OnIteration) {
-  const int64_t Iterations =
-      std::max<int64_t>(1, Options.TotalSteps / Options.RolloutSteps);
   std::vector<PpoIterationMetrics> All;
-  int64_t GlobalStep = 0;
-  for (int64_t Iteration = 0; Iteration < Iterations; ++Iteration) {
+  while (Counters.Iteration < iterations()) {
     auto Start = std::chrono::steady_clock::now();
 
     auto R = collectRollout();
     if (!R)
       return R.takeError();
-    GlobalStep += Options.RolloutSteps;
+    Counters.GlobalStep += Options.RolloutSteps;
 
     GaeResult Gae =
         computeGae(floats(R->Rewards), floats(R->Values), floats(R->NextValues),
@@ -256,17 +256,12 @@ PpoTrainer::train(const Callback &OnIteration) {
                    Options.Ppo.Gamma, Options.Ppo.GaeLambda);
 
     PpoIterationMetrics M;
-    M.Iteration = Iteration;
-    M.GlobalStep = GlobalStep;
+    M.Iteration = Counters.Iteration;
+    M.GlobalStep = Counters.GlobalStep;
     M.Episodes = static_cast<int64_t>(R->EpisodeReturns.size());
-    M.MeanEpisodeReturn = std::numeric_limits<double>::quiet_NaN();
-    if (M.Episodes > 0) {
-      double Sum = 0;
-      for (double Return : R->EpisodeReturns)
-        Sum += Return;
-      M.MeanEpisodeReturn = Sum / M.Episodes;
-    }
+    M.MeanEpisodeReturn = meanOrNaN(R->EpisodeReturns);
     update(*R, Gae, M);
+    ++Counters.Iteration;
 
     std::chrono::duration<double> Elapsed =
         std::chrono::steady_clock::now() - Start;

@@ -12,6 +12,8 @@
 
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
+#include "learning/Checkpoint.h"
+#include "learning/Episodes.h"
 #include "learning/GraphBatch.h"
 #include "learning/Losses.h"
 #include "learning/Models.h"
@@ -24,7 +26,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace passgym::learning {
@@ -89,6 +92,9 @@ struct PpoIterationMetrics {
   /// Environment steps per second of wall time, update included (the only
   /// field that depends on the machine's speed).
   double StepsPerSecond = 0;
+
+  /// Every field as (column name, value), for metrics files.
+  std::vector<std::pair<std::string, double>> fields() const;
 };
 
 /// Owns one environment, the network and its Adam optimizer. Sampling and
@@ -105,18 +111,27 @@ public:
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
          Vocabulary Vocab, PpoTrainOptions Options = {});
 
-  /// Runs every iteration, calling \p OnIteration after each one, and
-  /// returns all metrics. Fails when a benchmark cannot be loaded or a graph
-  /// cannot be built; a pass that fails only ends its episode (terminated).
+  /// Runs every remaining iteration, calling \p OnIteration after each one,
+  /// and returns their metrics. Fails when a benchmark cannot be loaded or a
+  /// graph cannot be built; a pass that fails only ends its episode
+  /// (terminated).
   llvm::Expected<std::vector<PpoIterationMetrics>>
   train(const Callback &OnIteration = {});
 
+  /// Continues from \p Saved (a PPO checkpoint of the same network shape
+  /// and action space): its parameters, Adam state and counters. The
+  /// running episode is not saved, so training resumes with a fresh one.
+  llvm::Error resume(LoadedCheckpoint Saved);
+  /// Network, optimizer and counters to save (the caller adds the
+  /// vocabulary, action space and training info).
+  CheckpointContents checkpoint() const;
+
   AgentNetwork network() const { return Network; }
   const PpoTrainOptions &options() const { return Options; }
+  int64_t iterations() const;
 
 private:
-  PpoTrainer(std::vector<BenchmarkPtr> Benchmarks,
-             std::unique_ptr<Environment> Env, Vocabulary Vocab,
+  PpoTrainer(std::unique_ptr<EpisodeRunner> Episodes, Vocabulary Vocab,
              PpoTrainOptions Options);
 
   /// The transitions of one rollout, in time order.
@@ -128,29 +143,19 @@ private:
     std::vector<double> EpisodeReturns;
   };
 
-  llvm::Error startEpisode();
-  llvm::Expected<graph::ProgramGraph> observe() const;
   /// V(s) of one observation, without gradient.
   float valueOf(const graph::ProgramGraph &G);
   llvm::Expected<Rollout> collectRollout();
   void update(const Rollout &R, const GaeResult &Gae,
               PpoIterationMetrics &Metrics);
 
-  std::vector<BenchmarkPtr> Benchmarks;
-  std::unique_ptr<Environment> Env;
+  std::unique_ptr<EpisodeRunner> Episodes;
   Vocabulary Vocab;
   PpoTrainOptions Options;
   BatchOptions Batching;
   AgentNetwork Network{nullptr};
   std::unique_ptr<torch::optim::Adam> Optimizer;
-  std::mt19937_64 Rng;
-
-  /// The running episode, carried across rollouts.
-  size_t NextBenchmark = 0;
-  bool InEpisode = false;
-  graph::ProgramGraph Current;
-  int64_t EpisodeSteps = 0;
-  double EpisodeReturn = 0;
+  CheckpointCounters Counters;
 };
 
 } // namespace passgym::learning

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <vector>
 
 namespace passgym {
@@ -20,6 +21,17 @@ inline double median(std::vector<double> Values) {
     return Upper;
   double Lower = *std::max_element(Values.begin(), Values.begin() + Middle);
   return (Lower + Upper) / 2;
+}
+
+/// The arithmetic mean of \p Values; NaN for none (a mean of nothing is not
+/// zero: a training run with no finished episode has no mean return).
+inline double meanOrNaN(const std::vector<double> &Values) {
+  if (Values.empty())
+    return std::numeric_limits<double>::quiet_NaN();
+  double Sum = 0;
+  for (double V : Values)
+    Sum += V;
+  return Sum / static_cast<double>(Values.size());
 }
 
 /// Wall time of \p Work in milliseconds, on a monotonic clock.

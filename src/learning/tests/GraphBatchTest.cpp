@@ -61,6 +61,23 @@ TEST(GraphBatchTest, ConcatenatesWithOffsets) {
               longs({0, 0, 1, 1}));
 }
 
+TEST(GraphBatchTest, ConcatenatingBatchesEqualsBatchingTheGraphs) {
+  TwoGraphs G;
+  Vocabulary V = Vocabulary::fromTexts({"load", "var", "i32", "store"});
+  GraphBatch Whole = makeBatch({&G.A, &G.B, &G.A}, V);
+  GraphBatch First = makeBatch({&G.A, &G.B}, V);
+  GraphBatch Second = makeBatch({&G.A}, V);
+  GraphBatch Joined = concatBatches({&First, &Second});
+  EXPECT_EQ(Joined.NumGraphs, 3);
+  expectEqual(Joined.NodeIds, Whole.NodeIds);
+  expectEqual(Joined.NodeTypes, Whole.NodeTypes);
+  expectEqual(Joined.NodeGraph, Whole.NodeGraph);
+  expectEqual(Joined.EdgeIndex, Whole.EdgeIndex);
+  expectEqual(Joined.EdgeFlow, Whole.EdgeFlow);
+  expectEqual(Joined.EdgePosition, Whole.EdgePosition);
+  EXPECT_EQ(concatBatches({}).NumGraphs, 0);
+}
+
 TEST(GraphBatchTest, EmptyBatchAndEmptyGraph) {
   graph::ProgramGraph Empty;
   GraphBatch B = makeBatch({&Empty}, Vocabulary());
