@@ -1,12 +1,9 @@
 #include "learning/Ppo.h"
 
-#include "actions/ActionSpace.h"
-#include "datasets/Benchmark.h"
-#include "env/Environment.h"
-#include "graph/LlvmGraphBuilder.h"
+#include "learning/Checkpoint.h"
+#include "learning/tests/TinyTask.h"
+#include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
-
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <gtest/gtest.h>
 
@@ -18,65 +15,6 @@ namespace passgym::learning {
 namespace {
 
 using testing::take;
-
-/// A counting loop as clang -O0 writes it: every variable in an alloca.
-/// 21 instructions; mem2reg leaves 9, and reg2mem after mem2reg makes 30.
-constexpr const char *kLoopIr = R"(
-define i32 @sum(i32 %n) {
-entry:
-  %n.addr = alloca i32
-  %s = alloca i32
-  %i = alloca i32
-  store i32 %n, ptr %n.addr
-  store i32 0, ptr %s
-  store i32 0, ptr %i
-  br label %cond
-cond:
-  %0 = load i32, ptr %i
-  %1 = load i32, ptr %n.addr
-  %cmp = icmp slt i32 %0, %1
-  br i1 %cmp, label %body, label %end
-body:
-  %2 = load i32, ptr %i
-  %3 = load i32, ptr %s
-  %add = add nsw i32 %3, %2
-  store i32 %add, ptr %s
-  %4 = load i32, ptr %i
-  %inc = add nsw i32 %4, 1
-  store i32 %inc, ptr %i
-  br label %cond
-end:
-  %5 = load i32, ptr %s
-  ret i32 %5
-}
-)";
-
-BenchmarkPtr loopBenchmark() {
-  return take(makeBenchmark("file://ppo-loop.ll",
-                            llvm::MemoryBuffer::getMemBufferCopy(kLoopIr)));
-}
-
-/// One action helps (mem2reg: +12/21 once), two do nothing (or add an LCSSA
-/// phi), and one undoes the help with interest (reg2mem after mem2reg).
-EnvironmentOptions tinyEnvironment() {
-  EnvironmentOptions O;
-  O.actions = std::make_shared<const ActionSpace>(
-      "ppo-test", std::vector<Action>{{"mem2reg", "function(mem2reg)"},
-                                      {"instnamer", "function(instnamer)"},
-                                      {"lcssa", "function(lcssa)"},
-                                      {"reg2mem", "function(reg2mem)"}});
-  O.rewardSpace = "IrInstructionCountNorm";
-  return O;
-}
-
-Vocabulary vocabularyOf(const BenchmarkPtr &B) {
-  auto Env = take(Environment::create(tinyEnvironment()));
-  take(Env->reset(B));
-  graph::ProgramGraph Before = take(graph::buildProgramGraph(Env->module()));
-  take(Env->step(0)); // mem2reg: adds the phi texts.
-  graph::ProgramGraph After = take(graph::buildProgramGraph(Env->module()));
-  return Vocabulary::build({&Before, &After});
-}
 
 PpoTrainOptions tinyOptions(uint64_t Seed, int64_t Iterations) {
   PpoTrainOptions O;
@@ -96,26 +34,6 @@ std::vector<PpoIterationMetrics> trainTiny(const PpoTrainOptions &Options) {
   auto Trainer = take(
       PpoTrainer::create({B}, tinyEnvironment(), vocabularyOf(B), Options));
   return take(Trainer->train());
-}
-
-/// The exact mean return of the uniformly random policy over EpisodeLength
-/// steps: the mean over all action sequences.
-double uniformPolicyReturn(const BenchmarkPtr &B, int64_t EpisodeLength) {
-  auto Env = take(Environment::create(tinyEnvironment()));
-  const size_t A = Env->actions().size();
-  size_t Sequences = 1;
-  for (int64_t I = 0; I < EpisodeLength; ++I)
-    Sequences *= A;
-  double Sum = 0;
-  for (size_t S = 0; S < Sequences; ++S) {
-    take(Env->reset(B));
-    for (size_t Code = S, I = 0; I < static_cast<size_t>(EpisodeLength);
-         ++I, Code /= A)
-      if (take(Env->step(Code % A)).done)
-        break;
-    Sum += Env->episodeReward();
-  }
-  return Sum / static_cast<double>(Sequences);
 }
 
 TEST(PpoTrainerTest, LearnsToAvoidUndoingMem2reg) {
@@ -187,6 +105,54 @@ TEST(PpoTrainerTest, CallbackSeesEveryIteration) {
   take(Trainer->train(
       [&](const PpoIterationMetrics &M) { Steps.push_back(M.GlobalStep); }));
   EXPECT_EQ(Steps, (std::vector<int64_t>{8, 16, 24}));
+}
+
+TEST(PpoTrainerTest, ResumesFromItsCheckpoint) {
+  PpoTrainOptions O = tinyOptions(5, 4);
+  O.RolloutSteps = 8;
+  O.TotalSteps = 32;
+  O.UpdateEpochs = 1;
+  BenchmarkPtr B = loopBenchmark();
+  Vocabulary V = vocabularyOf(B);
+  int Calls = 0;
+  // Stop after two of the four iterations, as an interrupted run would.
+  O.TotalSteps = 16;
+  auto Interrupted = take(PpoTrainer::create({B}, tinyEnvironment(), V, O));
+  take(Interrupted->train([&](const PpoIterationMetrics &) { ++Calls; }));
+  EXPECT_EQ(Calls, 2);
+  TempDir Dir = take(TempDir::create("ppo-resume"));
+  CheckpointContents C = Interrupted->checkpoint();
+  EXPECT_EQ(C.Training.Algorithm, "ppo");
+  EXPECT_EQ(C.Counters.Iteration, 2);
+  EXPECT_EQ(C.Counters.GlobalStep, 16);
+  C.ActionSpace = {"ppo-test", {"mem2reg", "instnamer", "lcssa", "reg2mem"}};
+  take(saveCheckpoint(Dir.file("ckpt"), C));
+
+  O.TotalSteps = 32;
+  auto Resumed = take(PpoTrainer::create({B}, tinyEnvironment(), V, O));
+  take(Resumed->resume(take(loadCheckpoint(Dir.file("ckpt")))));
+  // The saved parameters, not the fresh initialization of seed 5.
+  auto Saved = Interrupted->network()->parameters();
+  auto Loaded = Resumed->network()->parameters();
+  ASSERT_EQ(Saved.size(), Loaded.size());
+  for (size_t I = 0; I < Saved.size(); ++I)
+    EXPECT_TRUE(torch::equal(Saved[I], Loaded[I])) << I;
+  std::vector<PpoIterationMetrics> Rest = take(Resumed->train());
+  ASSERT_EQ(Rest.size(), 2u);
+  EXPECT_EQ(Rest[0].Iteration, 2);
+  EXPECT_EQ(Rest[1].GlobalStep, 32);
+}
+
+TEST(PpoTrainerTest, RefusesToResumeAnotherAlgorithm) {
+  PpoTrainOptions O = tinyOptions(5, 1);
+  BenchmarkPtr B = loopBenchmark();
+  Vocabulary V = vocabularyOf(B);
+  auto Trainer = take(PpoTrainer::create({B}, tinyEnvironment(), V, O));
+  LoadedCheckpoint Sac;
+  Sac.Network = Trainer->network();
+  Sac.Training.Algorithm = "sac";
+  std::string Message = testing::errorOf(Trainer->resume(std::move(Sac)));
+  EXPECT_NE(Message.find("'sac' checkpoint"), std::string::npos) << Message;
 }
 
 TEST(PpoTrainerTest, RejectsNoBenchmarks) {

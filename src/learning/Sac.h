@@ -1,0 +1,189 @@
+//===- learning/Sac.h - Discrete soft actor-critic --------------*- C++ -*-===//
+//
+// Soft actor-critic for discrete actions (Christodoulou, 2019), structured
+// like CleanRL's sac_atari.py: act, store the transition in a replay buffer,
+// and every few steps sample a batch and update twin critics, the actor and
+// the entropy temperature with sacLosses (learning/Losses.h), then move the
+// target critics towards the critics by Polyak averaging. One environment,
+// CPU only. docs/learning.md ("SAC") describes it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_LEARNING_SAC_H
+#define PASSGYM_LEARNING_SAC_H
+
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+#include "learning/Checkpoint.h"
+#include "learning/Episodes.h"
+#include "learning/GraphBatch.h"
+#include "learning/Losses.h"
+#include "learning/Models.h"
+#include "learning/Vocabulary.h"
+
+#include "llvm/Support/Error.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace passgym::learning {
+
+/// SacOptions with passgym's defaults: short episodes, a lower entropy
+/// target than Atari's (117 actions, of which a few matter), and rewards
+/// scaled up because normalized per-step rewards are fractions of one.
+inline SacOptions defaultSacLossOptions() {
+  SacOptions O;
+  O.Gamma = 0.98;
+  O.Tau = 0.005;
+  O.TargetEntropyScale = 0.3;
+  O.RewardScale = 10;
+  return O;
+}
+
+struct SacTrainOptions {
+  /// Seeds torch (initialization, sampling), the replay sampling and the
+  /// benchmark choice.
+  uint64_t Seed = 1;
+  /// Environment steps in total.
+  int64_t TotalSteps = 20000;
+  int64_t EpisodeLength = 50;
+  /// Steps between two metrics rows (and checkpoints): an "iteration".
+  int64_t StepsPerIteration = 256;
+  /// Transitions kept; the oldest are overwritten.
+  int64_t BufferSize = 8192;
+  /// Uniformly random actions before the first update, to fill the buffer.
+  int64_t LearningStarts = 512;
+  /// Transitions per gradient update.
+  int64_t BatchSize = 32;
+  /// Environment steps per gradient update (CleanRL's update_frequency).
+  int64_t UpdateFrequency = 2;
+  double PolicyLearningRate = 3e-4;
+  double QLearningRate = 3e-4;
+  /// Tune the temperature towards the target entropy; otherwise keep
+  /// InitialAlpha.
+  bool Autotune = true;
+  double InitialAlpha = 0.2;
+  SacOptions Sac = defaultSacLossOptions();
+  /// Shape of the actor and of each critic (separate encoders).
+  /// VocabularySize and NumActions are overwritten.
+  AgentNetworkOptions Network;
+  bool RandomBenchmarks = false;
+};
+
+struct SacIterationMetrics {
+  int64_t Iteration = 0;
+  int64_t GlobalStep = 0;
+  /// Episodes that ended in this iteration and their mean return (NaN when
+  /// none ended).
+  int64_t Episodes = 0;
+  double MeanEpisodeReturn = 0;
+  /// Gradient updates in this iteration; the losses are their means (NaN
+  /// when none, during the warm-up).
+  int64_t Updates = 0;
+  double CriticLoss = 0;
+  double ActorLoss = 0;
+  double AlphaLoss = 0;
+  double Alpha = 0;
+  double Entropy = 0;
+  /// Mean soft critic target: how much return the critics expect.
+  double MeanTarget = 0;
+  double StepsPerSecond = 0;
+
+  std::vector<std::pair<std::string, double>> fields() const;
+};
+
+/// Fixed-size ring of transitions. Each state is stored once as an encoded
+/// single-graph batch and shared by the transitions that lead to and from
+/// it, so a run of steps that leave the module unchanged costs one graph.
+class ReplayBuffer {
+public:
+  using State = std::shared_ptr<const GraphBatch>;
+  struct Transition {
+    State Observation, NextObservation;
+    int64_t Action = 0;
+    float Reward = 0;
+    float Terminated = 0;
+  };
+
+  explicit ReplayBuffer(int64_t Capacity);
+  void add(Transition T);
+  int64_t size() const { return static_cast<int64_t>(Items.size()); }
+  /// \p Count transitions drawn uniformly with replacement.
+  std::vector<const Transition *> sample(int64_t Count,
+                                         std::mt19937_64 &Rng) const;
+
+private:
+  int64_t Capacity;
+  size_t Next = 0;
+  std::vector<Transition> Items;
+};
+
+class SacTrainer {
+public:
+  using Callback = std::function<void(const SacIterationMetrics &)>;
+
+  static llvm::Expected<std::unique_ptr<SacTrainer>>
+  create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
+         Vocabulary Vocab, SacTrainOptions Options = {});
+
+  /// Runs the remaining iterations; same failure rules as PpoTrainer.
+  llvm::Expected<std::vector<SacIterationMetrics>>
+  train(const Callback &OnIteration = {});
+
+  /// Continues from a SAC checkpoint: actor, critics, targets, temperature,
+  /// all optimizers and the counters. The replay buffer is not saved: it
+  /// refills with LearningStarts random steps before updates resume.
+  llvm::Error resume(LoadedCheckpoint Saved);
+  CheckpointContents checkpoint() const;
+
+  /// The actor (its Logits are the policy).
+  AgentNetwork network() const { return Actor; }
+  /// Critic 1, critic 2, target 1, target 2.
+  std::vector<AgentNetwork> critics() const {
+    return {Critic1, Critic2, Target1, Target2};
+  }
+  const SacTrainOptions &options() const { return Options; }
+  int64_t iterations() const;
+  double alpha() const { return LogAlpha.exp().item<double>(); }
+
+private:
+  SacTrainer(std::unique_ptr<EpisodeRunner> Episodes, Vocabulary Vocab,
+             SacTrainOptions Options);
+
+  /// The encoded current observation, re-encoded only when it changed.
+  ReplayBuffer::State currentState();
+  int64_t chooseAction(const ReplayBuffer::State &S, int64_t StepsSinceStart);
+  SacLosses update();
+  void saveState(torch::serialize::OutputArchive &Archive) const;
+  void loadState(torch::serialize::InputArchive &Archive);
+
+  std::unique_ptr<EpisodeRunner> Episodes;
+  Vocabulary Vocab;
+  SacTrainOptions Options;
+  BatchOptions Batching;
+  std::mt19937_64 Rng;
+
+  AgentNetwork Actor{nullptr};
+  AgentNetwork Critic1{nullptr}, Critic2{nullptr};
+  AgentNetwork Target1{nullptr}, Target2{nullptr};
+  torch::Tensor LogAlpha;
+  std::unique_ptr<torch::optim::Adam> ActorOptimizer, CriticOptimizer,
+      AlphaOptimizer;
+
+  ReplayBuffer Buffer;
+  ReplayBuffer::State Current;
+  uint64_t CurrentVersion = 0;
+  /// Steps since this process started (or resumed): the warm-up counts them.
+  int64_t LocalSteps = 0;
+  CheckpointCounters Counters;
+};
+
+} // namespace passgym::learning
+
+#endif // PASSGYM_LEARNING_SAC_H
