@@ -126,11 +126,11 @@ TEST(PpoTrainerTest, ResumesFromItsCheckpoint) {
   EXPECT_EQ(C.Counters.Iteration, 2);
   EXPECT_EQ(C.Counters.GlobalStep, 16);
   C.ActionSpace = {"ppo-test", {"mem2reg", "instnamer", "lcssa", "reg2mem"}};
-  take(saveCheckpoint(Dir.file("ckpt"), C));
+  testing::check(saveCheckpoint(Dir.file("ckpt"), C));
 
   O.TotalSteps = 32;
   auto Resumed = take(PpoTrainer::create({B}, tinyEnvironment(), V, O));
-  take(Resumed->resume(take(loadCheckpoint(Dir.file("ckpt")))));
+  testing::check(Resumed->resume(take(loadCheckpoint(Dir.file("ckpt")))));
   // The saved parameters, not the fresh initialization of seed 5.
   auto Saved = Interrupted->network()->parameters();
   auto Loaded = Resumed->network()->parameters();
