@@ -12,6 +12,7 @@ packages=(
   binutils                                         # `size`, the reference for object text size; gold links measured programs
   csmith libcsmith-dev                             # generated programs and their csmith.h
   libtorch-dev                                     # the learning code (src/learning) only
+  libopenblas0-pthread                             # BLAS for libtorch: Debian's default reference BLAS made each graph-network Linear ~20x slower
 )
 
 missing=()

@@ -96,6 +96,7 @@ void addBenchCommand(CLI::App &App) {
   Bench->require_subcommand(1);
   addEnvBench(*Bench);
   addRuntimeBench(*Bench);
+  addLearningBenchForward(*Bench);
 }
 
 } // namespace passgym::cli

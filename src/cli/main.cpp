@@ -13,7 +13,10 @@ int main(int Argc, char **Argv) {
                "  passgym search prog.c --time 60     search a C file for a "
                "minute\n"
                "  passgym apply prog.ll sroa,gvn -o out.ll\n"
-               "  passgym observe prog.c --space Autophase"};
+               "  passgym observe prog.c --space Autophase\n"
+               "  passgym train --agent sac --dataset builtin-v0:train\n"
+               "  passgym eval --policy runs/sac/checkpoint --dataset "
+               "builtin-v0:test"};
   App.require_subcommand(1);
   // Usage errors look like every other error: one line on stderr.
   App.failure_message([](const CLI::App *, const CLI::Error &E) {
@@ -27,6 +30,7 @@ int main(int Argc, char **Argv) {
   passgym::cli::addBenchCommand(App);
   passgym::cli::addDatasetsCommand(App);
   passgym::cli::addValidateCommand(App);
+  passgym::cli::addLearningCommands(App);
   try {
     App.parse(Argc, Argv);
   } catch (const CLI::ParseError &E) {

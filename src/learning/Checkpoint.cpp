@@ -237,6 +237,14 @@ llvm::Error checkContents(const std::string &Path,
 
 } // namespace
 
+ActionSpaceIdentity identityOf(const ActionSpace &Space) {
+  ActionSpaceIdentity Identity;
+  Identity.Name = Space.name();
+  for (size_t I = 0; I < Space.size(); ++I)
+    Identity.Pipelines.push_back(Space[I].pipeline);
+  return Identity;
+}
+
 std::string archiveBytes(
     const std::function<void(torch::serialize::OutputArchive &)> &Fill) {
   torch::serialize::OutputArchive Archive;

@@ -13,6 +13,7 @@
 #ifndef PASSGYM_LEARNING_CHECKPOINT_H
 #define PASSGYM_LEARNING_CHECKPOINT_H
 
+#include "actions/ActionSpace.h"
 #include "learning/AutophaseNormalizer.h"
 #include "learning/Models.h"
 #include "learning/Vocabulary.h"
@@ -44,6 +45,9 @@ struct ActionSpaceIdentity {
     return Name == O.Name && Pipelines == O.Pipelines;
   }
 };
+
+/// The identity of \p Space as a checkpoint records it.
+ActionSpaceIdentity identityOf(const ActionSpace &Space);
 
 /// Where training stopped, so that it can resume there.
 struct CheckpointCounters {

@@ -1,0 +1,301 @@
+//===- learning/Evaluation.cpp - What `passgym eval` does -----------------===//
+#include "learning/Evaluation.h"
+
+#include "actions/ActionSpace.h"
+#include "datasets/DatasetSpec.h"
+#include "env/Environment.h"
+#include "graph/LlvmGraphBuilder.h"
+#include "learning/Checkpoint.h"
+#include "learning/GraphBatch.h"
+#include "observations/Cost.h"
+#include "runtime/Evaluate.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <limits>
+
+namespace passgym::learning {
+namespace {
+
+std::optional<double> ratio(const std::optional<double> &Numerator,
+                            const std::optional<double> &Denominator) {
+  if (!Numerator || !Denominator || *Denominator <= 0)
+    return std::nullopt;
+  return *Numerator / *Denominator;
+}
+
+GeoMean geoMean(const std::vector<EvalRow> &Rows,
+                std::optional<double> (EvalRow::*Ratio)() const) {
+  double LogSum = 0;
+  size_t Count = 0;
+  for (const EvalRow &R : Rows)
+    if (auto V = (R.*Ratio)(); V && *V > 0) {
+      LogSum += std::log(*V);
+      ++Count;
+    }
+  return {Count ? std::exp(LogSum / static_cast<double>(Count))
+                : std::numeric_limits<double>::quiet_NaN(),
+          Count};
+}
+
+llvm::Expected<std::shared_ptr<const ActionSpace>>
+actionSpace(const std::string &File) {
+  if (File.empty())
+    return std::shared_ptr<const ActionSpace>(&ActionSpace::builtin(),
+                                              [](const ActionSpace *) {});
+  auto Space = ActionSpace::fromFile(File);
+  if (!Space)
+    return Space.takeError();
+  return std::make_shared<const ActionSpace>(std::move(*Space));
+}
+
+/// The greedy policy's episode on \p B; fills Sequence, Pipeline, Steps,
+/// Error. Leaves the environment at the final module.
+llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
+                    const BenchmarkPtr &B, int64_t EpisodeLength, EvalRow &Row) {
+  if (auto R = Env.reset(B); !R)
+    return R.takeError();
+  BatchOptions Batching;
+  Batching.MaxPosition = Policy.Network->Options.MaxPosition;
+  std::vector<size_t> Effective;
+  torch::NoGradGuard NoGrad;
+  std::optional<graph::ProgramGraph> Graph;
+  for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
+    if (!Graph) {
+      auto G = graph::buildProgramGraph(Env.module());
+      if (!G)
+        return G.takeError();
+      Graph = std::move(*G);
+    }
+    torch::Tensor Logits =
+        Policy.Network->forward(makeBatch({&*Graph}, Policy.Vocab, Batching))
+            .Logits[0];
+    size_t Action = static_cast<size_t>(Logits.argmax().item<int64_t>());
+    auto S = Env.step(Action);
+    if (!S)
+      return S.takeError();
+    ++Row.Steps;
+    if (S->done) {
+      Row.Error = S->info.error;
+      return llvm::Error::success();
+    }
+    if (S->info.changed) {
+      Effective.push_back(Action);
+      Graph.reset();
+    }
+  }
+  for (size_t Action : Effective)
+    Row.Sequence.push_back(Env.actions()[Action].name);
+  Row.Pipeline = Env.actions().pipeline(Effective);
+  return llvm::Error::success();
+}
+
+void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
+             EvalRow &Row) {
+  auto Count = computeCost(CostFunction::IrInstructionCount, Env.module(), *B);
+  auto Oz = baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B);
+  if (!Count) {
+    Row.Error = llvm::toString(Count.takeError());
+    llvm::consumeError(Oz.takeError());
+    return;
+  }
+  if (!Oz) {
+    Row.Error = llvm::toString(Oz.takeError());
+    return;
+  }
+  Row.InstCount = *Count;
+  Row.InstCountOz = *Oz;
+  if (!B->runSpec()) {
+    Row.RuntimeNote = "not runnable";
+    return;
+  }
+  if (!Runtime) {
+    Row.RuntimeNote = "not measured";
+    return;
+  }
+  auto Ms = computeCost(CostFunction::Runtime, Env.module(), *B);
+  auto O0 = baselineCost(CostFunction::Runtime, Baseline::O0, *B);
+  auto O3 = baselineCost(CostFunction::Runtime, Baseline::O3, *B);
+  std::string Problems;
+  for (auto *E : {&Ms, &O0, &O3})
+    if (!*E)
+      Problems += (Problems.empty() ? "" : "; ") + llvm::toString(E->takeError());
+  if (!Problems.empty()) {
+    Row.RuntimeNote = Problems;
+    return;
+  }
+  Row.RuntimeMs = *Ms;
+  Row.RuntimeO0Ms = *O0;
+  Row.RuntimeO3Ms = *O3;
+}
+
+std::string formatRatio(const std::optional<double> &V) {
+  if (!V)
+    return "-";
+  char Buffer[32];
+  std::snprintf(Buffer, sizeof(Buffer), "%.3fx", *V);
+  return Buffer;
+}
+
+std::string shortName(const std::string &Uri) {
+  size_t Slash = Uri.rfind('/');
+  return Uri.rfind("benchmark://", 0) == 0 && Slash != std::string::npos
+             ? Uri.substr(Slash + 1)
+             : Uri;
+}
+
+} // namespace
+
+std::optional<double> EvalRow::instCountVsOz() const {
+  return ratio(InstCountOz, InstCount);
+}
+std::optional<double> EvalRow::speedupVsO0() const {
+  return ratio(RuntimeO0Ms, RuntimeMs);
+}
+std::optional<double> EvalRow::speedupVsO3() const {
+  return ratio(RuntimeO3Ms, RuntimeMs);
+}
+
+llvm::Expected<EvalResult> runEvaluation(
+    const EvalRunOptions &O,
+    const std::function<void(size_t, size_t, const std::string &)> &Progress) {
+  auto Space = actionSpace(O.ActionsFile);
+  if (!Space)
+    return Space.takeError();
+  CheckpointExpectations Expected;
+  Expected.ActionSpace = identityOf(**Space);
+  if (!O.VocabularyFile.empty()) {
+    auto V = Vocabulary::load(O.VocabularyFile);
+    if (!V)
+      return V.takeError();
+    Expected.Vocab = std::move(*V);
+  }
+  auto Policy = loadCheckpoint(O.Policy, Expected);
+  if (!Policy)
+    return Policy.takeError();
+  if (Policy->Network->Options.AutophaseFusion)
+    return llvm::createStringError(
+        "checkpoint '" + O.Policy +
+        "' uses Autophase fusion, which evaluation does not support yet");
+  Policy->Network->eval();
+  auto Benchmarks = loadDataset(O.Datasets);
+  if (!Benchmarks)
+    return Benchmarks.takeError();
+  if (O.Cpu) {
+    MeasurementOptions Measure = defaultMeasurementOptions();
+    Measure.cpu = O.Cpu;
+    setDefaultMeasurementOptions(Measure);
+  }
+
+  EvalResult Result;
+  Result.Algorithm = Policy->Training.Algorithm;
+  Result.RewardSpace = Policy->Training.RewardSpace;
+  Result.EpisodeLength =
+      O.EpisodeLength > 0 ? O.EpisodeLength : Policy->Training.EpisodeLength;
+  auto Env = Environment::create({*Space, "", "IrInstructionCount"});
+  if (!Env)
+    return Env.takeError();
+  for (size_t I = 0; I < Benchmarks->size(); ++I) {
+    const BenchmarkPtr &B = (*Benchmarks)[I];
+    if (Progress)
+      Progress(I, Benchmarks->size(), B->uri());
+    EvalRow Row;
+    Row.Benchmark = B->uri();
+    if (llvm::Error E = rollOut(**Env, *Policy, B, Result.EpisodeLength, Row))
+      return std::move(E);
+    if (Row.Error.empty())
+      measure(**Env, B, O.Runtime, Row);
+    Result.Rows.push_back(std::move(Row));
+  }
+  if (Progress)
+    Progress(Benchmarks->size(), Benchmarks->size(), "");
+  Result.InstCountVsOz = geoMean(Result.Rows, &EvalRow::instCountVsOz);
+  Result.SpeedupVsO0 = geoMean(Result.Rows, &EvalRow::speedupVsO0);
+  Result.SpeedupVsO3 = geoMean(Result.Rows, &EvalRow::speedupVsO3);
+  return Result;
+}
+
+void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
+  Out << "policy: " << R.Algorithm << ", trained on " << R.RewardSpace << ", "
+      << R.EpisodeLength << " greedy steps per benchmark (no search)\n\n";
+  Out << llvm::left_justify("benchmark", 22) << llvm::right_justify("insts", 8)
+      << llvm::right_justify("Oz", 8) << llvm::right_justify("vs Oz", 9)
+      << llvm::right_justify("ms", 10) << llvm::right_justify("vs O0", 9)
+      << llvm::right_justify("vs O3", 9) << "  sequence\n";
+  for (const EvalRow &Row : R.Rows) {
+    Out << llvm::left_justify(shortName(Row.Benchmark), 22);
+    if (!Row.Error.empty()) {
+      Out << "  failed: " << Row.Error << "\n";
+      continue;
+    }
+    Out << llvm::format("%8.0f%8.0f", *Row.InstCount, *Row.InstCountOz)
+        << llvm::right_justify(formatRatio(Row.instCountVsOz()), 9);
+    if (Row.RuntimeMs)
+      Out << llvm::format("%10.3f", *Row.RuntimeMs);
+    else
+      Out << llvm::right_justify("-", 10);
+    Out << llvm::right_justify(formatRatio(Row.speedupVsO0()), 9)
+        << llvm::right_justify(formatRatio(Row.speedupVsO3()), 9) << "  ";
+    if (Row.Sequence.empty())
+      Out << "(no pass changed the module)";
+    for (size_t I = 0; I < Row.Sequence.size(); ++I)
+      Out << (I ? " " : "") << Row.Sequence[I];
+    if (!Row.RuntimeNote.empty())
+      Out << "  [runtime: " << Row.RuntimeNote << "]";
+    Out << "\n";
+  }
+  auto Mean = [&](llvm::StringRef Name, const GeoMean &G) {
+    Out << llvm::left_justify(Name, 40);
+    if (G.Count)
+      Out << llvm::format("%.3fx", G.Value);
+    else
+      Out << "-";
+    Out << "  over " << G.Count << " of " << R.Rows.size() << " benchmarks\n";
+  };
+  Out << "\ngeometric means (above 1.000x: the policy wins)\n";
+  Mean("  instruction count, Oz / policy", R.InstCountVsOz);
+  Mean("  speedup vs O0, O0 time / policy time", R.SpeedupVsO0);
+  Mean("  speedup vs O3, O3 time / policy time", R.SpeedupVsO3);
+}
+
+std::string evaluationJson(const EvalResult &R) {
+  auto Optional = [](const std::optional<double> &V) {
+    return V ? nlohmann::json(*V) : nlohmann::json(nullptr);
+  };
+  auto Mean = [](const GeoMean &G) {
+    return nlohmann::json{
+        {"value", G.Count ? nlohmann::json(G.Value) : nlohmann::json(nullptr)},
+        {"count", G.Count}};
+  };
+  nlohmann::json J;
+  J["algorithm"] = R.Algorithm;
+  J["reward_space"] = R.RewardSpace;
+  J["episode_length"] = R.EpisodeLength;
+  J["benchmarks"] = nlohmann::json::array();
+  for (const EvalRow &Row : R.Rows)
+    J["benchmarks"].push_back(
+        {{"benchmark", Row.Benchmark},
+         {"steps", Row.Steps},
+         {"error", Row.Error},
+         {"sequence", Row.Sequence},
+         {"pipeline", Row.Pipeline},
+         {"instcount", Optional(Row.InstCount)},
+         {"instcount_oz", Optional(Row.InstCountOz)},
+         {"instcount_vs_oz", Optional(Row.instCountVsOz())},
+         {"runtime_ms", Optional(Row.RuntimeMs)},
+         {"runtime_o0_ms", Optional(Row.RuntimeO0Ms)},
+         {"runtime_o3_ms", Optional(Row.RuntimeO3Ms)},
+         {"speedup_vs_o0", Optional(Row.speedupVsO0())},
+         {"speedup_vs_o3", Optional(Row.speedupVsO3())},
+         {"runtime_note", Row.RuntimeNote}});
+  J["geomean"] = {{"instcount_vs_oz", Mean(R.InstCountVsOz)},
+                  {"speedup_vs_o0", Mean(R.SpeedupVsO0)},
+                  {"speedup_vs_o3", Mean(R.SpeedupVsO3)}};
+  return J.dump(1) + "\n";
+}
+
+} // namespace passgym::learning

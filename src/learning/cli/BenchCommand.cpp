@@ -1,0 +1,57 @@
+#include "learning/cli/Commands.h"
+
+#include "cli/Common.h"
+#include "learning/LearningBench.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+namespace passgym::learning::cli {
+
+void addLearningBenchCommand(CLI::App &Bench) {
+  auto Options = std::make_shared<LearningBenchOptions>();
+  CLI::App *Command = Bench.add_subcommand(
+      "learning",
+      "What dominates a rollout: the graph network's forward+backward time "
+      "per training batch against graph size, and the latency of one policy "
+      "step (graph build + forward + sampling) next to one environment "
+      "step, as medians.\n"
+      "Example: passgym bench learning --encoder ggnn --json learning.json");
+  Command->add_option("benchmarks", Options->benchmarks,
+                      "benchmarks (default: five built-ins from the smallest "
+                      "graph to the largest)");
+  Command->add_option("--encoder", Options->encoder, "gine or ggnn")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"gine", "ggnn"}));
+  Command->add_option("--hidden", Options->hiddenSize, "hidden width")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--layers", Options->layers, "GINE layers / GGNN steps")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--batch", Options->batchSize, "graphs per batch")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--repetitions", Options->repetitions,
+                      "timed repetitions per measurement")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--steps", Options->steps,
+                      "environment steps timed per benchmark")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--seed", Options->seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--json", Options->jsonPath, "also write JSON here");
+  passgym::cli::runWith(*Command, [Options] {
+    passgym::cli::ProgressBar Bar("bench learning");
+    llvm::Error E = runLearningBench(*Options, llvm::outs(), [&](double F) {
+      Bar.update(F, "");
+    });
+    Bar.finish();
+    return E ? passgym::cli::reportError(std::move(E)) : 0;
+  });
+}
+
+} // namespace passgym::learning::cli

@@ -1,0 +1,144 @@
+#include "learning/cli/Commands.h"
+
+#include "cli/Common.h"
+#include "learning/Training.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+
+namespace passgym::learning::cli {
+namespace {
+
+using passgym::cli::ProgressBar;
+using passgym::cli::reportError;
+
+std::string formatReturn(double V) {
+  if (std::isnan(V))
+    return "n/a (no episode ended)";
+  char Buffer[32];
+  std::snprintf(Buffer, sizeof(Buffer), "%.4f", V);
+  return Buffer;
+}
+
+int runTrain(const TrainRunOptions &Options) {
+  ProgressBar Bar("train " + Options.Agent);
+  auto Summary = runTraining(Options, [&](const TrainProgress &P) {
+    Bar.update(static_cast<double>(P.Iteration) / P.Iterations,
+               "iteration " + std::to_string(P.Iteration) + "/" +
+                   std::to_string(P.Iterations) + ", step " +
+                   std::to_string(P.GlobalStep) + ", mean return " +
+                   formatReturn(P.MeanEpisodeReturn));
+  });
+  Bar.finish();
+  if (!Summary)
+    return reportError(Summary.takeError());
+  llvm::raw_ostream &Out = llvm::outs();
+  auto Line = [&](llvm::StringRef Name, const std::string &Value) {
+    Out << llvm::left_justify(Name, 28) << Value << "\n";
+  };
+  Line("agent", Options.Agent);
+  Line("reward", Summary->RewardSpace);
+  Line("benchmarks", std::to_string(Summary->Benchmarks));
+  if (Summary->VocabularySize)
+    Line("vocabulary", std::to_string(Summary->VocabularySize) + " texts");
+  Line("iterations", std::to_string(Summary->FirstIteration) + " -> " +
+                         std::to_string(Summary->Iterations));
+  Line("environment steps", std::to_string(Summary->GlobalStep));
+  Line("mean return, first iter.", formatReturn(Summary->FirstReturn));
+  Line("mean return, last iter.", formatReturn(Summary->LastReturn));
+  Line("wall time", std::to_string(static_cast<int64_t>(Summary->Seconds)) +
+                        " s");
+  Line("metrics", Summary->MetricsPath);
+  if (!Summary->CheckpointPath.empty())
+    Line("checkpoint", Summary->CheckpointPath);
+  return 0;
+}
+
+} // namespace
+
+void addTrainCommand(CLI::App &App) {
+  auto Options = std::make_shared<TrainRunOptions>();
+  CLI::App *Command = App.add_subcommand(
+      "train",
+      "Train an agent that picks passes from the ProGraML graph of the "
+      "current module. Writes OUTPUT/metrics.csv (one row per iteration), "
+      "OUTPUT/vocabulary.json and OUTPUT/checkpoint/ (replaced atomically "
+      "every --checkpoint-every iterations and at the end).\n"
+      "Examples:\n"
+      "  passgym train --agent ppo --dataset benchmark://builtin-v0/qsort "
+      "--steps 5000 -o runs/ppo-qsort\n"
+      "  passgym train --agent sac --dataset builtin-v0:train,csmith-v0:1-20 "
+      "--reward runtime -o runs/sac\n"
+      "  passgym train --agent sac -o runs/sac --steps 40000 --resume\n"
+      "  passgym train --agent random --dataset benchmark://builtin-v0/qsort "
+      "-o runs/random   (the baseline)");
+  Command->add_option("--agent", Options->Agent, "ppo, sac, or random")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ppo", "sac", "random"}));
+  Command
+      ->add_option("--dataset", Options->Datasets,
+                   "benchmarks: builtin-v0[:train|:test], csmith-v0:A-B, "
+                   "llvm-stress-v0:A-B, manifest:PATH, or URIs/files; "
+                   "comma-separated or repeated")
+      ->capture_default_str()
+      ->delimiter(',');
+  Command
+      ->add_option("--reward", Options->Reward,
+                   "instcount (vs -Oz), codesize (object .text vs -Oz) or "
+                   "runtime (measured, vs -O3)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"instcount", "codesize", "runtime"}));
+  Command->add_option("-n,--steps", Options->Steps, "environment steps")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--episode-length", Options->EpisodeLength,
+                      "steps per episode")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command
+      ->add_option("--iteration-steps", Options->IterationSteps,
+                   "steps per iteration (PPO's rollout; a metrics row)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--seed", Options->Seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--learning-rate", Options->LearningRate,
+                      "Adam's learning rate (default: PPO 5e-4, SAC 3e-4)");
+  Command->add_option("--encoder", Options->Encoder, "gine or ggnn")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"gine", "ggnn"}));
+  Command->add_option("--hidden", Options->HiddenSize, "hidden width")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--layers", Options->Layers, "GINE layers / GGNN steps")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--actions", Options->ActionsFile, "action space file")
+      ->check(CLI::ExistingFile);
+  Command
+      ->add_option("--vocabulary", Options->VocabularyFile,
+                   "use this vocabulary instead of building one (a resumed "
+                   "checkpoint must have the same)")
+      ->check(CLI::ExistingFile);
+  Command->add_option("-o,--output", Options->OutputDirectory, "run directory")
+      ->required();
+  Command->add_flag("--jsonl", Options->Jsonl,
+                    "write metrics.jsonl instead of metrics.csv");
+  Command->add_flag("--resume", Options->Resume,
+                    "continue from OUTPUT/checkpoint (same agent, reward and "
+                    "episode length)");
+  Command
+      ->add_option("--checkpoint-every", Options->CheckpointEvery,
+                   "iterations between checkpoints")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  Command->add_option("--cpu", Options->Cpu,
+                      "runtime reward: pin measured runs to this CPU");
+  passgym::cli::runWith(*Command, [Options] { return runTrain(*Options); });
+}
+
+} // namespace passgym::learning::cli
