@@ -1,7 +1,6 @@
 //===- datasets/DatasetSpec.cpp - Naming sets of benchmarks ---------------===//
 #include "datasets/DatasetSpec.h"
 
-#include "datasets/Benchmark.h"
 #include "datasets/Manifest.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -89,6 +88,29 @@ llvm::Expected<std::vector<std::string>> expandDataset(llvm::StringRef Spec) {
     return llvm::createStringError("the dataset '" + Spec.str() +
                                    "' names no benchmarks");
   return Uris;
+}
+
+llvm::Expected<std::vector<BenchmarkPtr>>
+loadDataset(const std::vector<std::string> &Specs) {
+  std::vector<BenchmarkPtr> Benchmarks;
+  std::set<std::string> Seen;
+  for (const std::string &Spec : Specs) {
+    auto Uris = expandDataset(Spec);
+    if (!Uris)
+      return Uris.takeError();
+    for (const std::string &Uri : *Uris) {
+      if (!Seen.insert(Uri).second)
+        continue;
+      auto B = loadBenchmark(Uri);
+      if (!B)
+        return llvm::createStringError("cannot load '" + Uri +
+                                       "': " + llvm::toString(B.takeError()));
+      Benchmarks.push_back(std::move(*B));
+    }
+  }
+  if (Benchmarks.empty())
+    return llvm::createStringError("no dataset given");
+  return Benchmarks;
 }
 
 } // namespace passgym

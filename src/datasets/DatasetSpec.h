@@ -18,6 +18,8 @@
 #ifndef PASSGYM_DATASETS_DATASETSPEC_H
 #define PASSGYM_DATASETS_DATASETSPEC_H
 
+#include "datasets/Benchmark.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -30,6 +32,11 @@ namespace passgym {
 /// an empty spec, an unknown split, a malformed or reversed seed range, or
 /// an unreadable manifest. Single URIs are not loaded here.
 llvm::Expected<std::vector<std::string>> expandDataset(llvm::StringRef Spec);
+
+/// Loads every benchmark the specs name, in order; the first failure is the
+/// error, naming its URI.
+llvm::Expected<std::vector<BenchmarkPtr>>
+loadDataset(const std::vector<std::string> &Specs);
 
 } // namespace passgym
 
