@@ -62,7 +62,9 @@ struct SacTrainOptions {
   /// Transitions per gradient update.
   int64_t BatchSize = 32;
   /// Environment steps per gradient update (CleanRL's update_frequency).
-  int64_t UpdateFrequency = 2;
+  /// An update runs six graph-network forward passes over BatchSize graphs,
+  /// far more than a step costs, so this sets the training speed.
+  int64_t UpdateFrequency = 4;
   double PolicyLearningRate = 3e-4;
   double QLearningRate = 3e-4;
   /// Tune the temperature towards the target entropy; otherwise keep

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Reproduces the learning evidence of docs/learning-results.md (issue #4,
+# item 6). Runs in results/ (override with OUT). Each part can run alone:
+#   bash scripts/learning-evidence.sh single   # (a) PPO, SAC, random on one program, 3 seeds
+#   bash scripts/learning-evidence.sh split    # (b) train on builtin-v0:train + csmith, eval held out
+# Build first (scripts/build.sh). Times are for this 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PASSGYM=${PASSGYM:-./build/passgym}
+OUT=${OUT:-results}
+SEEDS=${SEEDS:-"1 2 3"}
+NET="--hidden 32 --layers 2"
+mkdir -p "$OUT"
+
+single() {
+  local program=${PROGRAM:-benchmark://builtin-v0/qsort}
+  local steps=${STEPS:-2048}
+  for seed in $SEEDS; do
+    for agent in random ppo sac; do
+      local dir="$OUT/single-$agent-seed$seed"
+      rm -rf "$dir"
+      "$PASSGYM" train --agent "$agent" --dataset "$program" --reward instcount \
+        --steps "$steps" --episode-length 20 --seed "$seed" $NET -o "$dir"
+    done
+  done
+}
+
+split() {
+  local train="builtin-v0:train,csmith-v0:1-10"
+  for agent in ppo sac; do
+    local steps=${STEPS:-6144}
+    [ "$agent" = sac ] && steps=${SAC_STEPS:-3072}
+    local dir="$OUT/split-$agent"
+    rm -rf "$dir"
+    "$PASSGYM" train --agent "$agent" --dataset "$train" --reward instcount \
+      --steps "$steps" --episode-length 20 --seed 1 $NET -o "$dir"
+    "$PASSGYM" eval --policy "$dir/checkpoint" --dataset builtin-v0:test \
+      --json "$dir/eval-test.json" | tee "$dir/eval-test.txt"
+  done
+}
+
+"${1:?usage: learning-evidence.sh single|split}"

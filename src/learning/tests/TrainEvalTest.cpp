@@ -1,0 +1,223 @@
+//===- learning/tests/TrainEvalTest.cpp - passgym train and eval ----------===//
+//
+// runTraining and runEvaluation on the tiny task, and both commands through
+// the passgym binary. opt-19 checks that the pipeline eval reports gives the
+// instruction count it reports.
+//
+//===----------------------------------------------------------------------===//
+#include "learning/Evaluation.h"
+#include "learning/Training.h"
+
+#include "learning/tests/TinyTask.h"
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+#include "support/tests/TestHelpers.h"
+
+#include "llvm/AsmParser/Parser.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace passgym::learning {
+namespace {
+
+using testing::errorOf;
+using testing::take;
+
+bool contains(const std::string &Text, const std::string &Part) {
+  return Text.find(Part) != std::string::npos;
+}
+
+std::string readFile(const std::string &Path) {
+  std::ifstream In(Path);
+  std::stringstream S;
+  S << In.rdbuf();
+  return S.str();
+}
+
+size_t countLines(const std::string &Text) {
+  return static_cast<size_t>(std::count(Text.begin(), Text.end(), '\n'));
+}
+
+/// The tiny program and its 4-action space as files, as a user gives them.
+struct TinyFiles {
+  TempDir Dir = take(TempDir::create("passgym-train-test"));
+  std::string Program = Dir.file("loop.ll");
+  std::string Actions = Dir.file("actions.txt");
+  TinyFiles() {
+    std::ofstream(Program) << kLoopIr;
+    std::ofstream(Actions) << "mem2reg function(mem2reg)\n"
+                              "instnamer function(instnamer)\n"
+                              "lcssa function(lcssa)\n"
+                              "reg2mem function(reg2mem)\n";
+  }
+
+  TrainRunOptions options(const std::string &Agent) const {
+    TrainRunOptions O;
+    O.Agent = Agent;
+    O.Datasets = {Program};
+    O.ActionsFile = Actions;
+    O.Steps = 32;
+    O.IterationSteps = 16;
+    O.EpisodeLength = 4;
+    O.HiddenSize = 8;
+    O.Layers = 1;
+    O.CheckpointEvery = 1;
+    O.OutputDirectory = Dir.file(Agent);
+    return O;
+  }
+};
+
+TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
+  for (const char *Agent : {"ppo", "sac"}) {
+    SCOPED_TRACE(Agent);
+    TinyFiles Files;
+    TrainRunOptions O = Files.options(Agent);
+    std::vector<int64_t> Seen;
+    TrainSummary First = take(runTraining(
+        O, [&](const TrainProgress &P) { Seen.push_back(P.Iteration); }));
+    EXPECT_EQ(Seen, (std::vector<int64_t>{1, 2}));
+    EXPECT_EQ(First.GlobalStep, 32);
+    EXPECT_EQ(First.RewardSpace, "IrInstructionCountOz");
+    std::string Metrics = readFile(First.MetricsPath);
+    EXPECT_EQ(countLines(Metrics), 3u) << Metrics; // Header and two rows.
+    EXPECT_TRUE(Metrics.rfind("iteration,global_step,episodes,", 0) == 0);
+
+    // Without --resume the checkpoint is not overwritten.
+    std::string M = errorOf(runTraining(O));
+    EXPECT_TRUE(contains(M, "already holds a checkpoint")) << M;
+
+    // Another agent, reward or episode length cannot resume it.
+    TrainRunOptions Other = O;
+    Other.Resume = true;
+    Other.EpisodeLength = 5;
+    M = errorOf(runTraining(Other));
+    EXPECT_TRUE(contains(M, "--episode-length 4, this run asks for 5")) << M;
+    Other = O;
+    Other.Resume = true;
+    Other.Reward = "codesize";
+    M = errorOf(runTraining(Other));
+    EXPECT_TRUE(contains(M, "ObjectTextSizeBytesOz")) << M;
+
+    O.Resume = true;
+    O.Steps = 64;
+    TrainSummary Resumed = take(runTraining(O));
+    EXPECT_EQ(Resumed.FirstIteration, 2);
+    EXPECT_EQ(Resumed.Iterations, 4);
+    EXPECT_EQ(Resumed.GlobalStep, 64);
+    Metrics = readFile(Resumed.MetricsPath);
+    EXPECT_EQ(countLines(Metrics), 5u) << Metrics; // Appended, one header.
+  }
+}
+
+TEST(TrainEvalTest, JsonlMetricsAndTheRandomBaseline) {
+  TinyFiles Files;
+  TrainRunOptions O = Files.options("random");
+  O.Jsonl = true;
+  TrainSummary S = take(runTraining(O));
+  EXPECT_TRUE(S.CheckpointPath.empty());
+  std::string Metrics = readFile(S.MetricsPath);
+  ASSERT_EQ(countLines(Metrics), 2u) << Metrics;
+  EXPECT_TRUE(contains(Metrics, "\"mean_episode_return\":")) << Metrics;
+}
+
+/// Instructions of \p Program after opt-19 -passes=\p Pipeline.
+int64_t optInstructionCount(const std::string &Program,
+                            const std::string &Pipeline) {
+  SubprocessOptions Opt;
+  Opt.argv = {"/usr/bin/opt-19", "-S", Program, "-o", "-"};
+  if (!Pipeline.empty())
+    Opt.argv.insert(Opt.argv.begin() + 1, "-passes=" + Pipeline);
+  SubprocessResult R = take(runSubprocess(Opt));
+  EXPECT_EQ(R.exitCode, 0) << R.standardError;
+  llvm::LLVMContext Context;
+  llvm::SMDiagnostic Diagnostic;
+  auto M = llvm::parseAssemblyString(R.standardOutput, Diagnostic, Context);
+  EXPECT_TRUE(M) << Diagnostic.getMessage().str();
+  return M ? static_cast<int64_t>(M->getInstructionCount()) : -1;
+}
+
+TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
+  TinyFiles Files;
+  TrainRunOptions O = Files.options("ppo");
+  TrainSummary S = take(runTraining(O));
+
+  EvalRunOptions E;
+  E.Policy = S.CheckpointPath;
+  E.Datasets = {Files.Program};
+  E.ActionsFile = Files.Actions;
+  EvalResult R = take(runEvaluation(E));
+  EXPECT_EQ(R.Algorithm, "ppo");
+  EXPECT_EQ(R.EpisodeLength, 4);
+  ASSERT_EQ(R.Rows.size(), 1u);
+  const EvalRow &Row = R.Rows[0];
+  ASSERT_TRUE(Row.Error.empty()) << Row.Error;
+  EXPECT_EQ(Row.Steps, 4);
+  ASSERT_TRUE(Row.InstCount && Row.InstCountOz);
+  EXPECT_EQ(*Row.InstCount, optInstructionCount(Files.Program, Row.Pipeline));
+  EXPECT_EQ(*Row.InstCountOz, optInstructionCount(Files.Program, "default<Oz>"));
+  EXPECT_EQ(Row.RuntimeNote, "not runnable");
+  EXPECT_FALSE(Row.speedupVsO3());
+  EXPECT_EQ(R.InstCountVsOz.Count, 1u);
+  EXPECT_DOUBLE_EQ(R.InstCountVsOz.Value, *Row.InstCountOz / *Row.InstCount);
+  EXPECT_EQ(R.SpeedupVsO3.Count, 0u);
+
+  // A policy over 4 actions means nothing in the built-in space.
+  E.ActionsFile.clear();
+  std::string M = errorOf(runEvaluation(E));
+  EXPECT_TRUE(contains(M, "action space mismatch")) << M;
+}
+
+struct Outcome {
+  int ExitCode = -1;
+  std::string Out, Err;
+};
+
+Outcome passgym(std::vector<std::string> Args) {
+  SubprocessOptions Options;
+  Options.argv = std::move(Args);
+  Options.argv.insert(Options.argv.begin(), PASSGYM_BINARY);
+  Options.timeout = std::chrono::seconds(120);
+  SubprocessResult R = take(runSubprocess(Options));
+  return {R.exitCode.value_or(-1), R.standardOutput, R.standardError};
+}
+
+TEST(TrainEvalTest, CommandsThroughPassgym) {
+  Outcome Help = passgym({"train", "--help"});
+  EXPECT_EQ(Help.ExitCode, 0) << Help.Err;
+  EXPECT_TRUE(contains(Help.Out, "--agent")) << Help.Out;
+  EXPECT_TRUE(contains(Help.Out, "passgym train")) << Help.Out;
+
+  TinyFiles Files;
+  std::string Run = Files.Dir.file("cli-run");
+  Outcome Train =
+      passgym({"train", "--agent", "ppo", "--dataset", Files.Program,
+               "--actions", Files.Actions, "--steps", "16",
+               "--iteration-steps", "16", "--episode-length", "4",
+               "--hidden", "8", "--layers", "1", "-o", Run});
+  ASSERT_EQ(Train.ExitCode, 0) << Train.Err;
+  EXPECT_TRUE(contains(Train.Out, "checkpoint")) << Train.Out;
+
+  Outcome Eval = passgym({"eval", "--policy", Run + "/checkpoint", "--dataset",
+                          Files.Program, "--actions", Files.Actions});
+  ASSERT_EQ(Eval.ExitCode, 0) << Eval.Err;
+  EXPECT_TRUE(contains(Eval.Out, "geometric means")) << Eval.Out;
+  EXPECT_TRUE(contains(Eval.Out, "loop.ll")) << Eval.Out;
+
+  // A corrupted payload: one line naming it, exit code 1.
+  std::ofstream(Run + "/checkpoint/network.pt", std::ios::app) << "x";
+  Eval = passgym({"eval", "--policy", Run + "/checkpoint", "--dataset",
+                  Files.Program, "--actions", Files.Actions});
+  EXPECT_EQ(Eval.ExitCode, 1);
+  EXPECT_EQ(countLines(Eval.Err), 1u) << Eval.Err;
+  EXPECT_TRUE(contains(Eval.Err, "payload 'network.pt' is corrupt"))
+      << Eval.Err;
+}
+
+} // namespace
+} // namespace passgym::learning
