@@ -3,6 +3,7 @@
 # item 6). Runs in results/ (override with OUT). Each part can run alone:
 #   bash scripts/learning-evidence.sh single   # (a) PPO, SAC, random on one program, 3 seeds
 #   bash scripts/learning-evidence.sh split    # (b) train on builtin-v0:train + csmith, eval held out
+#   bash scripts/learning-evidence.sh summary  # the table of (a)
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +40,19 @@ split() {
   done
 }
 
-"${1:?usage: learning-evidence.sh single|split}"
+# The table of docs/learning-results.md (a): per run, the mean episode return
+# over the whole run and over its last two iterations.
+summary() {
+  printf "%-8s %-5s %12s %12s\n" agent seed "whole run" "last 2 iter."
+  for dir in "$OUT"/single-*-seed*; do
+    local name=${dir##*/single-}
+    awk -F, -v agent="${name%-seed*}" -v seed="${name##*seed}" '
+      NR == 1 { for (i = 1; i <= NF; i++) if ($i == "episodes") e = i;
+                for (i = 1; i <= NF; i++) if ($i == "mean_episode_return") r = i; next }
+      $r != "nan" { sum += $r * $e; n += $e; last2[NR % 2] = $r }
+      END { printf "%-8s %-5s %12.4f %12.4f\n", agent, seed, sum / n,
+                   (last2[0] + last2[1]) / 2 }' "$dir/metrics.csv"
+  done
+}
+
+"${1:?usage: learning-evidence.sh single|split|summary}"

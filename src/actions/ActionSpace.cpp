@@ -15,6 +15,17 @@ const ActionSpace &ActionSpace::builtin() {
   return Space;
 }
 
+llvm::Expected<std::shared_ptr<const ActionSpace>>
+ActionSpace::load(llvm::StringRef Path) {
+  if (Path.empty())
+    return std::shared_ptr<const ActionSpace>(&builtin(),
+                                              [](const ActionSpace *) {});
+  auto Space = fromFile(Path);
+  if (!Space)
+    return Space.takeError();
+  return std::make_shared<const ActionSpace>(std::move(*Space));
+}
+
 llvm::Expected<ActionSpace> ActionSpace::fromFile(llvm::StringRef Path) {
   auto Buffer = llvm::MemoryBuffer::getFile(Path, /*IsText=*/true);
   if (!Buffer)

@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ public:
   /// `NAME PIPELINE`; blank lines and lines starting with '#' are skipped.
   /// Every pipeline is checked with LLVM's parser; the error names the line.
   static llvm::Expected<ActionSpace> fromFile(llvm::StringRef Path);
+  /// The built-in space when \p Path is empty, else fromFile(Path), shared.
+  static llvm::Expected<std::shared_ptr<const ActionSpace>>
+  load(llvm::StringRef Path);
 
   const std::string &name() const { return Name; }
   size_t size() const { return Actions.size(); }

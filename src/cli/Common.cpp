@@ -25,22 +25,11 @@ void runWith(CLI::App &Command, std::function<int()> Run) {
   });
 }
 
-llvm::Expected<std::shared_ptr<const ActionSpace>>
-loadActionSpace(const std::string &Path) {
-  if (Path.empty())
-    return std::shared_ptr<const ActionSpace>(&ActionSpace::builtin(),
-                                              [](const ActionSpace *) {});
-  auto Space = ActionSpace::fromFile(Path);
-  if (!Space)
-    return Space.takeError();
-  return std::make_shared<const ActionSpace>(std::move(*Space));
-}
-
 llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
        const std::vector<std::string> &Sequence,
        const std::string &RewardSpace) {
-  auto Space = loadActionSpace(ActionsFile);
+  auto Space = ActionSpace::load(ActionsFile);
   if (!Space)
     return Space.takeError();
   auto Actions = (*Space)->resolve(splitSequence(Sequence));

@@ -30,10 +30,6 @@ int reportError(llvm::Error E);
 /// Makes a subcommand's callback call \p Run and exit with its result.
 void runWith(CLI::App &Command, std::function<int()> Run);
 
-/// The built-in action space, or the one in \p Path when it is not empty.
-llvm::Expected<std::shared_ptr<const ActionSpace>>
-loadActionSpace(const std::string &Path);
-
 /// Loads \p Benchmark, starts an episode with the given action space file
 /// (empty: built-in) and reward space, and applies \p Sequence (names or
 /// indices); a step that ends the episode is an error.

@@ -16,7 +16,7 @@ struct PassesOptions {
 };
 
 int runPasses(const PassesOptions &Options) {
-  auto Space = loadActionSpace(Options.actionsFile);
+  auto Space = ActionSpace::load(Options.actionsFile);
   if (!Space)
     return reportError(Space.takeError());
   const std::vector<Action> &Actions = (*Space)->actions();

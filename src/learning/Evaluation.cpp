@@ -42,17 +42,6 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
           Count};
 }
 
-llvm::Expected<std::shared_ptr<const ActionSpace>>
-actionSpace(const std::string &File) {
-  if (File.empty())
-    return std::shared_ptr<const ActionSpace>(&ActionSpace::builtin(),
-                                              [](const ActionSpace *) {});
-  auto Space = ActionSpace::fromFile(File);
-  if (!Space)
-    return Space.takeError();
-  return std::make_shared<const ActionSpace>(std::move(*Space));
-}
-
 /// The greedy policy's episode on \p B; fills Sequence, Pipeline, Steps,
 /// Error. Leaves the environment at the final module.
 llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
@@ -163,7 +152,7 @@ std::optional<double> EvalRow::speedupVsO3() const {
 llvm::Expected<EvalResult> runEvaluation(
     const EvalRunOptions &O,
     const std::function<void(size_t, size_t, const std::string &)> &Progress) {
-  auto Space = actionSpace(O.ActionsFile);
+  auto Space = ActionSpace::load(O.ActionsFile);
   if (!Space)
     return Space.takeError();
   CheckpointExpectations Expected;

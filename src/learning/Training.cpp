@@ -224,11 +224,17 @@ llvm::Error saveRunCheckpoint(Run &R, CheckpointContents C) {
   return saveCheckpoint(R.CheckpointPath, C);
 }
 
-/// Runs \p Trainer (PpoTrainer or SacTrainer) to the end, writing metrics
-/// and checkpoints.
-template <typename TrainerT>
-llvm::Error trainAgent(Run &R, TrainerT &Trainer,
-                       const std::function<void(const TrainProgress &)> &Progress) {
+/// Creates a TrainerT (PpoTrainer or SacTrainer) and runs it to the end,
+/// writing metrics and checkpoints.
+template <typename TrainerT, typename OptionsT>
+llvm::Error
+trainAgent(Run &R, const EnvironmentOptions &Env, const OptionsT &Options,
+           const std::function<void(const TrainProgress &)> &Progress) {
+  auto Created = TrainerT::create(R.Benchmarks, Env, R.Vocab, Options);
+  if (!Created)
+    return Created.takeError();
+  TrainerT &Trainer = **Created;
+  R.Summary.CheckpointPath = R.CheckpointPath;
   if (R.Saved)
     if (llvm::Error E = Trainer.resume(std::move(*R.Saved)))
       return E;
@@ -331,15 +337,10 @@ runTraining(const TrainRunOptions &O,
     setDefaultMeasurementOptions(Measure);
   }
 
-  if (O.ActionsFile.empty()) {
-    R.Space = std::shared_ptr<const ActionSpace>(&ActionSpace::builtin(),
-                                                 [](const ActionSpace *) {});
-  } else {
-    auto Space = ActionSpace::fromFile(O.ActionsFile);
-    if (!Space)
-      return Space.takeError();
-    R.Space = std::make_shared<const ActionSpace>(std::move(*Space));
-  }
+  auto Space = ActionSpace::load(O.ActionsFile);
+  if (!Space)
+    return Space.takeError();
+  R.Space = std::move(*Space);
   auto Benchmarks = loadDataset(O.Datasets);
   if (!Benchmarks)
     return Benchmarks.takeError();
@@ -392,11 +393,7 @@ runTraining(const TrainRunOptions &O,
     P.LearningRate = O.LearningRate.value_or(P.LearningRate);
     P.Network = Network;
     P.RandomBenchmarks = R.Benchmarks.size() > 1;
-    auto Trainer = PpoTrainer::create(R.Benchmarks, Env, R.Vocab, P);
-    if (!Trainer)
-      return Trainer.takeError();
-    Trained = trainAgent(R, **Trainer, Progress);
-    R.Summary.CheckpointPath = R.CheckpointPath;
+    Trained = trainAgent<PpoTrainer>(R, Env, P, Progress);
   } else if (O.Agent == "sac") {
     SacTrainOptions S;
     S.Seed = O.Seed;
@@ -408,11 +405,7 @@ runTraining(const TrainRunOptions &O,
       S.PolicyLearningRate = S.QLearningRate = *O.LearningRate;
     S.Network = Network;
     S.RandomBenchmarks = R.Benchmarks.size() > 1;
-    auto Trainer = SacTrainer::create(R.Benchmarks, Env, R.Vocab, S);
-    if (!Trainer)
-      return Trainer.takeError();
-    Trained = trainAgent(R, **Trainer, Progress);
-    R.Summary.CheckpointPath = R.CheckpointPath;
+    Trained = trainAgent<SacTrainer>(R, Env, S, Progress);
   } else {
     auto Episodes = EpisodeRunner::create(
         R.Benchmarks, Env,
