@@ -44,6 +44,12 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
 
 /// The greedy policy's episode on \p B; fills Sequence, Pipeline, Steps,
 /// Error. Leaves the environment at the final module.
+///
+/// A deterministic policy that picks a pass which leaves the module
+/// unchanged would pick it again forever, since it sees the same state: so
+/// at each state, the actions already found to change nothing are skipped,
+/// and the episode ends early when every action has been. This is not a
+/// search: no alternative is evaluated and no cost is looked at.
 llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
                     const BenchmarkPtr &B, int64_t EpisodeLength, EvalRow &Row) {
   if (auto R = Env.reset(B); !R)
@@ -52,19 +58,20 @@ llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
   Batching.MaxPosition = Policy.Network->Options.MaxPosition;
   std::vector<size_t> Effective;
   torch::NoGradGuard NoGrad;
-  std::optional<graph::ProgramGraph> Graph;
+  torch::Tensor Logits; // Of the current state, with no-op actions masked.
   for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
-    if (!Graph) {
+    if (!Logits.defined()) {
       auto G = graph::buildProgramGraph(Env.module());
       if (!G)
         return G.takeError();
-      Graph = std::move(*G);
+      Logits = Policy.Network->forward(makeBatch({&*G}, Policy.Vocab, Batching))
+                   .Logits[0]
+                   .clone();
     }
-    torch::Tensor Logits =
-        Policy.Network->forward(makeBatch({&*Graph}, Policy.Vocab, Batching))
-            .Logits[0];
-    size_t Action = static_cast<size_t>(Logits.argmax().item<int64_t>());
-    auto S = Env.step(Action);
+    int64_t Best = Logits.argmax().item<int64_t>();
+    if (std::isinf(Logits[Best].item<float>()))
+      break; // Every action leaves this module unchanged.
+    auto S = Env.step(static_cast<size_t>(Best));
     if (!S)
       return S.takeError();
     ++Row.Steps;
@@ -73,8 +80,10 @@ llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
       return llvm::Error::success();
     }
     if (S->info.changed) {
-      Effective.push_back(Action);
-      Graph.reset();
+      Effective.push_back(static_cast<size_t>(Best));
+      Logits = torch::Tensor();
+    } else {
+      Logits[Best] = -std::numeric_limits<float>::infinity();
     }
   }
   for (size_t Action : Effective)

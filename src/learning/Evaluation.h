@@ -1,7 +1,8 @@
 //===- learning/Evaluation.h - What `passgym eval` does ---------*- C++ -*-===//
 //
 // Runs a trained policy greedily (the most likely action at each step, no
-// search) on every benchmark of a dataset for the episode length it was
+// search; an action that left the module unchanged is not retried in the
+// same state) on every benchmark of a dataset for the episode length it was
 // trained with, and measures the result: instruction count against -Oz and,
 // for runnable programs, execution time against -O0 and -O3 (every measured
 // run validated against the unoptimized program). No torch in this header.
@@ -46,6 +47,8 @@ struct EvalRow {
   /// the same module as the policy's whole episode.
   std::vector<std::string> Sequence;
   std::string Pipeline; ///< opt-19 -passes= string of Sequence.
+  /// Steps taken: fewer than the episode length when every action left the
+  /// last module unchanged.
   int64_t Steps = 0;
   /// Why the episode failed (a pass crashed or broke the program); the
   /// measurements below are then unset.
