@@ -9,6 +9,7 @@
 #include "learning/GraphBatch.h"
 #include "observations/Cost.h"
 #include "runtime/Evaluate.h"
+#include "support/ModuleHash.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -48,8 +49,10 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
 /// A deterministic policy that picks a pass which leaves the module
 /// unchanged would pick it again forever, since it sees the same state: so
 /// at each state, the actions already found to change nothing are skipped,
-/// and the episode ends early when every action has been. This is not a
-/// search: no alternative is evaluated and no cost is looked at.
+/// and the episode ends early when every action has been. "Nothing" is
+/// decided by the IR hash, since some passes (speculative-execution) report
+/// a change they did not make. This is not a search: no alternative is
+/// evaluated and no cost is looked at.
 llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
                     const BenchmarkPtr &B, int64_t EpisodeLength, EvalRow &Row) {
   if (auto R = Env.reset(B); !R)
@@ -59,6 +62,7 @@ llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
   std::vector<size_t> Effective;
   torch::NoGradGuard NoGrad;
   torch::Tensor Logits; // Of the current state, with no-op actions masked.
+  std::string StateHash = irHash(Env.module());
   for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
     if (!Logits.defined()) {
       auto G = graph::buildProgramGraph(Env.module());
@@ -79,9 +83,11 @@ llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
       Row.Error = S->info.error;
       return llvm::Error::success();
     }
-    if (S->info.changed) {
+    std::string Hash = S->info.changed ? irHash(Env.module()) : StateHash;
+    if (Hash != StateHash) {
       Effective.push_back(static_cast<size_t>(Best));
       Logits = torch::Tensor();
+      StateHash = std::move(Hash);
     } else {
       Logits[Best] = -std::numeric_limits<float>::infinity();
     }

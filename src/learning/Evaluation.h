@@ -43,8 +43,8 @@ struct EvalRunOptions {
 
 struct EvalRow {
   std::string Benchmark;
-  /// The passes that changed the module, in order: applying them alone gives
-  /// the same module as the policy's whole episode.
+  /// The passes that changed the module (its IR hash), in order: applying
+  /// them alone gives the same module as the policy's whole episode.
   std::vector<std::string> Sequence;
   std::string Pipeline; ///< opt-19 -passes= string of Sequence.
   /// Steps taken: fewer than the episode length when every action left the
