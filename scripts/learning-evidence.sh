@@ -2,6 +2,8 @@
 # Reproduces the learning evidence of docs/learning-results.md (issue #4,
 # item 6). Runs in results/ (override with OUT). Each part can run alone:
 #   bash scripts/learning-evidence.sh single   # (a) PPO, SAC, random on one program, 3 seeds
+#     STEPS=6144 AGENTS="random ppo" OUT=results/long bash scripts/learning-evidence.sh single
+#                                              # (a) the longer PPO runs
 #   bash scripts/learning-evidence.sh split    # (b) train on builtin-v0:train + csmith, eval held out
 #   bash scripts/learning-evidence.sh summary  # the table of (a)
 # Build first (scripts/build.sh). Times are for this 2-core machine.
@@ -17,11 +19,14 @@ single() {
   local program=${PROGRAM:-benchmark://builtin-v0/qsort}
   local steps=${STEPS:-2048}
   for seed in $SEEDS; do
-    for agent in random ppo sac; do
+    for agent in ${AGENTS:-random ppo sac}; do
       local dir="$OUT/single-$agent-seed$seed"
       rm -rf "$dir"
       "$PASSGYM" train --agent "$agent" --dataset "$program" --reward instcount \
         --steps "$steps" --episode-length 20 --seed "$seed" $NET -o "$dir"
+      [ "$agent" = random ] && continue
+      "$PASSGYM" eval --policy "$dir/checkpoint" --dataset "$program" \
+        --json "$dir/eval.json" | tee "$dir/eval.txt"
     done
   done
 }
