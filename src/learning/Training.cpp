@@ -94,6 +94,22 @@ private:
   bool NeedsHeader;
 };
 
+struct RandomIterationMetrics {
+  int64_t Iteration = 0;
+  int64_t GlobalStep = 0;
+  int64_t Episodes = 0;
+  double MeanEpisodeReturn = 0;
+  double StepsPerSecond = 0;
+
+  Fields fields() const {
+    return {{"iteration", static_cast<double>(Iteration)},
+            {"global_step", static_cast<double>(GlobalStep)},
+            {"episodes", static_cast<double>(Episodes)},
+            {"mean_episode_return", MeanEpisodeReturn},
+            {"steps_per_second", StepsPerSecond}};
+  }
+};
+
 /// The uniformly random policy on the same episodes, with the same metrics
 /// rows: the baseline a learned policy must beat.
 class RandomBaseline {
@@ -107,10 +123,9 @@ public:
     return std::max<int64_t>(1, Steps / IterationSteps);
   }
 
-  llvm::Expected<std::vector<Fields>>
-  train(const std::function<void(const Fields &)> &OnIteration) {
+  llvm::Error
+  train(const std::function<void(const RandomIterationMetrics &)> &OnIteration) {
     std::uniform_int_distribution<int64_t> Pick(0, Episodes->numActions() - 1);
-    std::vector<Fields> All;
     for (int64_t Iteration = 0; Iteration < iterations(); ++Iteration) {
       auto Start = std::chrono::steady_clock::now();
       std::vector<double> Returns;
@@ -124,16 +139,11 @@ public:
       GlobalStep += IterationSteps;
       std::chrono::duration<double> Elapsed =
           std::chrono::steady_clock::now() - Start;
-      Fields Row = {
-          {"iteration", static_cast<double>(Iteration)},
-          {"global_step", static_cast<double>(GlobalStep)},
-          {"episodes", static_cast<double>(Returns.size())},
-          {"mean_episode_return", meanOrNaN(Returns)},
-          {"steps_per_second", IterationSteps / std::max(Elapsed.count(), 1e-9)}};
-      OnIteration(Row);
-      All.push_back(Row);
+      OnIteration({Iteration, GlobalStep, static_cast<int64_t>(Returns.size()),
+                   meanOrNaN(Returns),
+                   IterationSteps / std::max(Elapsed.count(), 1e-9)});
     }
-    return All;
+    return llvm::Error::success();
   }
 
 private:
@@ -224,6 +234,22 @@ llvm::Error saveRunCheckpoint(Run &R, CheckpointContents C) {
   return saveCheckpoint(R.CheckpointPath, C);
 }
 
+/// Writes one iteration's metrics row and updates the summary and progress.
+template <typename MetricsT>
+void recordIteration(Run &R, const MetricsT &M, int64_t Iterations,
+                     const std::function<void(const TrainProgress &)> &Progress) {
+  R.Metrics->write(M.fields());
+  if (R.Summary.Iterations == 0) { // The first iteration of this process.
+    R.Summary.FirstIteration = M.Iteration;
+    R.Summary.FirstReturn = M.MeanEpisodeReturn;
+  }
+  R.Summary.LastReturn = M.MeanEpisodeReturn;
+  R.Summary.GlobalStep = M.GlobalStep;
+  R.Summary.Iterations = M.Iteration + 1;
+  if (Progress)
+    Progress({M.Iteration + 1, Iterations, M.GlobalStep, M.MeanEpisodeReturn});
+}
+
 /// Creates a TrainerT (PpoTrainer or SacTrainer) and runs it to the end,
 /// writing metrics and checkpoints.
 template <typename TrainerT, typename OptionsT>
@@ -239,22 +265,10 @@ trainAgent(Run &R, const EnvironmentOptions &Env, const OptionsT &Options,
     if (llvm::Error E = Trainer.resume(std::move(*R.Saved)))
       return E;
   llvm::Error Failure = llvm::Error::success();
-  bool First = true;
   auto Metrics = Trainer.train([&](const auto &M) {
-    R.Metrics->write(M.fields());
-    if (First) {
-      R.Summary.FirstIteration = M.Iteration;
-      R.Summary.FirstReturn = M.MeanEpisodeReturn;
-      First = false;
-    }
-    R.Summary.LastReturn = M.MeanEpisodeReturn;
-    R.Summary.GlobalStep = M.GlobalStep;
-    R.Summary.Iterations = M.Iteration + 1;
     if ((M.Iteration + 1) % R.Options.CheckpointEvery == 0 && !Failure)
       Failure = saveRunCheckpoint(R, Trainer.checkpoint());
-    if (Progress)
-      Progress({M.Iteration + 1, Trainer.iterations(), M.GlobalStep,
-                M.MeanEpisodeReturn});
+    recordIteration(R, M, Trainer.iterations(), Progress);
   });
   if (!Metrics) {
     llvm::consumeError(std::move(Failure));
@@ -414,22 +428,9 @@ runTraining(const TrainRunOptions &O,
       return Episodes.takeError();
     RandomBaseline Baseline(std::move(*Episodes), O.Steps, O.IterationSteps,
                             O.Seed);
-    bool First = true;
-    auto Rows = Baseline.train([&](const Fields &Row) {
-      R.Metrics->write(Row);
-      double Return = Row[3].second;
-      if (First)
-        R.Summary.FirstReturn = Return;
-      First = false;
-      R.Summary.LastReturn = Return;
-      R.Summary.GlobalStep = static_cast<int64_t>(Row[1].second);
-      R.Summary.Iterations = static_cast<int64_t>(Row[0].second) + 1;
-      if (Progress)
-        Progress({R.Summary.Iterations, Baseline.iterations(),
-                  R.Summary.GlobalStep, Return});
+    Trained = Baseline.train([&](const RandomIterationMetrics &M) {
+      recordIteration(R, M, Baseline.iterations(), Progress);
     });
-    if (!Rows)
-      Trained = Rows.takeError();
   }
   if (Trained)
     return std::move(Trained);
