@@ -3,15 +3,13 @@
 
 #include "actions/ActionSpace.h"
 #include "datasets/DatasetSpec.h"
+#include "graph/LlvmGraphBuilder.h"
 #include "learning/Checkpoint.h"
 #include "learning/Episodes.h"
 #include "learning/Ppo.h"
 #include "learning/Sac.h"
 #include "runtime/Evaluate.h"
 #include "support/Statistics.h"
-#include "support/TempDir.h"
-
-#include "graph/LlvmGraphBuilder.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -22,7 +20,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <random>
 
 namespace passgym::learning {
