@@ -157,9 +157,7 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
   if (!CacheDir)
     return CacheDir.takeError();
   std::mt19937_64 Random(Options.seed);
-  MeasurementOptions Measure = defaultMeasurementOptions();
-  Measure.cpu = Options.cpu;
-  setDefaultMeasurementOptions(Measure);
+  setMeasurementCpu(Options.cpu);
 
   Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9} {4,10} {5,10} {6,8}\n",
                        "benchmark", "step ms", "failed", "CV %", "cold ms",

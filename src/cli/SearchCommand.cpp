@@ -80,9 +80,7 @@ void printReport(const Environment &Start, const SearchResult &Result,
 }
 
 int runSearch(const SearchOptions &Options) {
-  MeasurementOptions Measure = defaultMeasurementOptions();
-  Measure.cpu = Options.cpu;
-  setDefaultMeasurementOptions(Measure);
+  setMeasurementCpu(Options.cpu);
   auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost);
   if (!Env)
     return reportError(Env.takeError());

@@ -56,7 +56,7 @@ llvm::Error EpisodeRunner::startEpisode() {
 
 llvm::Expected<EpisodeStep> EpisodeRunner::step(int64_t Action) {
   if (llvm::Error E = ensureEpisode())
-    return std::move(E);
+    return E;
   auto Result = Env->step(static_cast<size_t>(Action));
   if (!Result)
     return Result.takeError();
@@ -70,7 +70,7 @@ llvm::Expected<EpisodeStep> EpisodeRunner::step(int64_t Action) {
   S.Truncated = !S.Terminated && Steps >= Options.EpisodeLength;
   if (!S.Terminated && Result->info.changed)
     if (llvm::Error E = rebuildObservation())
-      return std::move(E);
+      return E;
   if (S.ended()) {
     S.EpisodeReturn = Return;
     InEpisode = false;

@@ -189,11 +189,7 @@ llvm::Expected<EvalResult> runEvaluation(
   auto Benchmarks = loadDataset(O.Datasets);
   if (!Benchmarks)
     return Benchmarks.takeError();
-  if (O.Cpu) {
-    MeasurementOptions Measure = defaultMeasurementOptions();
-    Measure.cpu = O.Cpu;
-    setDefaultMeasurementOptions(Measure);
-  }
+  setMeasurementCpu(O.Cpu);
 
   EvalResult Result;
   Result.Algorithm = Policy->Training.Algorithm;
@@ -210,7 +206,7 @@ llvm::Expected<EvalResult> runEvaluation(
     EvalRow Row;
     Row.Benchmark = B->uri();
     if (llvm::Error E = rollOut(**Env, *Policy, B, Result.EpisodeLength, Row))
-      return std::move(E);
+      return E;
     if (Row.Error.empty())
       measure(**Env, B, O.Runtime, Row);
     Result.Rows.push_back(std::move(Row));

@@ -75,6 +75,16 @@ GraphBatch makeBatch(const std::vector<const graph::ProgramGraph *> &Graphs,
   return B;
 }
 
+std::shared_ptr<const GraphBatch>
+CachedBatch::get(const graph::ProgramGraph &G, uint64_t GraphVersion,
+                 const Vocabulary &Vocab, const BatchOptions &Options) {
+  if (!Batch || Version != GraphVersion) {
+    Batch = std::make_shared<const GraphBatch>(makeBatch({&G}, Vocab, Options));
+    Version = GraphVersion;
+  }
+  return Batch;
+}
+
 GraphBatch concatBatches(const std::vector<const GraphBatch *> &Parts) {
   std::vector<torch::Tensor> NodeIds, NodeTypes, NodeGraph, EdgeIndex, EdgeFlow,
       EdgePosition;

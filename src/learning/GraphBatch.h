@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace passgym::learning {
@@ -57,6 +58,23 @@ GraphBatch makeBatch(const std::vector<const graph::ProgramGraph *> &Graphs,
 
 /// [B, width] float tensor of the normalized feature vectors, one row per
 /// program, in batch order.
+/// A graph that changes now and then (an episode's observation), encoded
+/// once per version: every step that keeps the state (a pass that changed
+/// nothing) shares one set of tensors, and so do the transitions that store
+/// it.
+class CachedBatch {
+public:
+  /// The encoding of \p G, which is \p Version of the observation.
+  std::shared_ptr<const GraphBatch> get(const graph::ProgramGraph &G,
+                                        uint64_t Version,
+                                        const Vocabulary &Vocab,
+                                        const BatchOptions &Options);
+
+private:
+  std::shared_ptr<const GraphBatch> Batch;
+  uint64_t Version = 0;
+};
+
 /// The batches \p Parts concatenated into one: what makeBatch would give for
 /// all their graphs, in order. Lets a replay buffer encode each graph once.
 GraphBatch concatBatches(const std::vector<const GraphBatch *> &Parts);

@@ -111,11 +111,14 @@ CheckpointContents PpoTrainer::checkpoint() const {
 // Rollout
 //===----------------------------------------------------------------------===//
 
-float PpoTrainer::valueOf(const graph::ProgramGraph &G) {
+std::shared_ptr<const GraphBatch> PpoTrainer::currentState() {
+  return Current.get(Episodes->observation(), Episodes->observationVersion(),
+                     Vocab, Batching);
+}
+
+float PpoTrainer::valueOf(const GraphBatch &State) {
   torch::NoGradGuard NoGrad;
-  return Network->forward(makeBatch({&G}, Vocab, Batching))
-      .Value[0]
-      .item<float>();
+  return Network->forward(State).Value[0].item<float>();
 }
 
 llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
@@ -124,15 +127,14 @@ llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
   const int64_t T = Options.RolloutSteps;
   for (int64_t Step = 0; Step < T; ++Step) {
     if (llvm::Error E = Episodes->ensureEpisode())
-      return std::move(E);
+      return E;
 
     // Sample a ~ Categorical(softmax(logits)).
-    const graph::ProgramGraph &Observation = Episodes->observation();
-    AgentOutput Out =
-        Network->forward(makeBatch({&Observation}, Vocab, Batching));
+    std::shared_ptr<const GraphBatch> State = currentState();
+    AgentOutput Out = Network->forward(*State);
     torch::Tensor LogProbs = torch::log_softmax(Out.Logits[0], -1);
     int64_t Action = torch::multinomial(LogProbs.exp(), 1).item<int64_t>();
-    R.Observations.push_back(Observation);
+    R.Observations.push_back(std::move(State));
 
     auto S = Episodes->step(Action);
     if (!S)
@@ -146,8 +148,7 @@ llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
     R.Truncated.push_back(S->Truncated ? 1.0f : 0.0f);
     // A truncated episode bootstraps from V(final observation); a running
     // one gets Values[t + 1] below.
-    R.NextValues.push_back(S->Truncated ? valueOf(Episodes->observation())
-                                        : 0.0f);
+    R.NextValues.push_back(S->Truncated ? valueOf(*currentState()) : 0.0f);
     if (S->EpisodeReturn)
       R.EpisodeReturns.push_back(*S->EpisodeReturn);
   }
@@ -157,7 +158,7 @@ llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
     if (R.Terminated[Step] != 0 || R.Truncated[Step] != 0)
       continue;
     R.NextValues[Step] =
-        Step + 1 < T ? R.Values[Step + 1] : valueOf(Episodes->observation());
+        Step + 1 < T ? R.Values[Step + 1] : valueOf(*currentState());
   }
   return R;
 }
@@ -182,11 +183,11 @@ void PpoTrainer::update(const Rollout &R, const GaeResult &Gae,
       int64_t End = std::min(T, Start + Options.MinibatchSize);
       torch::Tensor Index = Order.slice(0, Start, End);
 
-      std::vector<const graph::ProgramGraph *> Graphs;
+      std::vector<const GraphBatch *> States;
       auto Rows = Index.accessor<int64_t, 1>();
       for (int64_t I = 0; I < Rows.size(0); ++I)
-        Graphs.push_back(&R.Observations[Rows[I]]);
-      AgentOutput Out = Network->forward(makeBatch(Graphs, Vocab, Batching));
+        States.push_back(R.Observations[Rows[I]].get());
+      AgentOutput Out = Network->forward(concatBatches(States));
 
       torch::Tensor LogProbs = torch::log_softmax(Out.Logits, -1);
       torch::Tensor NewLogProb =
@@ -267,7 +268,8 @@ PpoTrainer::train(const Callback &OnIteration) {
         std::chrono::steady_clock::now() - Start;
     M.StepsPerSecond = Options.RolloutSteps / std::max(Elapsed.count(), 1e-9);
     if (OnIteration)
-      OnIteration(M);
+      if (llvm::Error E = OnIteration(M))
+        return E;
     All.push_back(M);
   }
   return All;

@@ -103,7 +103,9 @@ struct PpoIterationMetrics {
 /// seed gives the same metrics (StepsPerSecond aside) on one machine.
 class PpoTrainer {
 public:
-  using Callback = std::function<void(const PpoIterationMetrics &)>;
+  /// Called after each iteration; an error stops training and is returned
+  /// (a checkpoint that cannot be saved must not go unnoticed for hours).
+  using Callback = std::function<llvm::Error(const PpoIterationMetrics &)>;
 
   /// Seeds torch and the benchmark choice, builds the network and the
   /// environment. Fails on an unknown reward space or no benchmarks.
@@ -136,15 +138,17 @@ private:
 
   /// The transitions of one rollout, in time order.
   struct Rollout {
-    std::vector<graph::ProgramGraph> Observations;
+    std::vector<std::shared_ptr<const GraphBatch>> Observations;
     std::vector<int64_t> Actions;
     std::vector<float> LogProbs, Values, Rewards, NextValues;
     std::vector<float> Terminated, Truncated;
     std::vector<double> EpisodeReturns;
   };
 
-  /// V(s) of one observation, without gradient.
-  float valueOf(const graph::ProgramGraph &G);
+  /// The encoded current observation, re-encoded only when it changed.
+  std::shared_ptr<const GraphBatch> currentState();
+  /// V(s) of one encoded observation, without gradient.
+  float valueOf(const GraphBatch &State);
   llvm::Expected<Rollout> collectRollout();
   void update(const Rollout &R, const GaeResult &Gae,
               PpoIterationMetrics &Metrics);
@@ -155,6 +159,7 @@ private:
   BatchOptions Batching;
   AgentNetwork Network{nullptr};
   std::unique_ptr<torch::optim::Adam> Optimizer;
+  CachedBatch Current;
   CheckpointCounters Counters;
 };
 

@@ -191,12 +191,8 @@ llvm::Error SacTrainer::resume(LoadedCheckpoint Saved) {
 //===----------------------------------------------------------------------===//
 
 ReplayBuffer::State SacTrainer::currentState() {
-  if (!Current || CurrentVersion != Episodes->observationVersion()) {
-    const graph::ProgramGraph &G = Episodes->observation();
-    Current = std::make_shared<const GraphBatch>(makeBatch({&G}, Vocab, Batching));
-    CurrentVersion = Episodes->observationVersion();
-  }
-  return Current;
+  return Current.get(Episodes->observation(), Episodes->observationVersion(),
+                     Vocab, Batching);
 }
 
 int64_t SacTrainer::chooseAction(const ReplayBuffer::State &S,
@@ -294,7 +290,7 @@ SacTrainer::train(const Callback &OnIteration) {
         Target;
     for (int64_t I = 0; I < Options.StepsPerIteration; ++I) {
       if (llvm::Error E = Episodes->ensureEpisode())
-        return std::move(E);
+        return E;
       ReplayBuffer::State S = currentState();
       int64_t Action = chooseAction(S, LocalSteps);
       auto Step = Episodes->step(Action);
@@ -340,7 +336,8 @@ SacTrainer::train(const Callback &OnIteration) {
     M.StepsPerSecond =
         Options.StepsPerIteration / std::max(Elapsed.count(), 1e-9);
     if (OnIteration)
-      OnIteration(M);
+      if (llvm::Error E = OnIteration(M))
+        return E;
     All.push_back(M);
   }
   return All;

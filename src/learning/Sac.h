@@ -128,7 +128,9 @@ private:
 
 class SacTrainer {
 public:
-  using Callback = std::function<void(const SacIterationMetrics &)>;
+  /// Called after each iteration; an error stops training and is returned
+  /// (a checkpoint that cannot be saved must not go unnoticed for hours).
+  using Callback = std::function<llvm::Error(const SacIterationMetrics &)>;
 
   static llvm::Expected<std::unique_ptr<SacTrainer>>
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
@@ -179,8 +181,7 @@ private:
       AlphaOptimizer;
 
   ReplayBuffer Buffer;
-  ReplayBuffer::State Current;
-  uint64_t CurrentVersion = 0;
+  CachedBatch Current;
   /// Steps since this process started (or resumed): the warm-up counts them.
   int64_t LocalSteps = 0;
   CheckpointCounters Counters;

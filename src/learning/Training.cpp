@@ -214,6 +214,9 @@ llvm::Error checkOptions(const TrainRunOptions &O) {
 
 /// Everything a run shares between the agents.
 struct Run {
+  Run(const TrainRunOptions &Options, std::string RewardSpace)
+      : Options(Options), RewardSpace(std::move(RewardSpace)) {}
+
   const TrainRunOptions &Options;
   std::string RewardSpace;
   std::shared_ptr<const ActionSpace> Space;
@@ -261,18 +264,14 @@ trainAgent(Run &R, const EnvironmentOptions &Env, const OptionsT &Options,
   if (R.Saved)
     if (llvm::Error E = Trainer.resume(std::move(*R.Saved)))
       return E;
-  llvm::Error Failure = llvm::Error::success();
-  auto Metrics = Trainer.train([&](const auto &M) {
-    if ((M.Iteration + 1) % R.Options.CheckpointEvery == 0 && !Failure)
-      Failure = saveRunCheckpoint(R, Trainer.checkpoint());
+  auto Metrics = Trainer.train([&](const auto &M) -> llvm::Error {
     recordIteration(R, M, Trainer.iterations(), Progress);
+    if ((M.Iteration + 1) % R.Options.CheckpointEvery != 0)
+      return llvm::Error::success();
+    return saveRunCheckpoint(R, Trainer.checkpoint());
   });
-  if (!Metrics) {
-    llvm::consumeError(std::move(Failure));
+  if (!Metrics)
     return Metrics.takeError();
-  }
-  if (Failure)
-    return Failure;
   return saveRunCheckpoint(R, Trainer.checkpoint());
 }
 
@@ -336,17 +335,13 @@ runTraining(const TrainRunOptions &O,
             const std::function<void(const TrainProgress &)> &Progress) {
   auto Start = std::chrono::steady_clock::now();
   if (llvm::Error E = checkOptions(O))
-    return std::move(E);
+    return E;
   auto RewardSpace = rewardSpaceFor(O.Reward);
   if (!RewardSpace)
     return RewardSpace.takeError();
-  Run R{O, *RewardSpace};
+  Run R(O, *RewardSpace);
   R.Summary.RewardSpace = *RewardSpace;
-  if (O.Cpu) {
-    MeasurementOptions Measure = defaultMeasurementOptions();
-    Measure.cpu = O.Cpu;
-    setDefaultMeasurementOptions(Measure);
-  }
+  setMeasurementCpu(O.Cpu);
 
   auto Space = ActionSpace::load(O.ActionsFile);
   if (!Space)
@@ -370,7 +365,7 @@ runTraining(const TrainRunOptions &O,
     R.Vocab = std::move(*V);
   }
   if (llvm::Error E = prepareCheckpoint(R))
-    return std::move(E);
+    return E;
   if (O.VocabularyFile.empty() && !R.Saved && O.Agent != "random") {
     auto V = buildVocabulary(R.Benchmarks, R.Space, O.Seed);
     if (!V)
@@ -380,7 +375,7 @@ runTraining(const TrainRunOptions &O,
   if (O.Agent != "random")
     if (llvm::Error E =
             R.Vocab.save(join(O.OutputDirectory, "vocabulary.json")))
-      return std::move(E);
+      return E;
   R.Summary.VocabularySize = R.Vocab.size();
 
   R.Summary.MetricsPath =
@@ -430,7 +425,7 @@ runTraining(const TrainRunOptions &O,
     });
   }
   if (Trained)
-    return std::move(Trained);
+    return Trained;
   R.Summary.Seconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - Start)
                           .count();

@@ -114,8 +114,8 @@ MeasurementOptions &defaultOptionsStorage() {
 }
 } // namespace
 
-void setDefaultMeasurementOptions(const MeasurementOptions &Options) {
-  defaultOptionsStorage() = Options;
+void setMeasurementCpu(std::optional<unsigned> Cpu) {
+  defaultOptionsStorage().cpu = Cpu;
 }
 
 const MeasurementOptions &defaultMeasurementOptions() {

@@ -43,9 +43,10 @@ llvm::Expected<RuntimeEstimate>
 measureModuleCached(const llvm::Module &M, const Benchmark &B,
                     const MeasurementOptions &Options);
 
-/// The options the Runtime cost (and so the environment) measures with;
-/// defaults until set. Set before environments run.
-void setDefaultMeasurementOptions(const MeasurementOptions &Options);
+/// The options the Runtime cost (and so the environment) measures with:
+/// the defaults, but for the CPU that setMeasurementCpu pins runs to.
+/// Set before environments run.
+void setMeasurementCpu(std::optional<unsigned> Cpu);
 const MeasurementOptions &defaultMeasurementOptions();
 
 /// Where measureModuleCached keeps results: defaultCachePath() until set;

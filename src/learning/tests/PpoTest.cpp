@@ -102,9 +102,29 @@ TEST(PpoTrainerTest, CallbackSeesEveryIteration) {
   auto Trainer =
       take(PpoTrainer::create({B}, tinyEnvironment(), vocabularyOf(B), O));
   std::vector<int64_t> Steps;
-  take(Trainer->train(
-      [&](const PpoIterationMetrics &M) { Steps.push_back(M.GlobalStep); }));
+  take(Trainer->train([&](const PpoIterationMetrics &M) {
+    Steps.push_back(M.GlobalStep);
+    return llvm::Error::success();
+  }));
   EXPECT_EQ(Steps, (std::vector<int64_t>{8, 16, 24}));
+}
+
+TEST(PpoTrainerTest, CallbackErrorStopsTraining) {
+  PpoTrainOptions O = tinyOptions(3, 3);
+  O.RolloutSteps = 8;
+  O.TotalSteps = 24;
+  O.UpdateEpochs = 1;
+  BenchmarkPtr B = loopBenchmark();
+  auto Trainer =
+      take(PpoTrainer::create({B}, tinyEnvironment(), vocabularyOf(B), O));
+  int Calls = 0;
+  std::string Message = testing::errorOf(
+      Trainer->train([&](const PpoIterationMetrics &) -> llvm::Error {
+        ++Calls;
+        return llvm::createStringError("disk full");
+      }));
+  EXPECT_EQ(Calls, 1);
+  EXPECT_EQ(Message, "disk full");
 }
 
 TEST(PpoTrainerTest, ResumesFromItsCheckpoint) {
@@ -118,7 +138,10 @@ TEST(PpoTrainerTest, ResumesFromItsCheckpoint) {
   // Stop after two of the four iterations, as an interrupted run would.
   O.TotalSteps = 16;
   auto Interrupted = take(PpoTrainer::create({B}, tinyEnvironment(), V, O));
-  take(Interrupted->train([&](const PpoIterationMetrics &) { ++Calls; }));
+  take(Interrupted->train([&](const PpoIterationMetrics &) {
+    ++Calls;
+    return llvm::Error::success();
+  }));
   EXPECT_EQ(Calls, 2);
   TempDir Dir = take(TempDir::create("ppo-resume"));
   CheckpointContents C = Interrupted->checkpoint();
