@@ -55,10 +55,6 @@ std::string join(const std::string &Dir, const std::string &Name) {
   return std::string(P);
 }
 
-const char *encoderName(EncoderKind K) {
-  return K == EncoderKind::Gine ? "gine" : "ggnn";
-}
-
 const char *poolingName(Pooling P) {
   switch (P) {
   case Pooling::Mean:
@@ -87,13 +83,10 @@ Json optionsToJson(const AgentNetworkOptions &O) {
 /// the caller turns both into one error.
 AgentNetworkOptions optionsFromJson(const Json &J) {
   AgentNetworkOptions O;
-  std::string Encoder = J.at("encoder").get<std::string>();
-  if (Encoder == "gine")
-    O.Encoder = EncoderKind::Gine;
-  else if (Encoder == "ggnn")
-    O.Encoder = EncoderKind::Ggnn;
-  else
-    throw std::invalid_argument("unknown encoder '" + Encoder + "'");
+  auto Encoder = encoderFromName(J.at("encoder").get<std::string>());
+  if (!Encoder)
+    throw std::invalid_argument(llvm::toString(Encoder.takeError()));
+  O.Encoder = *Encoder;
   std::string Pool = J.at("readout_pooling").get<std::string>();
   if (Pool == "mean")
     O.ReadoutPooling = Pooling::Mean;

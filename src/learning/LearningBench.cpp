@@ -50,17 +50,8 @@ template <typename F> auto guarded(F &&Work) -> decltype(Work()) {
   }
 }
 
-llvm::Expected<EncoderKind> parseEncoder(llvm::StringRef Name) {
-  if (Name == "gine")
-    return EncoderKind::Gine;
-  if (Name == "ggnn")
-    return EncoderKind::Ggnn;
-  return llvm::createStringError("unknown encoder '" + Name +
-                                 "': expected 'gine' or 'ggnn'");
-}
-
 llvm::Error checkOptions(const LearningBenchOptions &Options) {
-  if (auto Kind = parseEncoder(Options.encoder); !Kind)
+  if (auto Kind = encoderFromName(Options.encoder); !Kind)
     return Kind.takeError();
   if (Options.hiddenSize < 1 || Options.layers < 1 || Options.batchSize < 1 ||
       Options.repetitions < 1 || Options.steps < 1)
@@ -336,7 +327,7 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
       Graphs.push_back(&*P.Graph);
   Vocabulary Vocab = Vocabulary::build(Graphs);
   AgentNetworkOptions NetOptions;
-  NetOptions.Encoder = *parseEncoder(Options.encoder);
+  NetOptions.Encoder = llvm::cantFail(encoderFromName(Options.encoder));
   NetOptions.VocabularySize = static_cast<int64_t>(Vocab.size());
   NetOptions.HiddenSize = Options.hiddenSize;
   NetOptions.Layers = Options.layers;

@@ -219,4 +219,16 @@ AgentOutput AgentNetworkImpl::forward(const GraphBatch &Batch,
   return Out;
 }
 
+const char *encoderName(EncoderKind Kind) {
+  return Kind == EncoderKind::Gine ? "gine" : "ggnn";
+}
+
+llvm::Expected<EncoderKind> encoderFromName(llvm::StringRef Name) {
+  for (EncoderKind Kind : {EncoderKind::Gine, EncoderKind::Ggnn})
+    if (Name == encoderName(Kind))
+      return Kind;
+  return llvm::createStringError("unknown encoder '" + Name +
+                                 "': use gine or ggnn");
+}
+
 } // namespace passgym::learning

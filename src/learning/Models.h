@@ -14,6 +14,9 @@
 
 #include "learning/GraphBatch.h"
 
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -173,6 +176,12 @@ public:
 TORCH_MODULE(QHead);
 
 enum class EncoderKind { Gine, Ggnn };
+
+/// "gine" or "ggnn": the encoder's name in checkpoints and on the command
+/// line.
+const char *encoderName(EncoderKind Kind);
+/// The encoder called \p Name; the error lists the names.
+llvm::Expected<EncoderKind> encoderFromName(llvm::StringRef Name);
 
 struct AgentNetworkOptions {
   EncoderKind Encoder = EncoderKind::Gine;

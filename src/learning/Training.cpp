@@ -187,9 +187,10 @@ buildVocabulary(const std::vector<BenchmarkPtr> &Benchmarks,
   return Vocabulary::build(Pointers);
 }
 
+/// The network the options ask for; checkOptions has checked the encoder.
 AgentNetworkOptions networkOptions(const TrainRunOptions &O) {
   AgentNetworkOptions N;
-  N.Encoder = O.Encoder == "ggnn" ? EncoderKind::Ggnn : EncoderKind::Gine;
+  N.Encoder = llvm::cantFail(encoderFromName(O.Encoder));
   N.HiddenSize = O.HiddenSize;
   N.Layers = O.Layers;
   return N;
@@ -199,9 +200,8 @@ llvm::Error checkOptions(const TrainRunOptions &O) {
   if (O.Agent != "ppo" && O.Agent != "sac" && O.Agent != "random")
     return llvm::createStringError("unknown agent '" + O.Agent +
                                    "': use ppo, sac or random");
-  if (O.Encoder != "gine" && O.Encoder != "ggnn")
-    return llvm::createStringError("unknown encoder '" + O.Encoder +
-                                   "': use gine or ggnn");
+  if (auto Encoder = encoderFromName(O.Encoder); !Encoder)
+    return Encoder.takeError();
   if (O.Steps < 1 || O.EpisodeLength < 1 || O.IterationSteps < 1 ||
       O.HiddenSize < 1 || O.Layers < 1 || O.CheckpointEvery < 1)
     return llvm::createStringError(
