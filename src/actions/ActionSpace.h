@@ -14,8 +14,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -48,9 +48,9 @@ int forward(std::vector<std::string> Arguments) {
            "glibc.malloc.trim_threshold=4294967295",
            /*overwrite=*/0);
   ::execv(Binary.c_str(), Argv.data());
-  return reportError(llvm::createStringError(
-      std::error_code(errno, std::generic_category()),
-      "cannot run '" + Binary + "'"));
+  return reportError(
+      llvm::createStringError(std::error_code(errno, std::generic_category()),
+                              "cannot run '" + Binary + "'"));
 }
 
 /// A subcommand whose arguments, --help included, all go to passgym-learn.

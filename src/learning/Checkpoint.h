@@ -111,8 +111,8 @@ struct LoadedCheckpoint {
 };
 
 /// The serialized bytes of an archive filled by \p Fill.
-std::string
-archiveBytes(const std::function<void(torch::serialize::OutputArchive &)> &Fill);
+std::string archiveBytes(
+    const std::function<void(torch::serialize::OutputArchive &)> &Fill);
 
 /// Loads \p Bytes (from archiveBytes) into \p Archive; throws c10::Error on
 /// malformed bytes.

@@ -54,7 +54,8 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
 /// a change they did not make. This is not a search: no alternative is
 /// evaluated and no cost is looked at.
 llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
-                    const BenchmarkPtr &B, int64_t EpisodeLength, EvalRow &Row) {
+                    const BenchmarkPtr &B, int64_t EpisodeLength,
+                    EvalRow &Row) {
   if (auto R = Env.reset(B); !R)
     return R.takeError();
   BatchOptions Batching;
@@ -127,7 +128,8 @@ void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
   std::string Problems;
   for (auto *E : {&Ms, &O0, &O3})
     if (!*E)
-      Problems += (Problems.empty() ? "" : "; ") + llvm::toString(E->takeError());
+      Problems +=
+          (Problems.empty() ? "" : "; ") + llvm::toString(E->takeError());
   if (!Problems.empty()) {
     Row.RuntimeNote = Problems;
     return;

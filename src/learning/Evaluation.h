@@ -59,9 +59,9 @@ struct EvalRow {
   /// measurement's or validation's error.
   std::string RuntimeNote;
 
-  std::optional<double> instCountVsOz() const;   ///< Oz / policy, > 1 wins.
-  std::optional<double> speedupVsO0() const;     ///< O0 / policy.
-  std::optional<double> speedupVsO3() const;     ///< O3 / policy, > 1 wins.
+  std::optional<double> instCountVsOz() const; ///< Oz / policy, > 1 wins.
+  std::optional<double> speedupVsO0() const;   ///< O0 / policy.
+  std::optional<double> speedupVsO3() const;   ///< O3 / policy, > 1 wins.
 };
 
 struct GeoMean {

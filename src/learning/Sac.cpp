@@ -104,8 +104,7 @@ SacTrainer::SacTrainer(std::unique_ptr<EpisodeRunner> Episodes,
 }
 
 int64_t SacTrainer::iterations() const {
-  return std::max<int64_t>(1,
-                           Options.TotalSteps / Options.StepsPerIteration);
+  return std::max<int64_t>(1, Options.TotalSteps / Options.StepsPerIteration);
 }
 
 //===----------------------------------------------------------------------===//
@@ -177,8 +176,9 @@ llvm::Error SacTrainer::resume(LoadedCheckpoint Saved) {
     loadState(Archive);
   } catch (const c10::Error &E) {
     std::string Message = E.what();
-    return llvm::createStringError("cannot resume: the SAC state is unreadable: " +
-                                   Message.substr(0, Message.find('\n')));
+    return llvm::createStringError(
+        "cannot resume: the SAC state is unreadable: " +
+        Message.substr(0, Message.find('\n')));
   }
   Counters = Saved.Counters;
   torch::manual_seed(Options.Seed + static_cast<uint64_t>(Counters.Iteration));
@@ -198,8 +198,8 @@ ReplayBuffer::State SacTrainer::currentState() {
 int64_t SacTrainer::chooseAction(const ReplayBuffer::State &S,
                                  int64_t StepsSinceStart) {
   if (StepsSinceStart < Options.LearningStarts)
-    return std::uniform_int_distribution<int64_t>(
-        0, Episodes->numActions() - 1)(Rng);
+    return std::uniform_int_distribution<int64_t>(0, Episodes->numActions() -
+                                                         1)(Rng);
   torch::NoGradGuard NoGrad;
   torch::Tensor Logits = Actor->forward(*S).Logits[0];
   return torch::multinomial(torch::softmax(Logits, -1), 1).item<int64_t>();

@@ -41,8 +41,8 @@ public:
   open(const std::string &Path, bool Jsonl) {
     bool Fresh = !llvm::sys::fs::exists(Path);
     std::error_code EC;
-    auto Out = std::make_unique<llvm::raw_fd_ostream>(
-        Path, EC, llvm::sys::fs::OF_Append);
+    auto Out = std::make_unique<llvm::raw_fd_ostream>(Path, EC,
+                                                      llvm::sys::fs::OF_Append);
     if (EC)
       return llvm::createStringError("cannot write metrics to '" + Path +
                                      "': " + EC.message());
@@ -72,8 +72,7 @@ public:
   }
 
 private:
-  MetricsFile(std::unique_ptr<llvm::raw_fd_ostream> Out, bool Jsonl,
-              bool Fresh)
+  MetricsFile(std::unique_ptr<llvm::raw_fd_ostream> Out, bool Jsonl, bool Fresh)
       : Out(std::move(Out)), Jsonl(Jsonl), NeedsHeader(Fresh) {}
 
   static std::string formatValue(double V) {
@@ -120,8 +119,8 @@ public:
     return std::max<int64_t>(1, Steps / IterationSteps);
   }
 
-  llvm::Error
-  train(const std::function<void(const RandomIterationMetrics &)> &OnIteration) {
+  llvm::Error train(
+      const std::function<void(const RandomIterationMetrics &)> &OnIteration) {
     std::uniform_int_distribution<int64_t> Pick(0, Episodes->numActions() - 1);
     for (int64_t Iteration = 0; Iteration < iterations(); ++Iteration) {
       auto Start = std::chrono::steady_clock::now();
@@ -155,7 +154,8 @@ private:
 /// vector types, ...) are known too.
 llvm::Expected<Vocabulary>
 buildVocabulary(const std::vector<BenchmarkPtr> &Benchmarks,
-                const std::shared_ptr<const ActionSpace> &Space, uint64_t Seed) {
+                const std::shared_ptr<const ActionSpace> &Space,
+                uint64_t Seed) {
   auto Env = Environment::create({Space, "", "IrInstructionCount"});
   if (!Env)
     return Env.takeError();
@@ -236,8 +236,9 @@ llvm::Error saveRunCheckpoint(Run &R, CheckpointContents C) {
 
 /// Writes one iteration's metrics row and updates the summary and progress.
 template <typename MetricsT>
-void recordIteration(Run &R, const MetricsT &M, int64_t Iterations,
-                     const std::function<void(const TrainProgress &)> &Progress) {
+void recordIteration(
+    Run &R, const MetricsT &M, int64_t Iterations,
+    const std::function<void(const TrainProgress &)> &Progress) {
   R.Metrics->write(M.fields());
   if (R.Summary.Iterations == 0) { // The first iteration of this process.
     R.Summary.FirstIteration = M.Iteration;
@@ -353,8 +354,7 @@ runTraining(const TrainRunOptions &O,
   R.Benchmarks = std::move(*Benchmarks);
   R.Summary.Benchmarks = R.Benchmarks.size();
 
-  if (std::error_code EC =
-          llvm::sys::fs::create_directories(O.OutputDirectory))
+  if (std::error_code EC = llvm::sys::fs::create_directories(O.OutputDirectory))
     return llvm::createStringError("cannot create '" + O.OutputDirectory +
                                    "': " + EC.message());
   R.CheckpointPath = join(O.OutputDirectory, "checkpoint");
@@ -414,8 +414,7 @@ runTraining(const TrainRunOptions &O,
     Trained = trainAgent<SacTrainer>(R, Env, S, Progress);
   } else {
     auto Episodes = EpisodeRunner::create(
-        R.Benchmarks, Env,
-        {O.EpisodeLength, R.Benchmarks.size() > 1, O.Seed});
+        R.Benchmarks, Env, {O.EpisodeLength, R.Benchmarks.size() > 1, O.Seed});
     if (!Episodes)
       return Episodes.takeError();
     RandomBaseline Baseline(std::move(*Episodes), O.Steps, O.IterationSteps,
@@ -426,9 +425,9 @@ runTraining(const TrainRunOptions &O,
   }
   if (Trained)
     return Trained;
-  R.Summary.Seconds = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - Start)
-                          .count();
+  R.Summary.Seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+          .count();
   return R.Summary;
 }
 

@@ -41,9 +41,9 @@ TEST(DatasetSpecTest, SeedRangesListsAndDuplicates) {
             (std::vector<std::string>{"generator://csmith-v0/3",
                                       "generator://csmith-v0/4",
                                       "generator://csmith-v0/5"}));
-  EXPECT_EQ(take(expandDataset("llvm-stress-v0:7-7, prog.c,llvm-stress-v0:7-7")),
-            (std::vector<std::string>{"generator://llvm-stress-v0/7",
-                                      "prog.c"}));
+  EXPECT_EQ(
+      take(expandDataset("llvm-stress-v0:7-7, prog.c,llvm-stress-v0:7-7")),
+      (std::vector<std::string>{"generator://llvm-stress-v0/7", "prog.c"}));
 }
 
 TEST(DatasetSpecTest, ManifestWithoutAnEntryNameMeansEveryEntry) {

@@ -33,12 +33,14 @@ void addLearningBenchCommand(CLI::App &Bench) {
   Command->add_option("--batch", Options->batchSize, "graphs per batch")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--repetitions", Options->repetitions,
-                      "timed repetitions per measurement")
+  Command
+      ->add_option("--repetitions", Options->repetitions,
+                   "timed repetitions per measurement")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--steps", Options->steps,
-                      "environment steps timed per benchmark")
+  Command
+      ->add_option("--steps", Options->steps,
+                   "environment steps timed per benchmark")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command->add_option("--seed", Options->seed, "random seed")
@@ -46,9 +48,8 @@ void addLearningBenchCommand(CLI::App &Bench) {
   Command->add_option("--json", Options->jsonPath, "also write JSON here");
   passgym::cli::runWith(*Command, [Options] {
     passgym::cli::ProgressBar Bar("bench learning");
-    llvm::Error E = runLearningBench(*Options, llvm::outs(), [&](double F) {
-      Bar.update(F, "");
-    });
+    llvm::Error E = runLearningBench(*Options, llvm::outs(),
+                                     [&](double F) { Bar.update(F, ""); });
     Bar.finish();
     return E ? passgym::cli::reportError(std::move(E)) : 0;
   });

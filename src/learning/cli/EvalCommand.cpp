@@ -65,12 +65,14 @@ void addEvalCommand(CLI::App &App) {
       ->check(CLI::PositiveNumber);
   Command->add_flag("--no-runtime", Options->NoRuntime,
                     "skip execution-time measurements");
-  Command->add_option("--actions", Options->Run.ActionsFile,
-                      "the action space the policy must have been trained on "
-                      "(default: built-in)")
+  Command
+      ->add_option("--actions", Options->Run.ActionsFile,
+                   "the action space the policy must have been trained on "
+                   "(default: built-in)")
       ->check(CLI::ExistingFile);
-  Command->add_option("--vocabulary", Options->Run.VocabularyFile,
-                      "refuse a policy trained with another vocabulary")
+  Command
+      ->add_option("--vocabulary", Options->Run.VocabularyFile,
+                   "refuse a policy trained with another vocabulary")
       ->check(CLI::ExistingFile);
   Command->add_option("--cpu", Options->Run.Cpu,
                       "pin measured runs to this CPU");

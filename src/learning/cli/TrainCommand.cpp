@@ -50,8 +50,8 @@ int runTrain(const TrainRunOptions &Options) {
   Line("environment steps", std::to_string(Summary->GlobalStep));
   Line("mean return, first iter.", formatReturn(Summary->FirstReturn));
   Line("mean return, last iter.", formatReturn(Summary->LastReturn));
-  Line("wall time", std::to_string(static_cast<int64_t>(Summary->Seconds)) +
-                        " s");
+  Line("wall time",
+       std::to_string(static_cast<int64_t>(Summary->Seconds)) + " s");
   Line("metrics", Summary->MetricsPath);
   if (!Summary->CheckpointPath.empty())
     Line("checkpoint", Summary->CheckpointPath);
@@ -95,8 +95,9 @@ void addTrainCommand(CLI::App &App) {
   Command->add_option("-n,--steps", Options->Steps, "environment steps")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--episode-length", Options->EpisodeLength,
-                      "steps per episode")
+  Command
+      ->add_option("--episode-length", Options->EpisodeLength,
+                   "steps per episode")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command

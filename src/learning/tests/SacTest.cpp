@@ -129,7 +129,8 @@ TEST(SacTrainerTest, ResumesCriticsTemperatureAndCounters) {
   auto Resumed = tinyTrainer(O);
   testing::check(Resumed->resume(take(loadCheckpoint(Dir.file("ckpt")))));
   EXPECT_DOUBLE_EQ(Resumed->alpha(), First->alpha());
-  std::vector<AgentNetwork> Saved = First->critics(), Loaded = Resumed->critics();
+  std::vector<AgentNetwork> Saved = First->critics(),
+                            Loaded = Resumed->critics();
   Saved.push_back(First->network());
   Loaded.push_back(Resumed->network());
   for (size_t N = 0; N < Saved.size(); ++N) {

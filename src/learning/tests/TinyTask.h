@@ -54,8 +54,8 @@ end:
 )";
 
 inline BenchmarkPtr loopBenchmark() {
-  return testing::take(makeBenchmark("file://ppo-loop.ll",
-                            llvm::MemoryBuffer::getMemBufferCopy(kLoopIr)));
+  return testing::take(makeBenchmark(
+      "file://ppo-loop.ll", llvm::MemoryBuffer::getMemBufferCopy(kLoopIr)));
 }
 
 /// One action helps (mem2reg: +12/21 once), two do nothing (or add an LCSSA
@@ -74,15 +74,18 @@ inline EnvironmentOptions tinyEnvironment() {
 inline Vocabulary vocabularyOf(const BenchmarkPtr &B) {
   auto Env = testing::take(Environment::create(tinyEnvironment()));
   testing::take(Env->reset(B));
-  graph::ProgramGraph Before = testing::take(graph::buildProgramGraph(Env->module()));
+  graph::ProgramGraph Before =
+      testing::take(graph::buildProgramGraph(Env->module()));
   testing::take(Env->step(0)); // mem2reg: adds the phi texts.
-  graph::ProgramGraph After = testing::take(graph::buildProgramGraph(Env->module()));
+  graph::ProgramGraph After =
+      testing::take(graph::buildProgramGraph(Env->module()));
   return Vocabulary::build({&Before, &After});
 }
 
 /// The exact mean return of the uniformly random policy over EpisodeLength
 /// steps: the mean over all action sequences.
-inline double uniformPolicyReturn(const BenchmarkPtr &B, int64_t EpisodeLength) {
+inline double uniformPolicyReturn(const BenchmarkPtr &B,
+                                  int64_t EpisodeLength) {
   auto Env = testing::take(Environment::create(tinyEnvironment()));
   const size_t A = Env->actions().size();
   size_t Sequences = 1;

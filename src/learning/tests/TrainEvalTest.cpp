@@ -163,7 +163,8 @@ TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
   EXPECT_LE(Row.Steps, 4);
   ASSERT_TRUE(Row.InstCount && Row.InstCountOz);
   EXPECT_EQ(*Row.InstCount, optInstructionCount(Files.Program, Row.Pipeline));
-  EXPECT_EQ(*Row.InstCountOz, optInstructionCount(Files.Program, "default<Oz>"));
+  EXPECT_EQ(*Row.InstCountOz,
+            optInstructionCount(Files.Program, "default<Oz>"));
   EXPECT_EQ(Row.RuntimeNote, "not runnable");
   EXPECT_FALSE(Row.speedupVsO3());
   EXPECT_EQ(R.InstCountVsOz.Count, 1u);
@@ -236,11 +237,10 @@ TEST(TrainEvalTest, CommandsThroughPassgym) {
 
   TinyFiles Files;
   std::string Run = Files.Dir.file("cli-run");
-  Outcome Train =
-      passgym({"train", "--agent", "ppo", "--dataset", Files.Program,
-               "--actions", Files.Actions, "--steps", "16",
-               "--iteration-steps", "16", "--episode-length", "4",
-               "--hidden", "8", "--layers", "1", "-o", Run});
+  Outcome Train = passgym({"train", "--agent", "ppo", "--dataset",
+                           Files.Program, "--actions", Files.Actions, "--steps",
+                           "16", "--iteration-steps", "16", "--episode-length",
+                           "4", "--hidden", "8", "--layers", "1", "-o", Run});
   ASSERT_EQ(Train.ExitCode, 0) << Train.Err;
   EXPECT_TRUE(contains(Train.Out, "checkpoint")) << Train.Out;
 
