@@ -2,7 +2,7 @@
 
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "observations/Cost.h"
+#include "costs/Cost.h"
 #include "support/Statistics.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
@@ -141,8 +141,8 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
       return Copy.takeError();
     llvm::Expected<double> Size = 0.0;
     S.objectSize.push_back(millisecondsOf([&] {
-      Size =
-          computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(), *B);
+      Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(),
+                         *B, (*Env)->measurement());
     }));
     if (!Size)
       return Size.takeError();
@@ -214,8 +214,10 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
     if (!S)
       return llvm::createStringError("measuring " + Uris[I] + ": " +
                                      llvm::toString(S.takeError()));
-    auto Insts =
-        baselineCost(CostFunction::IrInstructionCount, Baseline::O0, **B);
+    // Counting instructions measures nothing: a default context stays unused.
+    MeasurementContext Unused;
+    auto Insts = baselineCost(CostFunction::IrInstructionCount, Baseline::O0,
+                              **B, Unused);
     if (!Insts)
       return Insts.takeError();
     double Step = median(S->step), Opt = median(S->optStep);

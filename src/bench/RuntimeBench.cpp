@@ -3,7 +3,7 @@
 #include "actions/PassRunner.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 #include "support/Statistics.h"
 #include "support/TempDir.h"
 
@@ -50,9 +50,18 @@ std::vector<size_t> randomEpisode(size_t Length, size_t Actions,
 /// changed the module are timed (an unchanged module costs no measurement at
 /// all); a step the measurement rejects (an invalid program) ends the episode
 /// and is counted apart.
+MeasurementOptions measurementOptions(const RuntimeBenchOptions &Options) {
+  MeasurementOptions Measure;
+  Measure.cpu = Options.cpu;
+  return Measure;
+}
+
 llvm::Error timeSteps(const BenchmarkPtr &B, const RuntimeBenchOptions &Options,
                       std::mt19937_64 &Random, BenchmarkFigures &Figures) {
-  auto Env = Environment::create({nullptr, "", "Runtime"});
+  // No cache: every step that changes the module is measured.
+  auto Env = Environment::create(
+      {nullptr, "", "Runtime",
+       std::make_shared<MeasurementContext>(measurementOptions(Options), "")});
   if (!Env)
     return Env.takeError();
   if (auto Started = (*Env)->reset(B); !Started)
@@ -66,11 +75,11 @@ llvm::Error timeSteps(const BenchmarkPtr &B, const RuntimeBenchOptions &Options,
     double Ms = millisecondsOf([&] { Step = (*Env)->step(Action); });
     if (!Step)
       return Step.takeError();
-    if (Step->done) {
+    if (Step->Done) {
       ++Figures.failedSteps;
       continue;
     }
-    if (Step->info.changed)
+    if (Step->Info.Changed)
       Figures.stepMs.push_back(Ms);
   }
   return llvm::Error::success();
@@ -91,7 +100,7 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
   auto Built = Program::build(**M, *B->runSpec());
   if (!Built)
     return Built.takeError();
-  const MeasurementOptions &Measure = defaultMeasurementOptions();
+  MeasurementOptions Measure = measurementOptions(Options);
   // The estimate the Runtime cost reports: the fastest run (see Cost.h).
   std::vector<double> Estimates;
   for (unsigned I = 0; I < Options.repetitions; ++I) {
@@ -108,9 +117,16 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
 /// second replay finds every measurement in the cache.
 llvm::Error timeReplays(const BenchmarkPtr &B,
                         const std::vector<size_t> &Episode,
+                        const RuntimeBenchOptions &Options,
+                        const std::string &CachePath,
                         BenchmarkFigures &Figures) {
   auto Replay = [&]() -> llvm::Expected<double> {
-    auto Env = Environment::create({nullptr, "", "Runtime"});
+    // A context per replay: the second finds the first's results in the
+    // cache file, not in the context's memory.
+    auto Env = Environment::create(
+        {nullptr, "", "Runtime",
+         std::make_shared<MeasurementContext>(measurementOptions(Options),
+                                              CachePath)});
     if (!Env)
       return Env.takeError();
     llvm::Error Failure = llvm::Error::success();
@@ -125,7 +141,7 @@ llvm::Error timeReplays(const BenchmarkPtr &B,
           Failure = Step.takeError();
           return;
         }
-        if (Step->done)
+        if (Step->Done)
           return;
       }
     });
@@ -157,7 +173,6 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
   if (!CacheDir)
     return CacheDir.takeError();
   std::mt19937_64 Random(Options.seed);
-  setMeasurementCpu(Options.cpu);
 
   Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9} {4,10} {5,10} {6,8}\n",
                        "benchmark", "step ms", "failed", "CV %", "cold ms",
@@ -174,15 +189,15 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
       return llvm::createStringError("benchmark '" + Uris[I] +
                                      "' is not runnable");
     BenchmarkFigures Figures;
-    setMeasurementCachePath("");
     if (llvm::Error E = timeSteps(*B, Options, Random, Figures))
       return E;
     if (llvm::Error E = measureRepeatability(*B, Options, Figures))
       return E;
-    setMeasurementCachePath(CacheDir->file(std::to_string(I) + ".sqlite"));
     auto Episode = randomEpisode(Options.episodeLength,
                                  ActionSpace::builtin().size(), Random);
-    if (llvm::Error E = timeReplays(*B, Episode, Figures))
+    if (llvm::Error E =
+            timeReplays(*B, Episode, Options,
+                        CacheDir->file(std::to_string(I) + ".sqlite"), Figures))
       return E;
     double Speedup = Figures.coldReplayMs / Figures.warmReplayMs;
     std::string StepText =
@@ -209,7 +224,6 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
     Speedups.push_back(Speedup);
     Failed += Figures.failedSteps;
   }
-  setMeasurementCachePath("");
   Progress(1);
 
   double Step = median(AllSteps), Cv = median(Cvs), Speedup = median(Speedups);

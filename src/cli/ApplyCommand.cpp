@@ -1,7 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
 
-#include "observations/Cost.h"
+#include "costs/Cost.h"
 
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"

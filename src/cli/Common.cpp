@@ -28,14 +28,16 @@ void runWith(CLI::App &Command, std::function<int()> Run) {
 llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
        const std::vector<std::string> &Sequence,
-       const std::string &RewardSpace) {
+       const std::string &RewardSpace,
+       std::shared_ptr<MeasurementContext> Measurement) {
   auto Space = ActionSpace::load(ActionsFile);
   if (!Space)
     return Space.takeError();
   auto Actions = (*Space)->resolve(splitSequence(Sequence));
   if (!Actions)
     return Actions.takeError();
-  auto Env = Environment::create({*Space, "", RewardSpace});
+  auto Env =
+      Environment::create({*Space, "", RewardSpace, std::move(Measurement)});
   if (!Env)
     return Env.takeError();
   auto B = loadBenchmark(Benchmark);
@@ -47,8 +49,8 @@ replay(const std::string &Benchmark, const std::string &ActionsFile,
     auto Step = (*Env)->step(Action);
     if (!Step)
       return Step.takeError();
-    if (Step->done)
-      return llvm::createStringError(Step->info.error);
+    if (Step->Done)
+      return llvm::createStringError(Step->Info.Error);
   }
   return std::move(*Env);
 }

@@ -32,11 +32,13 @@ void runWith(CLI::App &Command, std::function<int()> Run);
 
 /// Loads \p Benchmark, starts an episode with the given action space file
 /// (empty: built-in) and reward space, and applies \p Sequence (names or
-/// indices); a step that ends the episode is an error.
+/// indices); a step that ends the episode is an error. Run times are
+/// measured with \p Measurement (null: the environment's own default).
 llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
        const std::vector<std::string> &Sequence,
-       const std::string &RewardSpace = "IrInstructionCount");
+       const std::string &RewardSpace = "IrInstructionCount",
+       std::shared_ptr<MeasurementContext> Measurement = nullptr);
 
 /// Writes \p M to \p Path atomically: bitcode for a .bc path, IR text
 /// otherwise; "-" is stdout.

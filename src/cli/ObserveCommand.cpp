@@ -3,8 +3,6 @@
 
 #include "env/Environment.h"
 #include "graph/GraphExport.h"
-#include "graph/LlvmGraphBuilder.h"
-#include "observations/Features.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,83 +14,104 @@ namespace passgym::cli {
 namespace {
 
 struct ObserveOptions {
-  std::string benchmark{kDefaultBenchmark};
-  std::vector<std::string> spaces{"IrInstructionCount"};
-  std::vector<std::string> apply;
-  std::string actionsFile;
-  bool json = false;
-  std::string format = "json";
+  std::string Benchmark{kDefaultBenchmark};
+  std::vector<std::string> Spaces{"IrInstructionCount"};
+  std::vector<std::string> Apply;
+  std::string ActionsFile;
+  bool Json = false;
+  std::string GraphFormat = "json";
 };
 
-const std::vector<std::string> *featureNames(llvm::StringRef Space) {
-  if (Space == "Autophase")
-    return &autophaseFeatureNames();
-  if (Space == "InstCount")
-    return &instCountFeatureNames();
-  return nullptr;
-}
-
 nlohmann::json toJson(const Observation &Value) {
-  return std::visit([](const auto &V) { return nlohmann::json(V); }, Value);
+  if (const auto *Graph = std::get_if<graph::ProgramGraph>(&Value))
+    return nlohmann::json::parse(graph::toProgramlJson(*Graph));
+  return std::visit(
+      [](const auto &V) -> nlohmann::json {
+        if constexpr (std::is_same_v<std::decay_t<decltype(V)>,
+                                     graph::ProgramGraph>)
+          llvm_unreachable("graphs are handled above");
+        else
+          return V;
+      },
+      Value);
 }
 
-void printText(llvm::StringRef Space, const Observation &Value, bool Labelled) {
-  if (const auto *Vector = std::get_if<std::vector<int64_t>>(&Value)) {
-    const std::vector<std::string> *Names = featureNames(Space);
-    for (size_t I = 0; I < Vector->size(); ++I) {
-      if (Names && I < Names->size())
-        llvm::outs() << (Labelled ? Space.str() + "." : "") << (*Names)[I]
-                     << " ";
-      llvm::outs() << (*Vector)[I] << (Names ? "\n" : " ");
-    }
-    if (!Names)
-      llvm::outs() << "\n";
+void printText(const ObservationSpace &Space, const Observation &Value,
+               bool Labelled) {
+  std::string Label = Labelled ? Space.Name + " " : "";
+  switch (Space.Kind) {
+  case ObservationKind::IntVector: {
+    const auto &Vector = std::get<std::vector<int64_t>>(Value);
+    for (size_t I = 0; I < Vector.size(); ++I)
+      llvm::outs() << (Labelled ? Space.Name + "." : "")
+                   << Space.FeatureNames[I] << " " << Vector[I] << "\n";
     return;
   }
-  if (Labelled)
-    llvm::outs() << Space << " ";
-  if (const auto *Number = std::get_if<int64_t>(&Value))
-    llvm::outs() << *Number << "\n";
-  else if (const auto *Measured = std::get_if<double>(&Value))
-    llvm::outs() << llvm::format("%.4f", *Measured) << "\n";
-  else
-    llvm::outs() << std::get<std::string>(Value) << (Space == "Ir" ? "" : "\n");
+  case ObservationKind::Int:
+    llvm::outs() << Label << std::get<int64_t>(Value) << "\n";
+    return;
+  case ObservationKind::Double:
+    llvm::outs() << Label << llvm::format("%.4f", std::get<double>(Value))
+                 << "\n";
+    return;
+  case ObservationKind::Text: {
+    llvm::StringRef Text = std::get<std::string>(Value);
+    llvm::outs() << Label << Text << (Text.ends_with("\n") ? "" : "\n");
+    return;
+  }
+  case ObservationKind::Graph:
+    llvm::outs() << Label
+                 << graph::toProgramlJson(std::get<graph::ProgramGraph>(Value))
+                 << "\n";
+    return;
+  case ObservationKind::Binary:
+    break;
+  }
+  llvm_unreachable("binary observations are refused before printing");
+}
+
+/// The format \p Space is printed in, or an error when it has none.
+llvm::Expected<ObservationFormat> formatFor(const ObservationSpace &Space,
+                                           const ObserveOptions &Options) {
+  if (Space.formats().empty())
+    return llvm::createStringError(
+        Space.Name + " is " + observationKindName(Space.Kind).str() +
+        ": use `passgym apply BENCHMARK -o FILE.bc` to write it to a file");
+  if (Options.Json)
+    return ObservationFormat::Json;
+  if (Options.GraphFormat == "dot" && Space.supports(ObservationFormat::Dot))
+    return ObservationFormat::Dot;
+  return Space.formats().front();
 }
 
 int runObserve(const ObserveOptions &Options) {
-  for (const std::string &Name : Options.spaces)
-    if (auto Found = findObservationSpace(Name); !Found)
+  std::vector<std::pair<const ObservationSpace *, ObservationFormat>> Spaces;
+  for (const std::string &Name : Options.Spaces) {
+    auto Found = findObservationSpace(Name);
+    if (!Found)
       return reportError(Found.takeError());
-  bool WantsBitcode = std::find(Options.spaces.begin(), Options.spaces.end(),
-                                "Bitcode") != Options.spaces.end();
-  if (WantsBitcode && !Options.json)
-    return reportError(llvm::createStringError(
-        "Bitcode is binary: use `passgym apply BENCHMARK -o FILE.bc` instead"));
-  auto Env = replay(Options.benchmark, Options.actionsFile, Options.apply);
+    auto Format = formatFor(*Found, Options);
+    if (!Format)
+      return reportError(Format.takeError());
+    Spaces.emplace_back(&*Found, *Format);
+  }
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Apply);
   if (!Env)
     return reportError(Env.takeError());
 
   nlohmann::json Json;
-  for (const std::string &Name : Options.spaces) {
-    if (Name == "Programl" && Options.format == "dot") {
-      auto Graph = graph::buildProgramGraph((*Env)->module());
-      if (!Graph)
-        return reportError(Graph.takeError());
-      llvm::outs() << graph::toGraphviz(*Graph);
-      continue;
-    }
-    auto Value = (*Env)->observe(Name);
+  for (auto [Space, Format] : Spaces) {
+    auto Value = (*Env)->observe(Space->Name);
     if (!Value)
       return reportError(Value.takeError());
-    // The graph is JSON already: embed it, not its text.
-    if (Options.json)
-      Json[Name] = Name == "Programl"
-                       ? nlohmann::json::parse(std::get<std::string>(*Value))
-                       : toJson(*Value);
+    if (Format == ObservationFormat::Dot)
+      llvm::outs() << graph::toGraphviz(std::get<graph::ProgramGraph>(*Value));
+    else if (Options.Json)
+      Json[Space->Name] = toJson(*Value);
     else
-      printText(Name, *Value, Options.spaces.size() > 1);
+      printText(*Space, *Value, Spaces.size() > 1);
   }
-  if (Options.json)
+  if (Options.Json)
     llvm::outs() << Json.dump(2) << "\n";
   return 0;
 }
@@ -103,7 +122,8 @@ void addObserveCommand(CLI::App &App) {
   auto Options = std::make_shared<ObserveOptions>();
   std::string Spaces;
   for (const ObservationSpace &Space : observationSpaces())
-    Spaces += "\n  " + Space.name + ": " + Space.description;
+    Spaces += "\n  " + Space.Name + " (" + observationKindName(Space.Kind).str() +
+              "): " + Space.Description;
   CLI::App *Command = App.add_subcommand(
       "observe", "Print observations of a program, optionally after applying "
                  "actions.\nExamples:\n"
@@ -113,25 +133,25 @@ void addObserveCommand(CLI::App &App) {
                  "IrInstructionCountOz\nSpaces:" +
                      Spaces);
   Command
-      ->add_option("benchmark", Options->benchmark,
+      ->add_option("benchmark", Options->Benchmark,
                    "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->capture_default_str();
   Command
-      ->add_option("-s,--space", Options->spaces,
+      ->add_option("-s,--space", Options->Spaces,
                    "observation space (repeat for several)")
       ->capture_default_str()
       ->allow_extra_args(false);
   Command
-      ->add_option("--apply", Options->apply,
+      ->add_option("--apply", Options->Apply,
                    "actions to apply first (names or indices, "
                    "comma-separated)")
       ->allow_extra_args(false);
-  Command->add_option("--actions", Options->actionsFile, "action space file")
+  Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
-  Command->add_flag("--json", Options->json, "print JSON");
+  Command->add_flag("--json", Options->Json, "print JSON");
   Command
-      ->add_option("--format", Options->format,
-                   "how to print Programl: json or dot (Graphviz)")
+      ->add_option("--format", Options->GraphFormat,
+                   "how to print graphs (Programl): json or dot (Graphviz)")
       ->check(CLI::IsMember({"json", "dot"}))
       ->capture_default_str();
   runWith(*Command, [Options] { return runObserve(*Options); });

@@ -2,8 +2,7 @@
 #include "cli/Common.h"
 
 #include "env/Environment.h"
-#include "observations/Cost.h"
-#include "runtime/Evaluate.h"
+#include "costs/Cost.h"
 #include "search/Search.h"
 
 #include "llvm/IR/Module.h"
@@ -80,12 +79,15 @@ void printReport(const Environment &Start, const SearchResult &Result,
 }
 
 int runSearch(const SearchOptions &Options) {
-  setMeasurementCpu(Options.cpu);
-  auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost);
+  MeasurementOptions Measure;
+  Measure.cpu = Options.cpu;
+  auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost,
+                    std::make_shared<MeasurementContext>(Measure));
   if (!Env)
     return reportError(Env.takeError());
   CostFunction Cost = *parseCostName(Options.cost);
-  auto Reference = baselineCost(Cost, referenceFor(Cost), (*Env)->benchmark());
+  auto Reference = baselineCost(Cost, referenceFor(Cost), (*Env)->benchmark(),
+                                (*Env)->measurement());
   if (!Reference)
     return reportError(Reference.takeError());
 
@@ -111,11 +113,11 @@ int runSearch(const SearchOptions &Options) {
     return reportError(Result.takeError());
   printReport(**Env, *Result, *Reference, Cost);
   if (Cost == CostFunction::Runtime) {
-    CacheStatistics Cache = measurementCacheStatistics();
+    CacheStatistics Cache = (*Env)->measurement().statistics();
     llvm::outs() << llvm::format("measurement cache: %llu hits, %llu misses "
                                  "(hit rate %.1f%%)\n\n",
-                                 (unsigned long long)Cache.hits,
-                                 (unsigned long long)Cache.misses,
+                                 (unsigned long long)Cache.Hits,
+                                 (unsigned long long)Cache.Misses,
                                  100 * Cache.hitRate());
   }
 

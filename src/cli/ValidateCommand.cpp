@@ -1,7 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
 
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -13,7 +13,7 @@
 #ifndef PASSGYM_DATASETS_BENCHMARK_H
 #define PASSGYM_DATASETS_BENCHMARK_H
 
-#include "runtime/RunSpec.h"
+#include "datasets/RunSpec.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

@@ -18,15 +18,17 @@ Environment::~Environment() = default;
 
 llvm::Expected<std::unique_ptr<Environment>>
 Environment::create(EnvironmentOptions Options) {
-  if (!Options.actions)
-    Options.actions = std::shared_ptr<const ActionSpace>(
+  if (!Options.Actions)
+    Options.Actions = std::shared_ptr<const ActionSpace>(
         &ActionSpace::builtin(), [](const ActionSpace *) {});
-  auto Reward = findRewardSpace(Options.rewardSpace);
+  if (!Options.Measurement)
+    Options.Measurement = std::make_shared<MeasurementContext>();
+  auto Reward = findRewardSpace(Options.RewardSpace);
   if (!Reward)
     return Reward.takeError();
   const ObservationSpace *Observed = nullptr;
-  if (!Options.observationSpace.empty()) {
-    auto Space = findObservationSpace(Options.observationSpace);
+  if (!Options.ObservationSpace.empty()) {
+    auto Space = findObservationSpace(Options.ObservationSpace);
     if (!Space)
       return Space.takeError();
     Observed = &*Space;
@@ -40,7 +42,7 @@ llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
   auto NewModule = B->load(*NewContext);
   if (!NewModule)
     return NewModule.takeError();
-  auto NewTracker = RewardTracker::start(*Reward, **NewModule, *B);
+  auto NewTracker = RewardTracker::start(*Reward, **NewModule, *B, measurement());
   if (!NewTracker)
     return NewTracker.takeError();
   Module.reset();
@@ -57,10 +59,10 @@ llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
 StepResult Environment::endEpisode(std::string Error) {
   Done = true;
   StepResult Result;
-  Result.done = true;
-  Result.reward = Tracker->failurePenalty();
-  EpisodeReward += Result.reward;
-  Result.info.error = std::move(Error);
+  Result.Done = true;
+  Result.Reward = Tracker->failurePenalty();
+  EpisodeReward += Result.Reward;
+  Result.Info.Error = std::move(Error);
   return Result;
 }
 
@@ -80,16 +82,16 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
     return passFailed(Action, Changed.takeError());
   History.push_back(Action);
   StepResult Result;
-  Result.info.changed = *Changed;
-  auto Reward = Tracker->step(*Module, *Bench, *Changed);
+  Result.Info.Changed = *Changed;
+  auto Reward = Tracker->step(*Module, *Bench, *Changed, measurement());
   if (!Reward)
     return endEpisode(llvm::toString(Reward.takeError()));
   auto Observation = observeConfigured();
   if (!Observation)
     return endEpisode(llvm::toString(Observation.takeError()));
-  Result.reward = *Reward;
+  Result.Reward = *Reward;
   EpisodeReward += *Reward;
-  Result.observation = std::move(*Observation);
+  Result.Observation = std::move(*Observation);
   return Result;
 }
 
@@ -120,7 +122,7 @@ llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
   auto Found = findObservationSpace(Space);
   if (!Found)
     return Found.takeError();
-  return Found->compute(*Module, *Bench);
+  return Found->Compute(*Module, *Bench, measurement());
 }
 
 llvm::Expected<std::optional<Observation>>
@@ -129,10 +131,10 @@ Environment::observeConfigured() const {
     return std::nullopt;
   // The reward has just computed this state's cost: observing the same cost
   // must not run codegen or a measurement again.
-  if (Observed->cost == Reward->cost)
+  if (Observed->Cost == Reward->Cost)
     return std::optional<Observation>(
-        costObservationValue(Reward->cost, Tracker->currentCost()));
-  auto Value = Observed->compute(*Module, *Bench);
+        costObservationValue(Reward->Cost, Tracker->currentCost()));
+  auto Value = Observed->Compute(*Module, *Bench, measurement());
   if (!Value)
     return Value.takeError();
   return std::optional<Observation>(std::move(*Value));

@@ -16,6 +16,7 @@
 #include "datasets/Benchmark.h"
 #include "observations/Observation.h"
 #include "rewards/Reward.h"
+#include "runtime/MeasurementContext.h"
 
 #include "llvm/Support/Error.h"
 
@@ -33,25 +34,29 @@ namespace passgym {
 
 struct EnvironmentOptions {
   /// Null means ActionSpace::builtin().
-  std::shared_ptr<const ActionSpace> actions;
+  std::shared_ptr<const ActionSpace> Actions;
   /// Observation returned by reset() and step(); empty for none.
-  std::string observationSpace;
-  std::string rewardSpace = "IrInstructionCount";
+  std::string ObservationSpace;
+  std::string RewardSpace = "IrInstructionCount";
+  /// How run times are measured and where they are kept; null means a
+  /// context of the environment's own with default options (shared by its
+  /// forks).
+  std::shared_ptr<MeasurementContext> Measurement;
 };
 
 struct StepInfo {
   /// Whether the pass reported a change to the module (conservatively: a
   /// pass may claim a change it did not make, never the reverse).
-  bool changed = false;
+  bool Changed = false;
   /// Why the episode ended, when it ended on a failure; empty otherwise.
-  std::string error;
+  std::string Error;
 };
 
 struct StepResult {
-  std::optional<Observation> observation;
-  double reward = 0;
-  bool done = false;
-  StepInfo info;
+  std::optional<passgym::Observation> Observation;
+  double Reward = 0;
+  bool Done = false;
+  StepInfo Info;
 };
 
 class Environment {
@@ -67,7 +72,7 @@ public:
 
   /// Applies action \p Action. Bad calls (no episode, episode over, action out
   /// of range) are errors and change nothing. A pass that crashes LLVM or
-  /// produces invalid IR ends the episode: done is set and info.error names
+  /// produces invalid IR ends the episode: Done is set and Info.Error names
   /// the pass and the benchmark; reset() starts afresh.
   llvm::Expected<StepResult> step(size_t Action);
 
@@ -77,7 +82,10 @@ public:
   /// An independent copy of the current state (its own LLVMContext).
   llvm::Expected<std::unique_ptr<Environment>> fork() const;
 
-  const ActionSpace &actions() const { return *Options.actions; }
+  const ActionSpace &actions() const { return *Options.Actions; }
+  /// How this environment measures run times.
+  MeasurementContext &measurement() const { return *Options.Measurement; }
+  const EnvironmentOptions &options() const { return Options; }
   /// The actions applied this episode, the one that ended it included.
   const std::vector<size_t> &actionHistory() const { return History; }
   /// Whether there is a module to observe: after reset(), until a step fails.

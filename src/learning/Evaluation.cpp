@@ -7,8 +7,8 @@
 #include "graph/LlvmGraphBuilder.h"
 #include "learning/Checkpoint.h"
 #include "learning/GraphBatch.h"
-#include "observations/Cost.h"
-#include "runtime/Evaluate.h"
+#include "costs/Cost.h"
+#include "costs/Measurement.h"
 #include "support/ModuleHash.h"
 
 #include "llvm/Support/Format.h"

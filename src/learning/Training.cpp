@@ -8,7 +8,7 @@
 #include "learning/Episodes.h"
 #include "learning/Ppo.h"
 #include "learning/Sac.h"
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 #include "support/Statistics.h"
 
 #include "llvm/ADT/SmallString.h"

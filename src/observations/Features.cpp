@@ -43,62 +43,8 @@ namespace {
 /// Indices of the Autophase features, in CompilerGym's order and with its
 /// names.
 enum AutophaseFeature : size_t {
-  BBNumArgsHi,
-  BBNumArgsLo,
-  onePred,
-  onePredOneSuc,
-  onePredTwoSuc,
-  oneSuccessor,
-  twoPred,
-  twoPredOneSuc,
-  twoEach,
-  twoSuccessor,
-  morePreds,
-  BB03Phi,
-  BBHiPhi,
-  BBNoPhi,
-  BeginPhi,
-  BranchCount,
-  returnInt,
-  CriticalCount,
-  NumEdges,
-  const32Bit,
-  const64Bit,
-  numConstZeroes,
-  numConstOnes,
-  UncondBranches,
-  binaryConstArg,
-  NumAShrInst,
-  NumAddInst,
-  NumAllocaInst,
-  NumAndInst,
-  BlockMid,
-  BlockLow,
-  NumBitCastInst,
-  NumBrInst,
-  NumCallInst,
-  NumGetElementPtrInst,
-  NumICmpInst,
-  NumLShrInst,
-  NumLoadInst,
-  NumMulInst,
-  NumOrInst,
-  NumPHIInst,
-  NumRetInst,
-  NumSExtInst,
-  NumSelectInst,
-  NumShlInst,
-  NumStoreInst,
-  NumSubInst,
-  NumTruncInst,
-  NumXorInst,
-  NumZExtInst,
-  TotalBlocks,
-  TotalInsts,
-  TotalMemInst,
-  TotalFuncs,
-  ArgsPhi,
-  testUnary,
+#define AUTOPHASE_FEATURE(NAME) NAME,
+#include "observations/Features.def"
   NumAutophaseFeatures
 };
 
@@ -263,59 +209,16 @@ static bool isMemoryInstruction(const llvm::Instruction &I) {
 /// The per-opcode Autophase feature that counts \p Opcode, or
 /// NumAutophaseFeatures if the opcode has none.
 static AutophaseFeature opcodeFeature(unsigned Opcode) {
-  switch (Opcode) {
-  case llvm::Instruction::AShr:
-    return NumAShrInst;
-  case llvm::Instruction::Add:
-    return NumAddInst;
-  case llvm::Instruction::Alloca:
-    return NumAllocaInst;
-  case llvm::Instruction::And:
-    return NumAndInst;
-  // LLVM 19 difference: with opaque pointers, pointer-to-pointer bitcasts are
-  // gone, so this counts far fewer bitcasts than LLVM 10 did on the same
-  // source.
-  case llvm::Instruction::BitCast:
-    return NumBitCastInst;
-  case llvm::Instruction::Br:
-    return NumBrInst;
-  case llvm::Instruction::Call:
-    return NumCallInst;
-  case llvm::Instruction::GetElementPtr:
-    return NumGetElementPtrInst;
-  case llvm::Instruction::ICmp:
-    return NumICmpInst;
-  case llvm::Instruction::LShr:
-    return NumLShrInst;
-  case llvm::Instruction::Load:
-    return NumLoadInst;
-  case llvm::Instruction::Mul:
-    return NumMulInst;
-  case llvm::Instruction::Or:
-    return NumOrInst;
-  case llvm::Instruction::PHI:
-    return NumPHIInst;
-  case llvm::Instruction::Ret:
-    return NumRetInst;
-  case llvm::Instruction::SExt:
-    return NumSExtInst;
-  case llvm::Instruction::Select:
-    return NumSelectInst;
-  case llvm::Instruction::Shl:
-    return NumShlInst;
-  case llvm::Instruction::Store:
-    return NumStoreInst;
-  case llvm::Instruction::Sub:
-    return NumSubInst;
-  case llvm::Instruction::Trunc:
-    return NumTruncInst;
-  case llvm::Instruction::Xor:
-    return NumXorInst;
-  case llvm::Instruction::ZExt:
-    return NumZExtInst;
-  default:
-    return NumAutophaseFeatures;
-  }
+  static const std::array<AutophaseFeature, llvm::Instruction::OtherOpsEnd>
+      Features = [] {
+        std::array<AutophaseFeature, llvm::Instruction::OtherOpsEnd> Table;
+        Table.fill(NumAutophaseFeatures);
+#define AUTOPHASE_OPCODE_FEATURE(NAME, OPCODE)                                 \
+  Table[llvm::Instruction::OPCODE] = NAME;
+#include "observations/Features.def"
+        return Table;
+      }();
+  return Features[Opcode];
 }
 
 static void countInstruction(const llvm::Instruction &I, AutophaseVector &F) {
@@ -371,11 +274,10 @@ constexpr unsigned kOpcodes[] = {
 
 constexpr size_t kNumOpcodes = std::size(kOpcodes);
 
-/// Slots 0-2 of the InstCount vector; the per-opcode counts follow.
+/// The leading slots of the InstCount vector; the per-opcode counts follow.
 enum InstCountTotal : size_t {
-  InstCountTotalInsts,
-  InstCountTotalBlocks,
-  InstCountTotalFuncs,
+#define INSTCOUNT_TOTAL(NAME) InstCount##NAME,
+#include "observations/Features.def"
   NumInstCountTotals
 };
 
@@ -394,62 +296,8 @@ static size_t instCountSlot(unsigned Opcode) {
 
 const std::vector<std::string> &autophaseFeatureNames() {
   static const std::vector<std::string> Names = {
-      "BBNumArgsHi",
-      "BBNumArgsLo",
-      "onePred",
-      "onePredOneSuc",
-      "onePredTwoSuc",
-      "oneSuccessor",
-      "twoPred",
-      "twoPredOneSuc",
-      "twoEach",
-      "twoSuccessor",
-      "morePreds",
-      "BB03Phi",
-      "BBHiPhi",
-      "BBNoPhi",
-      "BeginPhi",
-      "BranchCount",
-      "returnInt",
-      "CriticalCount",
-      "NumEdges",
-      "const32Bit",
-      "const64Bit",
-      "numConstZeroes",
-      "numConstOnes",
-      "UncondBranches",
-      "binaryConstArg",
-      "NumAShrInst",
-      "NumAddInst",
-      "NumAllocaInst",
-      "NumAndInst",
-      "BlockMid",
-      "BlockLow",
-      "NumBitCastInst",
-      "NumBrInst",
-      "NumCallInst",
-      "NumGetElementPtrInst",
-      "NumICmpInst",
-      "NumLShrInst",
-      "NumLoadInst",
-      "NumMulInst",
-      "NumOrInst",
-      "NumPHIInst",
-      "NumRetInst",
-      "NumSExtInst",
-      "NumSelectInst",
-      "NumShlInst",
-      "NumStoreInst",
-      "NumSubInst",
-      "NumTruncInst",
-      "NumXorInst",
-      "NumZExtInst",
-      "TotalBlocks",
-      "TotalInsts",
-      "TotalMemInst",
-      "TotalFuncs",
-      "ArgsPhi",
-      "testUnary",
+#define AUTOPHASE_FEATURE(NAME) #NAME,
+#include "observations/Features.def"
   };
   return Names;
 }
@@ -468,9 +316,8 @@ std::vector<int64_t> computeAutophase(const llvm::Module &M) {
 
 const std::vector<std::string> &instCountFeatureNames() {
   static const std::vector<std::string> Names = {
-      "TotalInsts",
-      "TotalBlocks",
-      "TotalFuncs",
+#define INSTCOUNT_TOTAL(NAME) #NAME,
+#include "observations/Features.def"
 #define HANDLE_INST(NUM, OPCODE, CLASS) #OPCODE "Count",
 #include "llvm/IR/Instruction.def"
   };

@@ -1,12 +1,10 @@
 #include "observations/Observation.h"
 
-#include "graph/GraphExport.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "observations/Cost.h"
 #include "observations/Features.h"
 #include "support/ModuleHash.h"
 
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
@@ -14,34 +12,31 @@
 namespace passgym {
 namespace {
 
-using Compute = std::function<llvm::Expected<Observation>(const llvm::Module &,
-                                                          const Benchmark &)>;
-
-
-Compute costObservation(CostFunction Cost) {
-  return [Cost](const llvm::Module &M,
-                const Benchmark &B) -> llvm::Expected<Observation> {
-    auto Value = computeCost(Cost, M, B);
+ObservationFunction costObservation(CostFunction Cost) {
+  return [Cost](const llvm::Module &M, const Benchmark &B,
+                MeasurementContext &Measurement) -> llvm::Expected<Observation> {
+    auto Value = computeCost(Cost, M, B, Measurement);
     if (!Value)
       return Value.takeError();
     return costObservationValue(Cost, *Value);
   };
 }
 
-Compute baselineObservation(CostFunction Cost, Baseline Level) {
-  return [Cost, Level](const llvm::Module &,
-                       const Benchmark &B) -> llvm::Expected<Observation> {
-    auto Value = baselineCost(Cost, Level, B);
+ObservationFunction baselineObservation(CostFunction Cost, Baseline Level) {
+  return [Cost, Level](const llvm::Module &, const Benchmark &B,
+                       MeasurementContext &Measurement)
+             -> llvm::Expected<Observation> {
+    auto Value = baselineCost(Cost, Level, B, Measurement);
     if (!Value)
       return Value.takeError();
     return costObservationValue(Cost, *Value);
   };
 }
 
-/// Adapts an observation that cannot fail.
-Compute infallible(std::function<Observation(const llvm::Module &)> F) {
-  return [F = std::move(F)](const llvm::Module &M,
-                            const Benchmark &) -> llvm::Expected<Observation> {
+/// Adapts an observation of the module alone that cannot fail.
+ObservationFunction ofModule(std::function<Observation(const llvm::Module &)> F) {
+  return [F = std::move(F)](const llvm::Module &M, const Benchmark &,
+                            MeasurementContext &) -> llvm::Expected<Observation> {
     return F(M);
   };
 }
@@ -60,30 +55,44 @@ Observation bitcode(const llvm::Module &M) {
   return Bytes;
 }
 
+llvm::Expected<Observation> programGraph(const llvm::Module &M,
+                                         const Benchmark &,
+                                         MeasurementContext &) {
+  auto Graph = graph::buildProgramGraph(M);
+  if (!Graph)
+    return Graph.takeError();
+  return Observation(std::move(*Graph));
+}
+
+ObservationKind costKind(CostFunction Cost) {
+  return Cost == CostFunction::Runtime ? ObservationKind::Double
+                                       : ObservationKind::Int;
+}
+
+/// CompilerGym's baseline observations: O0, O3 and Oz.
+constexpr Baseline kObservedBaselines[] = {Baseline::O0, Baseline::O3,
+                                           Baseline::Oz};
+
 std::vector<ObservationSpace> makeSpaces() {
+  using Kind = ObservationKind;
   std::vector<ObservationSpace> Spaces = {
-      {"Ir", "the module as LLVM IR text", infallible(printedIr)},
-      {"Bitcode", "the module as LLVM bitcode bytes", infallible(bitcode)},
-      {"IrHash", "128-bit BLAKE3 digest of the IR text, hex",
-       infallible(
-           [](const llvm::Module &M) { return Observation(irHash(M)); })},
+      {"Ir", "the module as LLVM IR text", Kind::Text, ofModule(printedIr)},
+      {"Bitcode", "the module as LLVM bitcode bytes", Kind::Binary,
+       ofModule(bitcode)},
+      {"IrHash", "128-bit BLAKE3 digest of the IR text, hex", Kind::Text,
+       ofModule([](const llvm::Module &M) { return Observation(irHash(M)); })},
       {"InstCount",
        "TotalInsts, TotalBlocks, TotalFuncs, then a count per opcode",
-       infallible([](const llvm::Module &M) {
-         return Observation(computeInstCount(M));
-       })},
+       Kind::IntVector,
+       ofModule(
+           [](const llvm::Module &M) { return Observation(computeInstCount(M)); }),
+       instCountFeatureNames()},
       {"Autophase", "the 56 Autophase features, in CompilerGym's order",
-       infallible([](const llvm::Module &M) {
-         return Observation(computeAutophase(M));
-       })},
-      {"Programl", "the ProGraML program graph (node-link JSON)",
-       [](const llvm::Module &M,
-          const Benchmark &) -> llvm::Expected<Observation> {
-         auto Graph = graph::buildProgramGraph(M);
-         if (!Graph)
-           return Graph.takeError();
-         return Observation(graph::toProgramlJson(*Graph));
-       }},
+       Kind::IntVector,
+       ofModule(
+           [](const llvm::Module &M) { return Observation(computeAutophase(M)); }),
+       autophaseFeatureNames()},
+      {"Programl", "the ProGraML program graph", Kind::Graph, programGraph},
   };
   // CompilerGym names the baselines ObjectTextSizeO3, not
   // ObjectTextSizeBytesO3.
@@ -93,21 +102,66 @@ std::vector<ObservationSpace> makeSpaces() {
       {CostFunction::Runtime, "Runtime"}};
   for (auto [Cost, BaselinePrefix] : Costs) {
     std::string Name = costName(Cost).str();
-    Spaces.push_back(
-        {Name, "the current " + Name, costObservation(Cost), Cost});
-    for (Baseline Level : {Baseline::O0, Baseline::O3, Baseline::Oz}) {
+    Spaces.push_back({Name, "the current " + Name, costKind(Cost),
+                      costObservation(Cost), {}, Cost});
+    for (Baseline Level : kObservedBaselines) {
       std::string Pipeline = Level == Baseline::O0
                                  ? std::string("no pass")
-                                 : "default<" + baselineName(Level).str() + ">";
+                                 : baselinePipeline(Level);
       Spaces.push_back({(BaselinePrefix + baselineName(Level)).str(),
                         Name + " of the unoptimized module after " + Pipeline,
-                        baselineObservation(Cost, Level)});
+                        costKind(Cost), baselineObservation(Cost, Level)});
     }
   }
   return Spaces;
 }
 
 } // namespace
+
+llvm::StringRef observationKindName(ObservationKind Kind) {
+  switch (Kind) {
+  case ObservationKind::Int:
+    return "int";
+  case ObservationKind::Double:
+    return "float";
+  case ObservationKind::Text:
+    return "text";
+  case ObservationKind::Binary:
+    return "bytes";
+  case ObservationKind::IntVector:
+    return "int vector";
+  case ObservationKind::Graph:
+    return "graph";
+  }
+  llvm_unreachable("unknown observation kind");
+}
+
+llvm::StringRef formatName(ObservationFormat Format) {
+  switch (Format) {
+  case ObservationFormat::Text:
+    return "text";
+  case ObservationFormat::Json:
+    return "json";
+  case ObservationFormat::Dot:
+    return "dot";
+  }
+  llvm_unreachable("unknown observation format");
+}
+
+std::vector<ObservationFormat> ObservationSpace::formats() const {
+  switch (Kind) {
+  case ObservationKind::Binary:
+    return {};
+  case ObservationKind::Graph:
+    return {ObservationFormat::Json, ObservationFormat::Dot};
+  default:
+    return {ObservationFormat::Text, ObservationFormat::Json};
+  }
+}
+
+bool ObservationSpace::supports(ObservationFormat Format) const {
+  return llvm::is_contained(formats(), Format);
+}
 
 Observation costObservationValue(CostFunction Cost, double Value) {
   if (Cost == CostFunction::Runtime)
@@ -124,9 +178,9 @@ llvm::Expected<const ObservationSpace &>
 findObservationSpace(llvm::StringRef Name) {
   std::string Names;
   for (const ObservationSpace &Space : observationSpaces()) {
-    if (Space.name == Name)
+    if (Space.Name == Name)
       return Space;
-    Names += (Names.empty() ? "" : ", ") + Space.name;
+    Names += (Names.empty() ? "" : ", ") + Space.Name;
   }
   return llvm::createStringError("unknown observation space '" + Name +
                                  "' (one of: " + Names + ")");

@@ -43,9 +43,9 @@ const std::vector<RewardSpace> &rewardSpaces() {
 llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name) {
   std::string Names;
   for (const RewardSpace &Space : rewardSpaces()) {
-    if (Space.name == Name)
+    if (Space.Name == Name)
       return Space;
-    Names += (Names.empty() ? "" : ", ") + Space.name;
+    Names += (Names.empty() ? "" : ", ") + Space.Name;
   }
   return llvm::createStringError("unknown reward space '" + Name +
                                  "' (one of: " + Names + ")");
@@ -53,37 +53,39 @@ llvm::Expected<const RewardSpace &> findRewardSpace(llvm::StringRef Name) {
 
 llvm::Expected<RewardTracker> RewardTracker::start(const RewardSpace &Space,
                                                    const llvm::Module &Initial,
-                                                   const Benchmark &B) {
-  auto InitialCost = computeCost(Space.cost, Initial, B);
+                                                   const Benchmark &B,
+                                                   MeasurementContext &Measurement) {
+  auto InitialCost = computeCost(Space.Cost, Initial, B, Measurement);
   if (!InitialCost)
     return InitialCost.takeError();
   double Denominator = 1;
   bool Floored = false;
-  if (Space.scale == RewardScale::Initial)
+  if (Space.Scale == RewardScale::Initial)
     Denominator = *InitialCost > 0 ? *InitialCost : 1.0;
-  if (Space.scale == RewardScale::O3 || Space.scale == RewardScale::Oz) {
+  if (Space.Scale == RewardScale::O3 || Space.Scale == RewardScale::Oz) {
     Baseline Level =
-        Space.scale == RewardScale::O3 ? Baseline::O3 : Baseline::Oz;
-    auto BaselineCost = baselineCost(Space.cost, Level, B);
+        Space.Scale == RewardScale::O3 ? Baseline::O3 : Baseline::Oz;
+    auto BaselineCost = baselineCost(Space.Cost, Level, B, Measurement);
     if (!BaselineCost)
       return BaselineCost.takeError();
     double Gain = *InitialCost - *BaselineCost;
     double Floor = kMinimumBaselineGain * *InitialCost;
     // Counts are integers: a floor below one unit would let a single
     // instruction dominate.
-    if (Space.cost != CostFunction::Runtime)
+    if (Space.Cost != CostFunction::Runtime)
       Floor = std::max(Floor, 1.0);
     Floored = Gain < Floor;
     Denominator = std::max(Gain, Floor);
   }
-  return RewardTracker(Space.cost, *InitialCost, Denominator, Floored);
+  return RewardTracker(Space.Cost, *InitialCost, Denominator, Floored);
 }
 
 llvm::Expected<double> RewardTracker::step(const llvm::Module &Current,
-                                           const Benchmark &B, bool Changed) {
+                                           const Benchmark &B, bool Changed,
+                                           MeasurementContext &Measurement) {
   if (!Changed)
     return 0.0;
-  auto Cost = computeCost(this->Cost, Current, B);
+  auto Cost = computeCost(this->Cost, Current, B, Measurement);
   if (!Cost)
     return Cost.takeError();
   double Reward = (Previous - *Cost) / Scale;

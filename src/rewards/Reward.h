@@ -11,7 +11,7 @@
 #ifndef PASSGYM_REWARDS_REWARD_H
 #define PASSGYM_REWARDS_REWARD_H
 
-#include "observations/Cost.h"
+#include "costs/Cost.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -26,13 +26,14 @@ class Module;
 namespace passgym {
 
 class Benchmark;
+class MeasurementContext;
 
 enum class RewardScale { None, Initial, O3, Oz };
 
 struct RewardSpace {
-  std::string name;
-  CostFunction cost;
-  RewardScale scale;
+  std::string Name;
+  CostFunction Cost;
+  RewardScale Scale;
 };
 
 /// IrInstructionCount{,Norm,O3,Oz}, ObjectTextSizeBytes{,Norm,O3,Oz}, and
@@ -46,14 +47,16 @@ inline constexpr double kMinimumBaselineGain = 0.01;
 /// One episode's reward state: the previous cost and the scale.
 class RewardTracker {
 public:
+  /// Run times are measured with \p Measurement, here and in step().
   static llvm::Expected<RewardTracker> start(const RewardSpace &Space,
                                              const llvm::Module &Initial,
-                                             const Benchmark &B);
+                                             const Benchmark &B,
+                                             MeasurementContext &Measurement);
 
   /// The reward for moving to \p Current. When \p Changed is false the module
   /// is known to be unchanged and the cost is not recomputed.
   llvm::Expected<double> step(const llvm::Module &Current, const Benchmark &B,
-                              bool Changed);
+                              bool Changed, MeasurementContext &Measurement);
 
   double initialCost() const { return Initial; }
   double currentCost() const { return Previous; }

@@ -18,7 +18,7 @@
 #ifndef PASSGYM_RUNTIME_RUNTIME_H
 #define PASSGYM_RUNTIME_RUNTIME_H
 
-#include "runtime/RunSpec.h"
+#include "datasets/RunSpec.h"
 #include "support/TempDir.h"
 
 #include "llvm/Support/Error.h"

@@ -60,9 +60,9 @@ llvm::Expected<SearchResult> randomSearch(const Environment &Start,
       if (!Step)
         return Step.takeError();
       ++Result.steps;
-      if (Step->done) {
+      if (Step->Done) {
         if (++Result.failedEpisodes == 1)
-          Result.firstFailure = Step->info.error;
+          Result.firstFailure = Step->Info.Error;
         break;
       }
       if ((*Env)->reward().currentCost() < Result.bestCost()) {

@@ -1,7 +1,7 @@
 #include "datasets/Generators.h"
 
 #include "actions/PassRunner.h"
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 #include "support/tests/TestHelpers.h"
 
 #include "llvm/IR/LLVMContext.h"

@@ -1,7 +1,7 @@
 #include "datasets/Manifest.h"
 
 #include "actions/PassRunner.h"
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 

@@ -1,6 +1,7 @@
 #include "env/Environment.h"
 
 #include "actions/PassRunner.h"
+#include "support/ModuleHash.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
@@ -50,7 +51,7 @@ std::vector<size_t> randomSequence(size_t Length, size_t Actions,
 void applyAll(Environment &Env, const std::vector<size_t> &Sequence) {
   for (size_t Action : Sequence) {
     StepResult Step = take(Env.step(Action));
-    ASSERT_FALSE(Step.done) << Step.info.error;
+    ASSERT_FALSE(Step.Done) << Step.Info.Error;
   }
 }
 
@@ -62,7 +63,7 @@ TEST(EnvironmentTest, EveryActionOnEveryBuiltinProgramLeavesAValidModule) {
     for (size_t Action = 0; Action < Root->actions().size(); ++Action) {
       auto Env = take(Root->fork());
       StepResult Step = take(Env->step(Action));
-      ASSERT_FALSE(Step.done) << Name << ": " << Step.info.error;
+      ASSERT_FALSE(Step.Done) << Name << ": " << Step.Info.Error;
       // runPipeline verifies too; this checks what the environment holds.
       ASSERT_FALSE(llvm::verifyModule(Env->module(), &llvm::errs()))
           << Name << " after " << Root->actions()[Action].name;
@@ -144,16 +145,16 @@ TEST(EnvironmentTest, StepReturnsConfiguredObservationAndReward) {
   ASSERT_TRUE(Initial);
   int64_t Before = std::get<int64_t>(*Initial);
   StepResult Step = take(Env->step(*Env->actions().find("mem2reg")));
-  ASSERT_TRUE(Step.observation);
-  int64_t After = std::get<int64_t>(*Step.observation);
+  ASSERT_TRUE(Step.Observation);
+  int64_t After = std::get<int64_t>(*Step.Observation);
   EXPECT_LT(After, Before);
-  EXPECT_TRUE(Step.info.changed);
-  EXPECT_DOUBLE_EQ(Step.reward, static_cast<double>(Before - After));
+  EXPECT_TRUE(Step.Info.Changed);
+  EXPECT_DOUBLE_EQ(Step.Reward, static_cast<double>(Before - After));
 
   // Running it again changes nothing: no reward, and the pass says so.
   StepResult Again = take(Env->step(*Env->actions().find("mem2reg")));
-  EXPECT_FALSE(Again.info.changed);
-  EXPECT_EQ(Again.reward, 0.0);
+  EXPECT_FALSE(Again.Info.Changed);
+  EXPECT_EQ(Again.Reward, 0.0);
 }
 
 TEST(EnvironmentTest, BadCallsAreErrorsAndChangeNothing) {
@@ -232,12 +233,12 @@ TEST(EnvironmentTest, CrashingPassEndsTheEpisodeAndLeavesTheEnvResettable) {
   take(Env->reset(B));
   applyAll(*Env, {0});
   StepResult Crash = take(Env->step(1));
-  EXPECT_TRUE(Crash.done);
-  EXPECT_NE(Crash.info.error.find("crashed"), std::string::npos);
-  EXPECT_NE(Crash.info.error.find("passgym-test-crash"), std::string::npos);
-  EXPECT_NE(Crash.info.error.find("benchmark://builtin-v0/crc32"),
+  EXPECT_TRUE(Crash.Done);
+  EXPECT_NE(Crash.Info.Error.find("crashed"), std::string::npos);
+  EXPECT_NE(Crash.Info.Error.find("passgym-test-crash"), std::string::npos);
+  EXPECT_NE(Crash.Info.Error.find("benchmark://builtin-v0/crc32"),
             std::string::npos)
-      << Crash.info.error;
+      << Crash.Info.Error;
   EXPECT_TRUE(Env->done());
   EXPECT_NE(errorOf(Env->step(0)).find("episode is over"), std::string::npos);
 
@@ -251,10 +252,10 @@ TEST(EnvironmentTest, PassProducingInvalidIrEndsTheEpisode) {
   BenchmarkPtr B = builtin("crc32");
   take(Env->reset(B));
   StepResult Broken = take(Env->step(2));
-  EXPECT_TRUE(Broken.done);
-  EXPECT_NE(Broken.info.error.find("invalid IR"), std::string::npos)
-      << Broken.info.error;
-  EXPECT_NE(Broken.info.error.find("passgym-test-break-ir"), std::string::npos);
+  EXPECT_TRUE(Broken.Done);
+  EXPECT_NE(Broken.Info.Error.find("invalid IR"), std::string::npos)
+      << Broken.Info.Error;
+  EXPECT_NE(Broken.Info.Error.find("passgym-test-break-ir"), std::string::npos);
   take(Env->reset(B));
   applyAll(*Env, {0});
 }

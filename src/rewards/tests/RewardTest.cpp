@@ -31,8 +31,8 @@ Episode runEpisode(const std::string &RewardSpace) {
   std::mt19937_64 Random(42);
   for (int I = 0; I < 25; ++I) {
     StepResult Step = take(Env->step(Random() % Env->actions().size()));
-    if (Step.done)
-      throw std::runtime_error(Step.info.error);
+    if (Step.Done)
+      throw std::runtime_error(Step.Info.Error);
   }
   return {Env->episodeReward(), Env->reward().initialCost(),
           Env->reward().currentCost(), Env->reward().scale(),
@@ -42,7 +42,7 @@ Episode runEpisode(const std::string &RewardSpace) {
 TEST(RewardTest, CompilerGymsEightSpacesAndTheRuntimeSpaces) {
   std::vector<std::string> Names;
   for (const RewardSpace &Space : rewardSpaces())
-    Names.push_back(Space.name);
+    Names.push_back(Space.Name);
   EXPECT_EQ(Names, (std::vector<std::string>{
                        "IrInstructionCount", "IrInstructionCountNorm",
                        "IrInstructionCountO3", "IrInstructionCountOz",
@@ -63,8 +63,9 @@ TEST(RewardTest, RewardsSumToTheCostReduction) {
 }
 
 TEST(RewardTest, BaselineScaledRewardIsTheFractionOfTheBaselineGain) {
-  double Oz = take(
-      baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *crc32()));
+  MeasurementContext Unused;
+  double Oz = take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz,
+                                *crc32(), Unused));
   Episode E = runEpisode("IrInstructionCountOz");
   EXPECT_FALSE(E.floored);
   EXPECT_DOUBLE_EQ(E.scale, static_cast<double>(E.initial - Oz));
@@ -75,9 +76,10 @@ TEST(RewardTest, BaselineScaledRewardIsTheFractionOfTheBaselineGain) {
 TEST(RewardTest, ScaleIsFlooredWhenTheBaselineGainsLessThanOnePercent) {
   const RewardSpace &Space = take(findRewardSpace("ObjectTextSizeBytesOz"));
   auto B = crc32();
-  double O0 = take(baselineCost(Space.cost, Baseline::O0, *B));
-  double Oz = take(baselineCost(Space.cost, Baseline::Oz, *B));
-  Episode E = runEpisode(Space.name);
+  MeasurementContext Unused;
+  double O0 = take(baselineCost(Space.Cost, Baseline::O0, *B, Unused));
+  double Oz = take(baselineCost(Space.Cost, Baseline::Oz, *B, Unused));
+  Episode E = runEpisode(Space.Name);
   double Floor = std::max(kMinimumBaselineGain * O0, 1.0);
   EXPECT_EQ(E.floored, O0 - Oz < Floor);
   EXPECT_DOUBLE_EQ(E.scale, std::max<double>(O0 - Oz, Floor));

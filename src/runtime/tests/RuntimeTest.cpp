@@ -1,9 +1,9 @@
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 
 #include "actions/PassRunner.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "observations/Cost.h"
+#include "costs/Cost.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
@@ -244,16 +244,17 @@ namespace {
 
 TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
   auto Dir = testing::take(TempDir::create("passgym-test"));
-  setMeasurementCachePath(Dir.file("cache.sqlite"));
+  MeasurementContext Measurement({}, Dir.file("cache.sqlite"));
   BenchmarkPtr B = testing::builtin("crc32");
   llvm::LLVMContext Context;
   auto M = testing::take(B->load(Context));
-  CacheStatistics Before = measurementCacheStatistics();
-  RuntimeEstimate First = testing::take(measureModuleCached(*M, *B, {}));
-  RuntimeEstimate Second = testing::take(measureModuleCached(*M, *B, {}));
-  CacheStatistics After = measurementCacheStatistics();
-  EXPECT_EQ(After.misses - Before.misses, 1u);
-  EXPECT_EQ(After.hits - Before.hits, 1u);
+  RuntimeEstimate First =
+      testing::take(measureModuleCached(*M, *B, Measurement));
+  RuntimeEstimate Second =
+      testing::take(measureModuleCached(*M, *B, Measurement));
+  CacheStatistics After = Measurement.statistics();
+  EXPECT_EQ(After.Misses, 1u);
+  EXPECT_EQ(After.Hits, 1u);
   EXPECT_EQ(First.samples, Second.samples);
   EXPECT_EQ(First.median, Second.median);
 
@@ -263,10 +264,49 @@ TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
       if (auto *Op = llvm::dyn_cast<llvm::BinaryOperator>(&I);
           Op && Op->getOpcode() == llvm::Instruction::Xor)
         Op->setOperand(1, Op->getOperand(0));
-  std::string Reason = testing::errorOf(measureModuleCached(*M, *B, {}));
-  EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B, {})), Reason);
-  EXPECT_EQ(measurementCacheStatistics().hits - After.hits, 1u);
-  setMeasurementCachePath("");
+  std::string Reason = testing::errorOf(measureModuleCached(*M, *B, Measurement));
+  EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B, Measurement)), Reason);
+  EXPECT_EQ(Measurement.statistics().Hits - After.Hits, 1u);
+
+  // A new context on the same file finds both results without running them.
+  MeasurementContext Later({}, Dir.file("cache.sqlite"));
+  EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B, Later)), Reason);
+  EXPECT_EQ(Later.statistics().Hits, 1u);
+  EXPECT_EQ(Later.statistics().Misses, 0u);
+}
+
+TEST(RuntimeCacheTest, TwoContextsInOneProcessMeasureWithTheirOwnSettings) {
+  auto Dir = testing::take(TempDir::create("passgym-test"));
+  MeasurementOptions Quick;
+  Quick.minRuns = 1;
+  Quick.maxRuns = 1;
+  Quick.agreeingRuns = 1;
+  MeasurementContext Fast(Quick, "");
+  MeasurementContext Careful({}, Dir.file("careful.sqlite"));
+  EXPECT_NE(Fast.optionsKey(), Careful.optionsKey());
+
+  BenchmarkPtr B = testing::builtin("crc32");
+  llvm::LLVMContext Context;
+  auto M = testing::take(B->load(Context));
+  RuntimeEstimate OneRun = testing::take(measureModuleCached(*M, *B, Fast));
+  RuntimeEstimate Converged =
+      testing::take(measureModuleCached(*M, *B, Careful));
+  EXPECT_EQ(OneRun.samples.size(), 1u);
+  EXPECT_GE(Converged.samples.size(), 3u);
+  // Neither found the other's result: different options, different keys.
+  EXPECT_EQ(Fast.statistics().Misses, 1u);
+  EXPECT_EQ(Careful.statistics().Misses, 1u);
+  // Only the careful context keeps results on disk.
+  auto Cache = testing::take(MeasurementCache::open(Dir.file("careful.sqlite")));
+  EXPECT_EQ(testing::take(Cache->size()), 1u);
+
+  // Run-time baselines are kept per options too.
+  double FastO0 = testing::take(
+      baselineCost(CostFunction::Runtime, Baseline::O0, *B, Fast));
+  double CarefulO0 = testing::take(
+      baselineCost(CostFunction::Runtime, Baseline::O0, *B, Careful));
+  EXPECT_EQ(FastO0, OneRun.minimum);
+  EXPECT_EQ(CarefulO0, Converged.minimum);
 }
 
 /// A test-only pass that changes what crc32 computes.
@@ -282,23 +322,24 @@ struct OrForXorPass : llvm::PassInfoMixin<OrForXorPass> {
 };
 
 TEST(RuntimeCacheTest, RuntimeRewardIsScaledByTheO3Gain) {
-  setMeasurementCachePath("");
   auto Space = std::make_shared<ActionSpace>(
       "test", std::vector<Action>{{"sroa", "function(sroa)"}});
-  auto Env =
-      testing::take(Environment::create({Space, "Runtime", "RuntimeO3"}));
+  auto Measurement = std::make_shared<MeasurementContext>(
+      MeasurementOptions(), std::string());
+  auto Env = testing::take(
+      Environment::create({Space, "Runtime", "RuntimeO3", Measurement}));
   BenchmarkPtr B = testing::builtin("qsort");
   auto Initial = testing::take(Env->reset(B));
   ASSERT_TRUE(Initial);
   double O0 = std::get<double>(*Initial);
   EXPECT_GT(O0, 0);
   StepResult Step = testing::take(Env->step(0));
-  ASSERT_FALSE(Step.done) << Step.info.error;
-  double AfterSroa = std::get<double>(*Step.observation);
-  double O3 =
-      testing::take(baselineCost(CostFunction::Runtime, Baseline::O3, *B));
+  ASSERT_FALSE(Step.Done) << Step.Info.Error;
+  double AfterSroa = std::get<double>(*Step.Observation);
+  double O3 = testing::take(
+      baselineCost(CostFunction::Runtime, Baseline::O3, *B, *Measurement));
   EXPECT_LT(O3, O0);
-  EXPECT_NEAR(Step.reward, (O0 - AfterSroa) / Env->reward().scale(), 1e-9);
+  EXPECT_NEAR(Step.Reward, (O0 - AfterSroa) / Env->reward().scale(), 1e-9);
   EXPECT_EQ(Env->reward().scale(), std::max(O0 - O3, 0.01 * O0));
 }
 
@@ -309,7 +350,6 @@ namespace passgym {
 namespace {
 
 TEST(RuntimeCacheTest, InvalidProgramEndsTheEpisodeWithThePenalty) {
-  setMeasurementCachePath("");
   addPassBuilderCallback([](llvm::PassBuilder &PB) {
     PB.registerPipelineParsingCallback(
         [](llvm::StringRef Name, llvm::ModulePassManager &MPM,
@@ -322,15 +362,17 @@ TEST(RuntimeCacheTest, InvalidProgramEndsTheEpisodeWithThePenalty) {
   });
   auto Space = std::make_shared<ActionSpace>(
       "test", std::vector<Action>{{"break", "passgym-test-or-for-xor"}});
-  auto Env = testing::take(Environment::create({Space, "", "Runtime"}));
+  auto Env = testing::take(Environment::create(
+      {Space, "", "Runtime",
+       std::make_shared<MeasurementContext>(MeasurementOptions(), "")}));
   testing::take(Env->reset(testing::builtin("crc32")));
   StepResult Step = testing::take(Env->step(0));
-  EXPECT_TRUE(Step.done);
-  EXPECT_TRUE(Step.info.error.find("stdout differs") != std::string::npos ||
-              Step.info.error.find("exit code") != std::string::npos)
-      << Step.info.error;
-  EXPECT_EQ(Step.reward, Env->reward().failurePenalty());
-  EXPECT_EQ(Step.reward, -Env->reward().initialCost());
+  EXPECT_TRUE(Step.Done);
+  EXPECT_TRUE(Step.Info.Error.find("stdout differs") != std::string::npos ||
+              Step.Info.Error.find("exit code") != std::string::npos)
+      << Step.Info.Error;
+  EXPECT_EQ(Step.Reward, Env->reward().failurePenalty());
+  EXPECT_EQ(Step.Reward, -Env->reward().initialCost());
 }
 
 } // namespace

@@ -37,7 +37,7 @@ TEST(RandomSearchTest, SameSeedSameResultAndTheBestIsReal) {
   // Replaying the best sequence from scratch reaches the reported cost.
   auto Replay = start();
   for (size_t Action : First.best->actionHistory())
-    ASSERT_FALSE(take(Replay->step(Action)).done);
+    ASSERT_FALSE(take(Replay->step(Action)).Done);
   EXPECT_EQ(Replay->reward().currentCost(), First.bestCost());
   // The search worked on forks: the start state is untouched.
   EXPECT_TRUE(Env->actionHistory().empty());

@@ -1,4 +1,4 @@
-//===- runtime/RunSpec.h - How to build and run a benchmark ---------------===//
+//===- datasets/RunSpec.h - How to build and run a benchmark ---------------===//
 //
 // What it takes to turn a benchmark's module into a program and run it: link
 // flags, arguments, standard input, input files copied into the private run

@@ -1,12 +1,12 @@
-//===- observations/Cost.h - What a reward tries to make smaller ----------===//
+//===- costs/Cost.h - What a reward tries to make smaller ----------===//
 //
 // A cost is an integer property of a module that passes try to reduce. The
 // baselines are the unoptimized module's cost (O0) and its cost after LLVM's
 // own pipelines (`default<O3>`, `default<Oz>`), computed once per benchmark.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_OBSERVATIONS_COST_H
-#define PASSGYM_OBSERVATIONS_COST_H
+#ifndef PASSGYM_COSTS_COST_H
+#define PASSGYM_COSTS_COST_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CodeGen.h"
@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace llvm {
 class Module;
@@ -22,6 +23,7 @@ class Module;
 namespace passgym {
 
 class Benchmark;
+class MeasurementContext;
 
 enum class CostFunction {
   /// Module::getInstructionCount().
@@ -30,7 +32,7 @@ enum class CostFunction {
   /// produces for the module at kObjectCodeGenLevel.
   ObjectTextSizeBytes,
   /// Milliseconds of the program's main: the fastest of the measured runs,
-  /// measured and validated as runtime/Evaluate.h describes (runnable
+  /// measured and validated as costs/Measurement.h describes (runnable
   /// benchmarks only). For a deterministic program, noise only adds time, so
   /// the minimum is the most repeatable estimate (docs/runtime.md).
   Runtime,
@@ -46,22 +48,31 @@ inline constexpr CostFunction kCostFunctions[] = {
 inline constexpr llvm::CodeGenOptLevel kObjectCodeGenLevel =
     llvm::CodeGenOptLevel::None;
 
-enum class Baseline { O0, O3, Oz };
+/// The unoptimized module and LLVM's standard pipelines.
+enum class Baseline { O0, O2, O3, Os, Oz };
+
+inline constexpr Baseline kBaselines[] = {Baseline::O0, Baseline::O2,
+                                          Baseline::O3, Baseline::Os,
+                                          Baseline::Oz};
 
 llvm::StringRef costName(CostFunction Cost);
 llvm::StringRef baselineName(Baseline Level);
 std::optional<CostFunction> parseCostName(llvm::StringRef Name);
+/// "default<O3>" for O3; empty for O0, which runs no pass.
+std::string baselinePipeline(Baseline Level);
 
 /// The cost of \p M, a module of benchmark \p B. A runtime that cannot be
 /// measured, or whose program no longer behaves like the unoptimized one, is
-/// an error saying why.
+/// an error saying why. Run times are measured with \p Measurement.
 llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
-                                   const Benchmark &B);
+                                   const Benchmark &B,
+                                   MeasurementContext &Measurement);
 
 /// The cost of \p B's module optimized at \p Level (O0: as loaded), cached in
-/// the benchmark.
+/// the benchmark (run times per measurement options).
 llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
-                                    const Benchmark &B);
+                                    const Benchmark &B,
+                                    MeasurementContext &Measurement);
 
 /// Sum of the sizes of the executable sections of an ELF/COFF/Mach-O object.
 llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object);

@@ -1,8 +1,8 @@
-#include "observations/Cost.h"
+#include "costs/Cost.h"
 
 #include "actions/PassRunner.h"
 #include "datasets/Benchmark.h"
-#include "runtime/Evaluate.h"
+#include "costs/Measurement.h"
 #include "support/Target.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -27,8 +27,12 @@ llvm::StringRef baselineName(Baseline Level) {
   switch (Level) {
   case Baseline::O0:
     return "O0";
+  case Baseline::O2:
+    return "O2";
   case Baseline::O3:
     return "O3";
+  case Baseline::Os:
+    return "Os";
   case Baseline::Oz:
     return "Oz";
   }
@@ -40,6 +44,12 @@ std::optional<CostFunction> parseCostName(llvm::StringRef Name) {
     if (costName(Cost) == Name)
       return Cost;
   return std::nullopt;
+}
+
+std::string baselinePipeline(Baseline Level) {
+  if (Level == Baseline::O0)
+    return "";
+  return ("default<" + baselineName(Level) + ">").str();
 }
 
 llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object) {
@@ -55,7 +65,8 @@ llvm::Expected<int64_t> objectTextSize(llvm::StringRef Object) {
 }
 
 llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
-                                   const Benchmark &B) {
+                                   const Benchmark &B,
+                                   MeasurementContext &Measurement) {
   switch (Cost) {
   case CostFunction::IrInstructionCount:
     return M.getInstructionCount();
@@ -69,7 +80,7 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
     return static_cast<double>(*Size);
   }
   case CostFunction::Runtime: {
-    auto Estimate = measureModuleCached(M, B, defaultMeasurementOptions());
+    auto Estimate = measureModuleCached(M, B, Measurement);
     if (!Estimate)
       return Estimate.takeError();
     return Estimate->minimum;
@@ -79,19 +90,20 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
 }
 
 llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
-                                    const Benchmark &B) {
+                                    const Benchmark &B,
+                                    MeasurementContext &Measurement) {
   std::string Key = (costName(Cost) + baselineName(Level)).str();
+  if (Cost == CostFunction::Runtime)
+    Key += "/" + Measurement.optionsKey();
   return B.cached<double>(Key, [&]() -> llvm::Expected<double> {
     llvm::LLVMContext Context;
     auto M = B.load(Context);
     if (!M)
       return M.takeError();
-    if (Level != Baseline::O0) {
-      std::string Pipeline = ("default<" + baselineName(Level) + ">").str();
-      if (auto Changed = runPipeline(**M, Pipeline); !Changed)
+    if (Level != Baseline::O0)
+      if (auto Changed = runPipeline(**M, baselinePipeline(Level)); !Changed)
         return Changed.takeError();
-    }
-    return computeCost(Cost, **M, B);
+    return computeCost(Cost, **M, B, Measurement);
   });
 }
 

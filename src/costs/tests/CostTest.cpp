@@ -1,4 +1,4 @@
-#include "observations/Cost.h"
+#include "costs/Cost.h"
 
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
@@ -31,7 +31,7 @@ Sample sample(const std::string &Name, const TempDir &Dir, uint64_t Seed) {
   take(Env->reset(take(loadBenchmark("benchmark://builtin-v0/" + Name))));
   std::mt19937_64 Random(Seed);
   for (int I = 0; I < 15; ++I)
-    if (take(Env->step(Random() % Env->actions().size())).done)
+    if (take(Env->step(Random() % Env->actions().size())).Done)
       throw std::runtime_error("episode ended early");
   std::string Path = Dir.file(Name + ".bc");
   std::error_code EC;
@@ -85,7 +85,7 @@ TEST_P(CostAgainstTools, InstructionCountMatchesOptsOutput) {
   int64_t Expected = countInstructionLines(Ir);
   EXPECT_GT(Expected, 10);
   EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.env->module(),
-                             S.env->benchmark())),
+                             S.env->benchmark(), S.env->measurement())),
             Expected);
 }
 
@@ -97,7 +97,7 @@ TEST_P(CostAgainstTools, ObjectTextSizeMatchesLlcAndSize) {
   int64_t Expected = textSizeBySize(Object);
   EXPECT_GT(Expected, 100);
   EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.env->module(),
-                             S.env->benchmark())),
+                             S.env->benchmark(), S.env->measurement())),
             Expected);
 }
 
@@ -106,12 +106,13 @@ INSTANTIATE_TEST_SUITE_P(Builtin, CostAgainstTools,
 
 TEST(CostTest, BaselinesAreTheUnoptimizedAndLlvmsPipelines) {
   auto B = testing::builtin("crc32");
+  MeasurementContext Unused;
   double O0 =
-      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B));
+      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B, Unused));
   double O3 =
-      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B));
+      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B, Unused));
   double Oz =
-      take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B));
+      take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B, Unused));
   llvm::LLVMContext Context;
   EXPECT_EQ(
       O0, static_cast<int64_t>(take(B->load(Context))->getInstructionCount()));

@@ -1,0 +1,90 @@
+#include "costs/Measurement.h"
+
+#include "datasets/Benchmark.h"
+#include "support/ModuleHash.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+namespace passgym {
+namespace {
+
+llvm::Expected<const RunSpec &> runSpecOf(const Benchmark &B) {
+  if (!B.runSpec())
+    return llvm::createStringError("benchmark '" + B.uri() +
+                                   "' is not runnable (it has no run spec)");
+  return *B.runSpec();
+}
+
+/// \p M built as \p B's program, with what the unoptimized program did.
+struct ProgramToJudge {
+  Program Built;
+  ProgramBehaviour Reference;
+};
+
+llvm::Expected<ProgramToJudge> buildAgainstReference(const llvm::Module &M,
+                                                     const Benchmark &B) {
+  auto Reference = referenceBehaviour(B);
+  if (!Reference)
+    return Reference.takeError();
+  auto Built = Program::build(M, *B.runSpec());
+  if (!Built)
+    return Built.takeError();
+  return ProgramToJudge{std::move(*Built), std::move(*Reference)};
+}
+
+} // namespace
+
+llvm::Expected<ProgramBehaviour> referenceBehaviour(const Benchmark &B) {
+  return B.cached<ProgramBehaviour>(
+      "runtime.reference", [&]() -> llvm::Expected<ProgramBehaviour> {
+        auto Spec = runSpecOf(B);
+        if (!Spec)
+          return Spec.takeError();
+        llvm::LLVMContext Context;
+        auto M = B.load(Context);
+        if (!M)
+          return M.takeError();
+        auto Built = Program::build(**M, *Spec);
+        if (!Built)
+          return Built.takeError();
+        auto Outcome = Built->run(*Spec);
+        if (!Outcome)
+          return llvm::createStringError(
+              "the unoptimized program of '" + B.uri() +
+              "' fails: " + llvm::toString(Outcome.takeError()));
+        return std::move(Outcome->first);
+      });
+}
+
+llvm::Error validateModule(const llvm::Module &M, const Benchmark &B) {
+  auto Judged = buildAgainstReference(M, B);
+  if (!Judged)
+    return Judged.takeError();
+  auto Outcome = Judged->Built.run(*B.runSpec());
+  if (!Outcome)
+    return Outcome.takeError();
+  return compareBehaviour(Judged->Reference, Outcome->first);
+}
+
+llvm::Expected<RuntimeEstimate>
+measureModule(const llvm::Module &M, const Benchmark &B,
+              const MeasurementOptions &Options) {
+  auto Judged = buildAgainstReference(M, B);
+  if (!Judged)
+    return Judged.takeError();
+  return Judged->Built.measure(*B.runSpec(), Judged->Reference, Options);
+}
+
+llvm::Expected<RuntimeEstimate>
+measureModuleCached(const llvm::Module &M, const Benchmark &B,
+                    MeasurementContext &Context) {
+  auto Spec = runSpecOf(B);
+  if (!Spec)
+    return Spec.takeError();
+  return Context.measureCached(irHash(M), *Spec, [&] {
+    return measureModule(M, B, Context.options());
+  });
+}
+
+} // namespace passgym

@@ -1,0 +1,145 @@
+#include "runtime/MeasurementContext.h"
+
+#include "support/ModuleHash.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <nlohmann/json.hpp>
+
+namespace passgym {
+namespace {
+
+/// Bump when the harness or the way of measuring changes: results measured
+/// the old way must not be found again.
+constexpr int kMeasurementVersion = 4;
+
+/// Results remembered in memory before the oldest are forgotten (all at once:
+/// the persistent cache still has them).
+constexpr size_t kRecentResults = 4096;
+
+nlohmann::json optionsJson(const MeasurementOptions &Options) {
+  return {{"version", kMeasurementVersion},
+          {"warmup", Options.warmupRuns},
+          {"min_runs", Options.minRuns},
+          {"max_runs", Options.maxRuns},
+          {"agreeing_runs", Options.agreeingRuns},
+          {"agreement", Options.agreement},
+          {"cpu", Options.cpu ? static_cast<int>(*Options.cpu) : -1}};
+}
+
+/// Everything besides the module that decides what a measurement is.
+llvm::Expected<std::string> configurationHash(const RunSpec &Spec,
+                                              const MeasurementOptions &Options) {
+  nlohmann::json Config = optionsJson(Options);
+  Config.update({{"args", Spec.args},
+                 {"stdin", bytesHash(Spec.standardInput)},
+                 {"outputs", Spec.outputFiles},
+                 {"link", Spec.linkFlags},
+                 {"timeout_ms", Spec.timeout.count()}});
+  for (const std::string &Input : Spec.inputFiles) {
+    auto Contents = llvm::MemoryBuffer::getFile(Input);
+    if (!Contents)
+      return llvm::createStringError(Contents.getError(),
+                                     "cannot read input file '" + Input + "'");
+    Config["inputs"].push_back({Input, bytesHash((*Contents)->getBuffer())});
+  }
+  return bytesHash(Config.dump());
+}
+
+/// A measurement or, for a module found invalid, the reason.
+std::string toPayload(llvm::Expected<RuntimeEstimate> Estimate) {
+  if (!Estimate)
+    return nlohmann::json({{"error", llvm::toString(Estimate.takeError())}})
+        .dump();
+  return nlohmann::json({{"samples", Estimate->samples},
+                         {"minimum", Estimate->minimum},
+                         {"median", Estimate->median},
+                         {"lower", Estimate->lower},
+                         {"upper", Estimate->upper},
+                         {"converged", Estimate->converged}})
+      .dump();
+}
+
+llvm::Expected<RuntimeEstimate> fromPayload(llvm::StringRef Payload) {
+  nlohmann::json Json = nlohmann::json::parse(Payload.str(), nullptr,
+                                              /*allow_exceptions=*/false);
+  if (Json.is_object() && Json.contains("error") && Json["error"].is_string())
+    return llvm::createStringError(Json["error"].get<std::string>());
+  if (!Json.is_object() || !Json.contains("median") ||
+      !Json.contains("samples"))
+    return llvm::createStringError("a corrupt entry in the measurement cache");
+  RuntimeEstimate Estimate;
+  Estimate.samples = Json["samples"].get<std::vector<double>>();
+  Estimate.minimum = Json.value("minimum", 0.0);
+  Estimate.median = Json.value("median", 0.0);
+  Estimate.lower = Json.value("lower", 0.0);
+  Estimate.upper = Json.value("upper", 0.0);
+  Estimate.converged = Json.value("converged", false);
+  return Estimate;
+}
+
+std::string recentKey(const MeasurementKey &Key) {
+  return Key.moduleHash + "/" + Key.configHash;
+}
+
+} // namespace
+
+MeasurementContext::MeasurementContext(MeasurementOptions Options,
+                                       std::optional<std::string> CachePath)
+    : Options(Options), OptionsKey(bytesHash(optionsJson(Options).dump())),
+      CachePath(std::move(CachePath)) {}
+
+MeasurementContext::~MeasurementContext() = default;
+
+CacheStatistics MeasurementContext::statistics() const {
+  std::lock_guard<std::mutex> Lock(Mutex);
+  return Statistics;
+}
+
+llvm::Expected<std::optional<std::string>>
+MeasurementContext::lookupLocked(const MeasurementKey &Key) {
+  if (auto Found = Recent.find(recentKey(Key)); Found != Recent.end())
+    return Found->second;
+  std::string Path = CachePath.value_or(defaultCachePath());
+  if (!Cache && !Path.empty()) {
+    auto Opened = MeasurementCache::open(Path);
+    if (!Opened)
+      return Opened.takeError();
+    Cache = std::move(*Opened);
+  }
+  if (!Cache)
+    return std::nullopt;
+  return Cache->lookup(Key);
+}
+
+llvm::Expected<RuntimeEstimate> MeasurementContext::measureCached(
+    llvm::StringRef ModuleHash, const RunSpec &Spec,
+    llvm::function_ref<llvm::Expected<RuntimeEstimate>()> Measure) {
+  auto Config = configurationHash(Spec, Options);
+  if (!Config)
+    return Config.takeError();
+  MeasurementKey Key{ModuleHash.str(), *Config, machineFingerprint()};
+  {
+    // Measurements run outside the lock; only what is kept is shared.
+    std::lock_guard<std::mutex> Lock(Mutex);
+    auto Found = lookupLocked(Key);
+    if (!Found)
+      return Found.takeError();
+    if (*Found) {
+      ++Statistics.Hits;
+      return fromPayload(**Found);
+    }
+    ++Statistics.Misses;
+  }
+  std::string Payload = toPayload(Measure());
+  std::lock_guard<std::mutex> Lock(Mutex);
+  if (Recent.size() >= kRecentResults)
+    Recent.clear();
+  Recent[recentKey(Key)] = Payload;
+  if (Cache)
+    if (llvm::Error E = Cache->store(Key, Payload))
+      return std::move(E);
+  return fromPayload(Payload);
+}
+
+} // namespace passgym

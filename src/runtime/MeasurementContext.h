@@ -1,0 +1,89 @@
+//===- runtime/MeasurementContext.h - How and where measurements are kept -===//
+//
+// Everything that decides how a program's run time is measured and where the
+// results are kept, in one object that the caller creates and passes down (to
+// environments through EnvironmentOptions): the measurement options (number
+// of runs, stopping rule, CPU), the persistent cache, the results this context
+// remembers, and its lookup counts. Nothing of it is process-wide, so two
+// environments in one process may measure with different settings.
+//
+// Thread-safe: an environment's forks share their context, and may run on
+// different threads.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_RUNTIME_MEASUREMENTCONTEXT_H
+#define PASSGYM_RUNTIME_MEASUREMENTCONTEXT_H
+
+#include "datasets/RunSpec.h"
+#include "runtime/MeasurementCache.h"
+#include "runtime/Runtime.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace passgym {
+
+struct CacheStatistics {
+  uint64_t Hits = 0;
+  uint64_t Misses = 0;
+  double hitRate() const {
+    return Hits + Misses ? static_cast<double>(Hits) / (Hits + Misses) : 0;
+  }
+};
+
+class MeasurementContext {
+public:
+  /// \p CachePath is the persistent cache: std::nullopt for
+  /// defaultCachePath(), "" for none (results are then remembered by this
+  /// context only). The cache is opened on first use.
+  explicit MeasurementContext(MeasurementOptions Options = {},
+                              std::optional<std::string> CachePath = {});
+  MeasurementContext(const MeasurementContext &) = delete;
+  MeasurementContext &operator=(const MeasurementContext &) = delete;
+  ~MeasurementContext();
+
+  const MeasurementOptions &options() const { return Options; }
+
+  /// Identifies the options: results measured under different options are
+  /// different results.
+  const std::string &optionsKey() const { return OptionsKey; }
+
+  /// The measurement of the module whose IR hash is \p ModuleHash, run as
+  /// \p Spec under options(): remembered or found in the cache (a module
+  /// found invalid before gets its error again), else computed by \p Measure
+  /// and kept.
+  llvm::Expected<RuntimeEstimate>
+  measureCached(llvm::StringRef ModuleHash, const RunSpec &Spec,
+                llvm::function_ref<llvm::Expected<RuntimeEstimate>()> Measure);
+
+  /// Lookups made through this context.
+  CacheStatistics statistics() const;
+
+private:
+  llvm::Expected<std::optional<std::string>>
+  lookupLocked(const MeasurementKey &Key);
+
+  const MeasurementOptions Options;
+  const std::string OptionsKey;
+  const std::optional<std::string> CachePath;
+
+  mutable std::mutex Mutex;
+  std::unique_ptr<MeasurementCache> Cache;
+  /// Recent results, consulted first and kept even without a persistent
+  /// cache, so that a state observed and rewarded in the same step is
+  /// measured once and reads the same everywhere.
+  std::map<std::string, std::string> Recent;
+  CacheStatistics Statistics;
+};
+
+} // namespace passgym
+
+#endif
