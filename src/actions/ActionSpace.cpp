@@ -48,13 +48,13 @@ llvm::Expected<ActionSpace> ActionSpace::fromFile(llvm::StringRef Path) {
                                      ": expected `PIPELINE` or `NAME "
                                      "PIPELINE`, got '" +
                                      Line + "'");
-    if (llvm::Error E = checkPipeline(A.pipeline))
+    if (llvm::Error E = checkPipeline(A.Pipeline))
       return llvm::createStringError(Where() + ": " +
                                      llvm::toString(std::move(E)));
     for (const Action &Earlier : Actions)
-      if (Earlier.name == A.name)
+      if (Earlier.Name == A.Name)
         return llvm::createStringError(Where() + ": duplicate action name '" +
-                                       A.name + "'");
+                                       A.Name + "'");
     Actions.push_back(std::move(A));
   }
   if (Actions.empty())
@@ -65,10 +65,10 @@ llvm::Expected<ActionSpace> ActionSpace::fromFile(llvm::StringRef Path) {
 
 std::optional<size_t> ActionSpace::find(llvm::StringRef NameOrPipeline) const {
   for (size_t I = 0; I < Actions.size(); ++I)
-    if (Actions[I].name == NameOrPipeline)
+    if (Actions[I].Name == NameOrPipeline)
       return I;
   for (size_t I = 0; I < Actions.size(); ++I)
-    if (Actions[I].pipeline == NameOrPipeline)
+    if (Actions[I].Pipeline == NameOrPipeline)
       return I;
   return std::nullopt;
 }
@@ -76,7 +76,7 @@ std::optional<size_t> ActionSpace::find(llvm::StringRef NameOrPipeline) const {
 std::string ActionSpace::pipeline(llvm::ArrayRef<size_t> Sequence) const {
   std::string Text;
   for (size_t Action : Sequence)
-    Text += (Text.empty() ? "" : ",") + Actions[Action].pipeline;
+    Text += (Text.empty() ? "" : ",") + Actions[Action].Pipeline;
   return Text;
 }
 

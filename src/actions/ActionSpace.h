@@ -24,9 +24,9 @@ namespace passgym {
 struct Action {
   /// Short, unique name shown to users, e.g. "licm" (CompilerGym's flag name
   /// for the built-in space).
-  std::string name;
+  std::string Name;
   /// The `opt -passes=` text that performs the action.
-  std::string pipeline;
+  std::string Pipeline;
 };
 
 /// The LLVM 19 equivalents of CompilerGym's llvm-v0 actions, in CompilerGym's

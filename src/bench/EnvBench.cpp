@@ -1,8 +1,8 @@
 #include "bench/EnvBench.h"
 
+#include "costs/Cost.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "costs/Cost.h"
 #include "support/Statistics.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
@@ -26,13 +26,13 @@ std::string tool(llvm::StringRef Name) {
 }
 
 struct Samples {
-  std::vector<double> step, optStep, fork, objectSize, clangObjectSize;
+  std::vector<double> Step, OptStep, Fork, ObjectSize, ClangObjectSize;
   void append(const Samples &Other) {
-    for (auto [Mine, Theirs] : {std::pair{&step, &Other.step},
-                                {&optStep, &Other.optStep},
-                                {&fork, &Other.fork},
-                                {&objectSize, &Other.objectSize},
-                                {&clangObjectSize, &Other.clangObjectSize}})
+    for (auto [Mine, Theirs] : {std::pair{&Step, &Other.Step},
+                                {&OptStep, &Other.OptStep},
+                                {&Fork, &Other.Fork},
+                                {&ObjectSize, &Other.ObjectSize},
+                                {&ClangObjectSize, &Other.ClangObjectSize}})
       Mine->insert(Mine->end(), Theirs->begin(), Theirs->end());
   }
 };
@@ -51,7 +51,7 @@ llvm::Error writeBitcode(const llvm::Module &M, const std::string &Path) {
 llvm::Expected<double> timeOptStep(const TempDir &Dir,
                                    llvm::StringRef Pipeline) {
   SubprocessOptions Opt;
-  Opt.argv = {tool("opt"), "-passes=" + Pipeline.str(), Dir.file("in.bc"), "-o",
+  Opt.Argv = {tool("opt"), "-passes=" + Pipeline.str(), Dir.file("in.bc"), "-o",
               Dir.file("out.bc")};
   llvm::Error Failure = llvm::Error::success();
   double Ms = millisecondsOf([&] {
@@ -79,7 +79,7 @@ llvm::Expected<double> timeOptStep(const TempDir &Dir,
 /// `clang -c` on the IR, then read the object's sections.
 llvm::Expected<double> timeClangObjectSize(const TempDir &Dir) {
   SubprocessOptions Clang;
-  Clang.argv = {
+  Clang.Argv = {
       tool("clang"),    "-w", "-c", "-x", "ir", Dir.file("in.bc"), "-o",
       Dir.file("out.o")};
   llvm::Error Failure = llvm::Error::success();
@@ -111,22 +111,22 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
     return Started.takeError();
   std::uniform_int_distribution<size_t> Pick(0, (*Env)->actions().size() - 1);
 
-  for (unsigned I = 0; I < Options.stepsPerBenchmark; ++I) {
+  for (unsigned I = 0; I < Options.StepsPerBenchmark; ++I) {
     if ((*Env)->done())
       if (auto Restarted = (*Env)->reset(B); !Restarted)
         return Restarted.takeError();
     size_t Action = Pick(Random);
     if (llvm::Error E = writeBitcode((*Env)->module(), Dir.file("in.bc")))
       return E;
-    auto OptMs = timeOptStep(Dir, (*Env)->actions()[Action].pipeline);
+    auto OptMs = timeOptStep(Dir, (*Env)->actions()[Action].Pipeline);
     if (!OptMs)
       return OptMs.takeError();
     llvm::Expected<StepResult> Step = llvm::createStringError("not run");
     double StepMs = millisecondsOf([&] { Step = (*Env)->step(Action); });
     if (!Step)
       return Step.takeError();
-    S.optStep.push_back(*OptMs);
-    S.step.push_back(StepMs);
+    S.OptStep.push_back(*OptMs);
+    S.Step.push_back(StepMs);
   }
   if ((*Env)->done())
     if (auto Restarted = (*Env)->reset(B); !Restarted)
@@ -134,13 +134,13 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
 
   if (llvm::Error E = writeBitcode((*Env)->module(), Dir.file("in.bc")))
     return E;
-  for (unsigned I = 0; I < Options.repetitions; ++I) {
+  for (unsigned I = 0; I < Options.Repetitions; ++I) {
     llvm::Expected<std::unique_ptr<Environment>> Copy = nullptr;
-    S.fork.push_back(millisecondsOf([&] { Copy = (*Env)->fork(); }));
+    S.Fork.push_back(millisecondsOf([&] { Copy = (*Env)->fork(); }));
     if (!Copy)
       return Copy.takeError();
     llvm::Expected<double> Size = 0.0;
-    S.objectSize.push_back(millisecondsOf([&] {
+    S.ObjectSize.push_back(millisecondsOf([&] {
       Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(),
                          *B, (*Env)->measurement());
     }));
@@ -149,7 +149,7 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
     auto ClangMs = timeClangObjectSize(Dir);
     if (!ClangMs)
       return ClangMs.takeError();
-    S.clangObjectSize.push_back(*ClangMs);
+    S.ClangObjectSize.push_back(*ClangMs);
   }
   return S;
 }
@@ -160,7 +160,7 @@ measureLargeFork(unsigned Instructions, unsigned Repetitions,
                  const TempDir &Dir) {
   std::string Path = Dir.file("large.ll");
   SubprocessOptions Stress;
-  Stress.argv = {tool("llvm-stress"), "-seed=1",
+  Stress.Argv = {tool("llvm-stress"), "-seed=1",
                  "-size=" + std::to_string(Instructions), "-o", Path};
   if (llvm::Error E = runChecked(Stress))
     return E;
@@ -191,13 +191,13 @@ std::string verdict(bool Met) { return Met ? "met" : "NOT MET"; }
 llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                         const std::function<void(double)> &Progress) {
   std::vector<std::string> Uris =
-      Options.benchmarks.empty() ? builtinBenchmarkUris() : Options.benchmarks;
+      Options.Benchmarks.empty() ? builtinBenchmarkUris() : Options.Benchmarks;
   if (Uris.empty())
     return llvm::createStringError("no benchmark to measure");
   auto Dir = TempDir::create("passgym-bench");
   if (!Dir)
     return Dir.takeError();
-  std::mt19937_64 Random(Options.seed);
+  std::mt19937_64 Random(Options.Seed);
 
   Out << llvm::formatv("{0,-34} {1,7} {2,9} {3,9} {4,7} {5,8} {6,9} {7,9} "
                        "{8,7}\n",
@@ -220,31 +220,31 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                               **B, Unused);
     if (!Insts)
       return Insts.takeError();
-    double Step = median(S->step), Opt = median(S->optStep);
-    double Obj = median(S->objectSize), Clang = median(S->clangObjectSize);
+    double Step = median(S->Step), Opt = median(S->OptStep);
+    double Obj = median(S->ObjectSize), Clang = median(S->ClangObjectSize);
     Out << llvm::format(
         "%-34s %7lld %9.3f %9.2f %6.1fx %8.3f %9.2f %9.2f %6.1fx\n",
         Uris[I].c_str(), static_cast<long long>(*Insts), Step, Opt, Opt / Step,
-        median(S->fork), Obj, Clang, Clang / Obj);
+        median(S->Fork), Obj, Clang, Clang / Obj);
     Json["benchmarks"].push_back({{"uri", Uris[I]},
                                   {"instructions", *Insts},
                                   {"step_ms", Step},
                                   {"opt_step_ms", Opt},
-                                  {"fork_ms", median(S->fork)},
+                                  {"fork_ms", median(S->Fork)},
                                   {"object_size_ms", Obj},
                                   {"clang_object_size_ms", Clang}});
     All.append(*S);
   }
   Progress(static_cast<double>(Uris.size()) / (Uris.size() + 1));
-  auto Large = measureLargeFork(Options.largeModuleInstructions,
-                                Options.repetitions, *Dir);
+  auto Large = measureLargeFork(Options.LargeModuleInstructions,
+                                Options.Repetitions, *Dir);
   if (!Large)
     return Large.takeError();
   Progress(1);
 
-  double Step = median(All.step), Opt = median(All.optStep);
-  double Obj = median(All.objectSize), Clang = median(All.clangObjectSize);
-  Out << "\nmedians over all " << All.step.size() << " steps of " << Uris.size()
+  double Step = median(All.Step), Opt = median(All.OptStep);
+  double Obj = median(All.ObjectSize), Clang = median(All.ClangObjectSize);
+  Out << "\nmedians over all " << All.Step.size() << " steps of " << Uris.size()
       << " benchmarks:\n"
       << llvm::format("  step (IrInstructionCount reward)   %8.3f ms   "
                       "opt-19 subprocess per step %8.2f ms   ratio %6.1fx  "
@@ -255,24 +255,24 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                       static_cast<long long>(Large->first), Large->second,
                       verdict(Large->second < 1).c_str())
       << llvm::format("  fork, built-in programs            %8.3f ms\n",
-                      median(All.fork))
+                      median(All.Fork))
       << llvm::format("  ObjectTextSizeBytes                %8.3f ms   "
                       "clang-19 -c subprocess    %8.2f ms   ratio %6.1fx  "
                       "(target >= 5x: %s)\n",
                       Obj, Clang, Clang / Obj,
                       verdict(Clang / Obj >= 5).c_str());
-  if (Options.jsonPath.empty())
+  if (Options.JsonPath.empty())
     return llvm::Error::success();
   Json["summary"] = {{"step_ms", Step},
                      {"opt_step_ms", Opt},
                      {"step_ratio", Opt / Step},
                      {"large_fork_instructions", Large->first},
                      {"large_fork_ms", Large->second},
-                     {"fork_ms", median(All.fork)},
+                     {"fork_ms", median(All.Fork)},
                      {"object_size_ms", Obj},
                      {"clang_object_size_ms", Clang},
                      {"object_size_ratio", Clang / Obj}};
-  return writeFileAtomically(Options.jsonPath, Json.dump(2) + "\n");
+  return writeFileAtomically(Options.JsonPath, Json.dump(2) + "\n");
 }
 
 } // namespace passgym

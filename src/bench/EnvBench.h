@@ -22,16 +22,16 @@ namespace passgym {
 
 struct EnvBenchOptions {
   /// Benchmark URIs; empty means every built-in program.
-  std::vector<std::string> benchmarks;
+  std::vector<std::string> Benchmarks;
   /// Random actions timed per benchmark (each both ways).
-  unsigned stepsPerBenchmark = 12;
+  unsigned StepsPerBenchmark = 12;
   /// Repetitions of the fork and object-size measurements per benchmark.
-  unsigned repetitions = 5;
+  unsigned Repetitions = 5;
   /// Instructions in the generated module used for the fork target.
-  unsigned largeModuleInstructions = 5000;
-  uint64_t seed = 0;
+  unsigned LargeModuleInstructions = 5000;
+  uint64_t Seed = 0;
   /// Where to also write the results as JSON (empty: nowhere).
-  std::string jsonPath;
+  std::string JsonPath;
 };
 
 /// Runs the benchmark and prints its table to \p Out; \p Progress gets the

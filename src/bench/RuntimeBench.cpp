@@ -1,9 +1,9 @@
 #include "bench/RuntimeBench.h"
 
 #include "actions/PassRunner.h"
+#include "costs/Measurement.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "costs/Measurement.h"
 #include "support/Statistics.h"
 #include "support/TempDir.h"
 
@@ -21,10 +21,10 @@ namespace passgym {
 namespace {
 
 struct BenchmarkFigures {
-  std::vector<double> stepMs;
-  unsigned failedSteps = 0;
-  double coefficientOfVariation = 0;
-  double coldReplayMs = 0, warmReplayMs = 0;
+  std::vector<double> StepMs;
+  unsigned FailedSteps = 0;
+  double CoefficientOfVariation = 0;
+  double ColdReplayMs = 0, WarmReplayMs = 0;
 };
 
 double coefficientOfVariation(const std::vector<double> &Values) {
@@ -52,7 +52,7 @@ std::vector<size_t> randomEpisode(size_t Length, size_t Actions,
 /// and is counted apart.
 MeasurementOptions measurementOptions(const RuntimeBenchOptions &Options) {
   MeasurementOptions Measure;
-  Measure.cpu = Options.cpu;
+  Measure.Cpu = Options.Cpu;
   return Measure;
 }
 
@@ -66,7 +66,7 @@ llvm::Error timeSteps(const BenchmarkPtr &B, const RuntimeBenchOptions &Options,
     return Env.takeError();
   if (auto Started = (*Env)->reset(B); !Started)
     return Started.takeError();
-  for (unsigned I = 0; I < Options.steps; ++I) {
+  for (unsigned I = 0; I < Options.Steps; ++I) {
     if ((*Env)->done())
       if (auto Restarted = (*Env)->reset(B); !Restarted)
         return Restarted.takeError();
@@ -76,11 +76,11 @@ llvm::Error timeSteps(const BenchmarkPtr &B, const RuntimeBenchOptions &Options,
     if (!Step)
       return Step.takeError();
     if (Step->Done) {
-      ++Figures.failedSteps;
+      ++Figures.FailedSteps;
       continue;
     }
     if (Step->Info.Changed)
-      Figures.stepMs.push_back(Ms);
+      Figures.StepMs.push_back(Ms);
   }
   return llvm::Error::success();
 }
@@ -103,13 +103,13 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
   MeasurementOptions Measure = measurementOptions(Options);
   // The estimate the Runtime cost reports: the fastest run (see Cost.h).
   std::vector<double> Estimates;
-  for (unsigned I = 0; I < Options.repetitions; ++I) {
+  for (unsigned I = 0; I < Options.Repetitions; ++I) {
     auto Estimate = Built->measure(*B->runSpec(), *Reference, Measure);
     if (!Estimate)
       return Estimate.takeError();
-    Estimates.push_back(Estimate->minimum);
+    Estimates.push_back(Estimate->Minimum);
   }
-  Figures.coefficientOfVariation = coefficientOfVariation(Estimates);
+  Figures.CoefficientOfVariation = coefficientOfVariation(Estimates);
   return llvm::Error::success();
 }
 
@@ -123,10 +123,10 @@ llvm::Error timeReplays(const BenchmarkPtr &B,
   auto Replay = [&]() -> llvm::Expected<double> {
     // A context per replay: the second finds the first's results in the
     // cache file, not in the context's memory.
-    auto Env = Environment::create(
-        {nullptr, "", "Runtime",
-         std::make_shared<MeasurementContext>(measurementOptions(Options),
-                                              CachePath)});
+    auto Env =
+        Environment::create({nullptr, "", "Runtime",
+                             std::make_shared<MeasurementContext>(
+                                 measurementOptions(Options), CachePath)});
     if (!Env)
       return Env.takeError();
     llvm::Error Failure = llvm::Error::success();
@@ -155,8 +155,8 @@ llvm::Error timeReplays(const BenchmarkPtr &B,
   auto Warm = Replay();
   if (!Warm)
     return Warm.takeError();
-  Figures.coldReplayMs = *Cold;
-  Figures.warmReplayMs = *Warm;
+  Figures.ColdReplayMs = *Cold;
+  Figures.WarmReplayMs = *Warm;
   return llvm::Error::success();
 }
 
@@ -166,13 +166,13 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
                             llvm::raw_ostream &Out,
                             const std::function<void(double)> &Progress) {
   std::vector<std::string> Uris =
-      Options.benchmarks.empty() ? builtinBenchmarkUris() : Options.benchmarks;
+      Options.Benchmarks.empty() ? builtinBenchmarkUris() : Options.Benchmarks;
   if (Uris.empty())
     return llvm::createStringError("no benchmark to measure");
   auto CacheDir = TempDir::create("passgym-bench-cache");
   if (!CacheDir)
     return CacheDir.takeError();
-  std::mt19937_64 Random(Options.seed);
+  std::mt19937_64 Random(Options.Seed);
 
   Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9} {4,10} {5,10} {6,8}\n",
                        "benchmark", "step ms", "failed", "CV %", "cold ms",
@@ -193,36 +193,36 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
       return E;
     if (llvm::Error E = measureRepeatability(*B, Options, Figures))
       return E;
-    auto Episode = randomEpisode(Options.episodeLength,
+    auto Episode = randomEpisode(Options.EpisodeLength,
                                  ActionSpace::builtin().size(), Random);
     if (llvm::Error E =
             timeReplays(*B, Episode, Options,
                         CacheDir->file(std::to_string(I) + ".sqlite"), Figures))
       return E;
-    double Speedup = Figures.coldReplayMs / Figures.warmReplayMs;
+    double Speedup = Figures.ColdReplayMs / Figures.WarmReplayMs;
     std::string StepText =
-        Figures.stepMs.empty()
+        Figures.StepMs.empty()
             ? std::string("-")
-            : llvm::formatv("{0:F1}", median(Figures.stepMs)).str();
+            : llvm::formatv("{0:F1}", median(Figures.StepMs)).str();
     Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9:F2} {4,10:F0} {5,10:F0} "
                          "{6,7:F1}x\n",
-                         Uris[I], StepText, Figures.failedSteps,
-                         100 * Figures.coefficientOfVariation,
-                         Figures.coldReplayMs, Figures.warmReplayMs, Speedup);
+                         Uris[I], StepText, Figures.FailedSteps,
+                         100 * Figures.CoefficientOfVariation,
+                         Figures.ColdReplayMs, Figures.WarmReplayMs, Speedup);
     Json["benchmarks"].push_back(
         {{"uri", Uris[I]},
-         {"step_ms", Figures.stepMs.empty()
+         {"step_ms", Figures.StepMs.empty()
                          ? nlohmann::json(nullptr)
-                         : nlohmann::json(median(Figures.stepMs))},
-         {"failed_steps", Figures.failedSteps},
-         {"cv", Figures.coefficientOfVariation},
-         {"cold_replay_ms", Figures.coldReplayMs},
-         {"warm_replay_ms", Figures.warmReplayMs}});
-    AllSteps.insert(AllSteps.end(), Figures.stepMs.begin(),
-                    Figures.stepMs.end());
-    Cvs.push_back(Figures.coefficientOfVariation);
+                         : nlohmann::json(median(Figures.StepMs))},
+         {"failed_steps", Figures.FailedSteps},
+         {"cv", Figures.CoefficientOfVariation},
+         {"cold_replay_ms", Figures.ColdReplayMs},
+         {"warm_replay_ms", Figures.WarmReplayMs}});
+    AllSteps.insert(AllSteps.end(), Figures.StepMs.begin(),
+                    Figures.StepMs.end());
+    Cvs.push_back(Figures.CoefficientOfVariation);
     Speedups.push_back(Speedup);
-    Failed += Figures.failedSteps;
+    Failed += Figures.FailedSteps;
   }
   Progress(1);
 
@@ -239,13 +239,13 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
       << llvm::format("  cache speed-up on replay      %8.1fx       (target >= "
                       "2.5x: %s)\n",
                       Speedup, Speedup >= 2.5 ? "met" : "NOT MET");
-  if (Options.jsonPath.empty())
+  if (Options.JsonPath.empty())
     return llvm::Error::success();
   Json["summary"] = {{"step_ms", Step},
                      {"cv", Cv},
                      {"cache_speedup", Speedup},
                      {"failed_steps", Failed}};
-  return writeFileAtomically(Options.jsonPath, Json.dump(2) + "\n");
+  return writeFileAtomically(Options.JsonPath, Json.dump(2) + "\n");
 }
 
 } // namespace passgym

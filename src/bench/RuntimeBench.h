@@ -27,16 +27,16 @@ namespace passgym {
 
 struct RuntimeBenchOptions {
   /// Benchmark URIs; empty means every built-in program.
-  std::vector<std::string> benchmarks;
+  std::vector<std::string> Benchmarks;
   /// Runtime-reward steps timed per benchmark (cache off).
-  unsigned steps = 5;
+  unsigned Steps = 5;
   /// Independent measurements of one binary for the repeatability figure.
-  unsigned repetitions = 10;
+  unsigned Repetitions = 10;
   /// Actions in the episode replayed for the cache speed-up.
-  unsigned episodeLength = 10;
-  std::optional<unsigned> cpu;
-  uint64_t seed = 0;
-  std::string jsonPath;
+  unsigned EpisodeLength = 10;
+  std::optional<unsigned> Cpu;
+  uint64_t Seed = 0;
+  std::string JsonPath;
 };
 
 llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,

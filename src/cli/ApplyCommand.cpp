@@ -12,24 +12,24 @@ namespace passgym::cli {
 namespace {
 
 struct ApplyOptions {
-  std::string benchmark;
-  std::vector<std::string> sequence;
-  std::string output = "-";
-  std::string actionsFile;
+  std::string Benchmark;
+  std::vector<std::string> Sequence;
+  std::string Output = "-";
+  std::string ActionsFile;
 };
 
 int runApply(const ApplyOptions &Options) {
-  auto Env = replay(Options.benchmark, Options.actionsFile, Options.sequence);
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence);
   if (!Env)
     return reportError(Env.takeError());
   const llvm::Module &M = (*Env)->module();
-  if (llvm::Error E = writeModule(M, Options.output))
+  if (llvm::Error E = writeModule(M, Options.Output))
     return reportError(std::move(E));
   llvm::errs() << "instructions: "
                << static_cast<int64_t>((*Env)->reward().initialCost()) << " -> "
                << M.getInstructionCount() << "\n"
                << "reproduce with: "
-               << (*Env)->commandline("INPUT.bc", Options.output) << "\n";
+               << (*Env)->commandline("INPUT.bc", Options.Output) << "\n";
   return 0;
 }
 
@@ -44,17 +44,17 @@ void addApplyCommand(CLI::App &App) {
       "  passgym apply prog.c sroa,instcombine,gvn -o prog.opt.ll\n"
       "  passgym apply benchmark://builtin-v0/crc32 3 17 42 -o out.bc");
   Command
-      ->add_option("benchmark", Options->benchmark,
+      ->add_option("benchmark", Options->Benchmark,
                    "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->required();
-  Command->add_option("sequence", Options->sequence,
+  Command->add_option("sequence", Options->Sequence,
                       "actions by name or index (comma- or space-separated)");
   Command
-      ->add_option("-o,--output", Options->output,
+      ->add_option("-o,--output", Options->Output,
                    "output file: .bc writes bitcode, anything else IR text; "
                    "- is stdout")
       ->capture_default_str();
-  Command->add_option("--actions", Options->actionsFile, "action space file")
+  Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
   runWith(*Command, [Options] { return runApply(*Options); });
 }

@@ -19,26 +19,26 @@ void addEnvBench(CLI::App &Bench) {
       "latency (IrInstructionCount reward) vs one opt-19 process per step; "
       "fork latency; ObjectTextSizeBytes vs a clang-19 -c process.\n"
       "Example: passgym bench env --steps 20 --json env.json");
-  Command->add_option("benchmarks", Options->benchmarks,
+  Command->add_option("benchmarks", Options->Benchmarks,
                       "benchmarks to measure (default: every built-in)");
   Command
-      ->add_option("--steps", Options->stepsPerBenchmark,
+      ->add_option("--steps", Options->StepsPerBenchmark,
                    "random actions timed per benchmark")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--repetitions", Options->repetitions,
+      ->add_option("--repetitions", Options->Repetitions,
                    "repetitions of fork and object-size timings")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--large-module", Options->largeModuleInstructions,
+      ->add_option("--large-module", Options->LargeModuleInstructions,
                    "instructions in the generated module for the fork "
                    "target")
       ->capture_default_str();
-  Command->add_option("--seed", Options->seed, "random seed")
+  Command->add_option("--seed", Options->Seed, "random seed")
       ->capture_default_str();
-  Command->add_option("--json", Options->jsonPath, "also write JSON here");
+  Command->add_option("--json", Options->JsonPath, "also write JSON here");
   runWith(*Command, [Options] {
     ProgressBar Bar("bench env");
     llvm::Error E = runEnvBench(*Options, llvm::outs(), [&](double Fraction) {
@@ -58,25 +58,25 @@ void addRuntimeBench(CLI::App &Bench) {
       "the coefficient of variation of 10 measurements of one binary; cache "
       "speed-up when an episode is replayed.\n"
       "Example: passgym bench runtime benchmark://builtin-v0/qsort --cpu 1");
-  Command->add_option("benchmarks", Options->benchmarks,
+  Command->add_option("benchmarks", Options->Benchmarks,
                       "runnable benchmarks (default: every built-in)");
-  Command->add_option("--steps", Options->steps, "steps timed per benchmark")
+  Command->add_option("--steps", Options->Steps, "steps timed per benchmark")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--repetitions", Options->repetitions,
+      ->add_option("--repetitions", Options->Repetitions,
                    "independent measurements for the repeatability figure")
       ->capture_default_str()
       ->check(CLI::Range(2u, 1000u));
   Command
-      ->add_option("--episode-length", Options->episodeLength,
+      ->add_option("--episode-length", Options->EpisodeLength,
                    "actions in the replayed episode")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--cpu", Options->cpu, "pin measured runs to this CPU");
-  Command->add_option("--seed", Options->seed, "random seed")
+  Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU");
+  Command->add_option("--seed", Options->Seed, "random seed")
       ->capture_default_str();
-  Command->add_option("--json", Options->jsonPath, "also write JSON here");
+  Command->add_option("--json", Options->JsonPath, "also write JSON here");
   runWith(*Command, [Options] {
     ProgressBar Bar("bench runtime");
     llvm::Error E =

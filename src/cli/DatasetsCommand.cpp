@@ -15,22 +15,22 @@ namespace passgym::cli {
 namespace {
 
 struct DatasetsOptions {
-  bool list = false;
-  std::string manifest;
+  bool List = false;
+  std::string Manifest;
 };
 
 struct Row {
-  std::string dataset, benchmarks, runnable, uriForm;
+  std::string Dataset, Benchmarks, Runnable, UriForm;
 };
 
 void printTable(const std::vector<Row> &Rows) {
   size_t Width = std::string("dataset").size();
   for (const Row &R : Rows)
-    Width = std::max(Width, R.dataset.size());
+    Width = std::max(Width, R.Dataset.size());
   auto Print = [&](const Row &R) {
-    llvm::outs() << llvm::left_justify(R.dataset, Width + 2)
-                 << llvm::left_justify(R.benchmarks, 12)
-                 << llvm::left_justify(R.runnable, 11) << R.uriForm << "\n";
+    llvm::outs() << llvm::left_justify(R.Dataset, Width + 2)
+                 << llvm::left_justify(R.Benchmarks, 12)
+                 << llvm::left_justify(R.Runnable, 11) << R.UriForm << "\n";
   };
   Print({"dataset", "benchmarks", "runnable", "URI"});
   for (const Row &R : Rows)
@@ -42,9 +42,9 @@ void printTable(const std::vector<Row> &Rows) {
 /// compiling the sources to see whether they define main.
 std::vector<std::string> runnability(const Manifest &M, bool &Failed) {
   std::vector<std::string> Result;
-  for (const ManifestEntry &Entry : M.entries) {
-    if (Entry.runnable) {
-      Result.push_back(*Entry.runnable ? "yes" : "no");
+  for (const ManifestEntry &Entry : M.Entries) {
+    if (Entry.Runnable) {
+      Result.push_back(*Entry.Runnable ? "yes" : "no");
       continue;
     }
     auto Loaded = loadManifestEntry(M, Entry);
@@ -71,8 +71,8 @@ std::string summarize(const std::vector<std::string> &Runnable) {
 
 int runDatasets(const DatasetsOptions &Options) {
   std::optional<Manifest> UserManifest;
-  if (!Options.manifest.empty()) {
-    auto Read = readManifest(Options.manifest);
+  if (!Options.Manifest.empty()) {
+    auto Read = readManifest(Options.Manifest);
     if (!Read)
       return reportError(Read.takeError());
     UserManifest = std::move(*Read);
@@ -86,18 +86,18 @@ int runDatasets(const DatasetsOptions &Options) {
   std::vector<Row> Rows = {{"builtin-v0", std::to_string(Names.size()), "yes",
                             "benchmark://builtin-v0/NAME"}};
   for (const GeneratorInfo &Generator : generators())
-    Rows.push_back({Generator.dataset, "unbounded",
-                    Generator.runnable ? "yes" : "no", Generator.uriForm});
+    Rows.push_back({Generator.Dataset, "unbounded",
+                    Generator.Runnable ? "yes" : "no", Generator.UriForm});
   Rows.push_back({"file", "-", "no", "file://PATH (.c .cc .cpp .ll .bc)"});
   Rows.push_back({"manifest", "-", "per entry",
                   "manifest:PATH#NAME (PATH: manifest.json or its directory)"});
   if (UserManifest)
     Rows.push_back(
-        {UserManifest->name, std::to_string(UserManifest->entries.size()),
-         summarize(Runnable), "manifest:" + UserManifest->path + "#NAME"});
+        {UserManifest->Name, std::to_string(UserManifest->Entries.size()),
+         summarize(Runnable), "manifest:" + UserManifest->Path + "#NAME"});
   printTable(Rows);
 
-  if (Options.list) {
+  if (Options.List) {
     llvm::outs() << "\n";
     for (const std::string &Name : Names)
       llvm::outs() << "benchmark://builtin-v0/" << Name << "\n";
@@ -105,7 +105,7 @@ int runDatasets(const DatasetsOptions &Options) {
   if (UserManifest) {
     std::vector<std::string> Uris;
     size_t Width = std::string("benchmark").size();
-    for (const ManifestEntry &Entry : UserManifest->entries) {
+    for (const ManifestEntry &Entry : UserManifest->Entries) {
       Uris.push_back(UserManifest->uriOf(Entry));
       Width = std::max(Width, Uris.back().size());
     }
@@ -124,9 +124,9 @@ void addDatasetsCommand(CLI::App &App) {
   auto Options = std::make_shared<DatasetsOptions>();
   CLI::App *Command = App.add_subcommand(
       "datasets", "List the datasets and, with --list, their benchmarks.");
-  Command->add_flag("-l,--list", Options->list,
+  Command->add_flag("-l,--list", Options->List,
                     "list every built-in benchmark URI");
-  Command->add_option("--manifest", Options->manifest,
+  Command->add_option("--manifest", Options->Manifest,
                       "also list the benchmarks of this manifest (a "
                       "manifest.json or its directory)");
   runWith(*Command, [Options] { return runDatasets(*Options); });

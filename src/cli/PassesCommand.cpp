@@ -11,33 +11,33 @@ namespace passgym::cli {
 namespace {
 
 struct PassesOptions {
-  std::string actionsFile;
-  bool json = false;
+  std::string ActionsFile;
+  bool Json = false;
 };
 
 int runPasses(const PassesOptions &Options) {
-  auto Space = ActionSpace::load(Options.actionsFile);
+  auto Space = ActionSpace::load(Options.ActionsFile);
   if (!Space)
     return reportError(Space.takeError());
   const std::vector<Action> &Actions = (*Space)->actions();
-  if (Options.json) {
+  if (Options.Json) {
     nlohmann::json List = nlohmann::json::array();
     for (size_t I = 0; I < Actions.size(); ++I)
       List.push_back({{"index", I},
-                      {"name", Actions[I].name},
-                      {"pipeline", Actions[I].pipeline}});
+                      {"name", Actions[I].Name},
+                      {"pipeline", Actions[I].Pipeline}});
     llvm::outs() << List.dump(2) << "\n";
     return 0;
   }
   size_t NameWidth = 4;
   for (const Action &A : Actions)
-    NameWidth = std::max(NameWidth, A.name.size());
+    NameWidth = std::max(NameWidth, A.Name.size());
   llvm::outs() << "index  " << llvm::left_justify("name", NameWidth)
                << "  pipeline\n";
   for (size_t I = 0; I < Actions.size(); ++I)
     llvm::outs() << llvm::format("%5zu  ", I)
-                 << llvm::left_justify(Actions[I].name, NameWidth) << "  "
-                 << Actions[I].pipeline << "\n";
+                 << llvm::left_justify(Actions[I].Name, NameWidth) << "  "
+                 << Actions[I].Pipeline << "\n";
   llvm::outs() << Actions.size() << " actions in " << (*Space)->name() << "\n";
   return 0;
 }
@@ -50,10 +50,10 @@ void addPassesCommand(CLI::App &App) {
       "passes", "List the actions: index, name and `opt -passes=` pipeline.\n"
                 "Example: passgym passes --actions my-space.txt");
   Command
-      ->add_option("--actions", Options->actionsFile,
+      ->add_option("--actions", Options->ActionsFile,
                    "action space file (one `opt -passes` text per line)")
       ->check(CLI::ExistingFile);
-  Command->add_flag("--json", Options->json, "print JSON");
+  Command->add_flag("--json", Options->Json, "print JSON");
   runWith(*Command, [Options] { return runPasses(*Options); });
 }
 

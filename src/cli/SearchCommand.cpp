@@ -1,8 +1,8 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
 
-#include "env/Environment.h"
 #include "costs/Cost.h"
+#include "env/Environment.h"
 #include "search/Search.h"
 
 #include "llvm/IR/Module.h"
@@ -15,21 +15,21 @@ namespace passgym::cli {
 namespace {
 
 struct SearchOptions {
-  std::string benchmark{kDefaultBenchmark};
-  double seconds = 30;
-  uint64_t steps = 0;
-  size_t episodeLength = 50;
-  uint64_t seed = 0;
-  std::string cost = "IrInstructionCount";
-  std::string actionsFile;
-  std::string output;
-  std::optional<unsigned> cpu;
+  std::string Benchmark{kDefaultBenchmark};
+  double Seconds = 30;
+  uint64_t Steps = 0;
+  size_t EpisodeLength = 50;
+  uint64_t Seed = 0;
+  std::string Cost = "IrInstructionCount";
+  std::string ActionsFile;
+  std::string Output;
+  std::optional<unsigned> Cpu;
 };
 
 std::string describe(const SearchProgress &P) {
   std::string Text;
-  llvm::raw_string_ostream(Text) << P.steps << " steps, " << P.episodes
-                                 << " episodes, best " << P.bestCost;
+  llvm::raw_string_ostream(Text) << P.Steps << " steps, " << P.Episodes
+                                 << " episodes, best " << P.BestCost;
   return Text;
 }
 
@@ -48,14 +48,14 @@ void printReport(const Environment &Start, const SearchResult &Result,
   const char *ValueFormat = Cost == CostFunction::Runtime ? "%10.3f" : "%10.0f";
   llvm::raw_ostream &Out = llvm::outs();
   Out << "benchmark      " << Start.benchmark().uri() << "\n"
-      << "search         random, " << Result.episodes << " episodes, "
-      << Result.steps << " steps in "
-      << llvm::format("%.1f", Result.elapsed.count()) << " s ("
-      << llvm::format("%.0f", Result.steps / Result.elapsed.count())
+      << "search         random, " << Result.Episodes << " episodes, "
+      << Result.Steps << " steps in "
+      << llvm::format("%.1f", Result.Elapsed.count()) << " s ("
+      << llvm::format("%.0f", Result.Steps / Result.Elapsed.count())
       << " steps/s)\n";
-  if (Result.failedEpisodes)
-    Out << "failures       " << Result.failedEpisodes
-        << " episodes ended by a failing pass; first: " << Result.firstFailure
+  if (Result.FailedEpisodes)
+    Out << "failures       " << Result.FailedEpisodes
+        << " episodes ended by a failing pass; first: " << Result.FirstFailure
         << "\n";
   Out << "\n"
       << llvm::left_justify(costName(Cost), 24)
@@ -65,46 +65,46 @@ void printReport(const Environment &Start, const SearchResult &Result,
     Out << llvm::left_justify(Name, 24) << llvm::format(ValueFormat, Value)
         << llvm::format("%11.3fx", Ratio(BaselineCost, Value)) << "\n";
   };
-  Row("unoptimized (-O0)", Result.initialCost);
+  Row("unoptimized (-O0)", Result.InitialCost);
   Row(Level, BaselineCost);
   Row("best found", Result.bestCost());
   Out << "\n(vs " << Level << " = cost at " << Level << " / cost; above 1.000x "
       << "beats " << Level << ")\n\n";
-  const std::vector<size_t> &Best = Result.best->actionHistory();
+  const std::vector<size_t> &Best = Result.Best->actionHistory();
   Out << "best sequence (" << Best.size() << " actions):";
   for (size_t Action : Best)
-    Out << " " << Space[Action].name;
+    Out << " " << Space[Action].Name;
   Out << "\n\nopt pipeline:\n  "
-      << Result.best->commandline("INPUT.bc", "OUTPUT.bc") << "\n";
+      << Result.Best->commandline("INPUT.bc", "OUTPUT.bc") << "\n";
 }
 
 int runSearch(const SearchOptions &Options) {
   MeasurementOptions Measure;
-  Measure.cpu = Options.cpu;
-  auto Env = replay(Options.benchmark, Options.actionsFile, {}, Options.cost,
+  Measure.Cpu = Options.Cpu;
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, {}, Options.Cost,
                     std::make_shared<MeasurementContext>(Measure));
   if (!Env)
     return reportError(Env.takeError());
-  CostFunction Cost = *parseCostName(Options.cost);
+  CostFunction Cost = *parseCostName(Options.Cost);
   auto Reference = baselineCost(Cost, referenceFor(Cost), (*Env)->benchmark(),
                                 (*Env)->measurement());
   if (!Reference)
     return reportError(Reference.takeError());
 
   RandomSearchOptions Random;
-  Random.episodeLength = Options.episodeLength;
-  Random.seed = Options.seed;
-  if (Options.seconds > 0)
-    Random.budget.time = std::chrono::duration<double>(Options.seconds);
-  if (Options.steps > 0)
-    Random.budget.steps = Options.steps;
+  Random.EpisodeLength = Options.EpisodeLength;
+  Random.Seed = Options.Seed;
+  if (Options.Seconds > 0)
+    Random.Budget.Time = std::chrono::duration<double>(Options.Seconds);
+  if (Options.Steps > 0)
+    Random.Budget.Steps = Options.Steps;
   ProgressBar Bar("search");
   auto Result = randomSearch(**Env, Random, [&](const SearchProgress &P) {
-    double ByTime = Random.budget.time
-                        ? P.elapsed.count() / Random.budget.time->count()
+    double ByTime = Random.Budget.Time
+                        ? P.Elapsed.count() / Random.Budget.Time->count()
                         : 0;
-    double BySteps = Random.budget.steps
-                         ? static_cast<double>(P.steps) / *Random.budget.steps
+    double BySteps = Random.Budget.Steps
+                         ? static_cast<double>(P.Steps) / *Random.Budget.Steps
                          : 0;
     Bar.update(std::max(ByTime, BySteps), describe(P));
   });
@@ -121,11 +121,11 @@ int runSearch(const SearchOptions &Options) {
                                  100 * Cache.hitRate());
   }
 
-  if (Options.output.empty())
+  if (Options.Output.empty())
     return 0;
-  if (llvm::Error E = writeModule(Result->best->module(), Options.output))
+  if (llvm::Error E = writeModule(Result->Best->module(), Options.Output))
     return reportError(std::move(E));
-  llvm::outs() << "best module written to " << Options.output << "\n";
+  llvm::outs() << "best module written to " << Options.Output << "\n";
   return 0;
 }
 
@@ -144,41 +144,41 @@ void addSearchCommand(CLI::App &App) {
       "  passgym search prog.ll --steps 5000 --cost ObjectTextSizeBytes -o "
       "best.ll");
   Command
-      ->add_option("benchmark", Options->benchmark,
+      ->add_option("benchmark", Options->Benchmark,
                    "file (.c .cc .cpp .ll .bc) or benchmark URI")
       ->capture_default_str();
   Command
-      ->add_option("-t,--time", Options->seconds,
+      ->add_option("-t,--time", Options->Seconds,
                    "time budget in seconds (0: none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   Command
-      ->add_option("-n,--steps", Options->steps,
+      ->add_option("-n,--steps", Options->Steps,
                    "step budget (0: none); with --time, whichever comes first")
       ->capture_default_str();
   Command
-      ->add_option("--episode-length", Options->episodeLength,
+      ->add_option("--episode-length", Options->EpisodeLength,
                    "actions per random episode")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--seed", Options->seed, "random seed")
+  Command->add_option("--seed", Options->Seed, "random seed")
       ->capture_default_str();
   Command
-      ->add_option("--cost", Options->cost,
+      ->add_option("--cost", Options->Cost,
                    "cost to minimize (Runtime: measured median ms, "
                    "compared with -O3; runnable benchmarks only)")
       ->capture_default_str()
       ->check(CLI::IsMember(
           {"IrInstructionCount", "ObjectTextSizeBytes", "Runtime"}));
-  Command->add_option("--actions", Options->actionsFile, "action space file")
+  Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
-  Command->add_option("--cpu", Options->cpu,
+  Command->add_option("--cpu", Options->Cpu,
                       "with --cost Runtime: pin measured runs to this CPU");
   Command->add_option(
-      "-o,--output", Options->output,
+      "-o,--output", Options->Output,
       "write the best module here (.bc: bitcode, else IR text)");
   runWith(*Command, [Options] {
-    if (Options->seconds <= 0 && Options->steps == 0)
+    if (Options->Seconds <= 0 && Options->Steps == 0)
       return reportError(llvm::createStringError(
           "give a budget: --time SECONDS or --steps N"));
     return runSearch(*Options);

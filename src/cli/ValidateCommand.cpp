@@ -11,13 +11,13 @@ namespace passgym::cli {
 namespace {
 
 struct ValidateOptions {
-  std::string benchmark;
-  std::vector<std::string> sequence;
-  std::string actionsFile;
+  std::string Benchmark;
+  std::vector<std::string> Sequence;
+  std::string ActionsFile;
 };
 
 int runValidate(const ValidateOptions &Options) {
-  auto Env = replay(Options.benchmark, Options.actionsFile, Options.sequence);
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence);
   if (!Env)
     return reportError(Env.takeError());
   if (llvm::Error E = validateModule((*Env)->module(), (*Env)->benchmark()))
@@ -41,11 +41,11 @@ void addValidateCommand(CLI::App &App) {
       "still behaves as the unoptimized one (exit code, stdout, declared "
       "output files).\nExample: passgym validate benchmark://builtin-v0/crc32 "
       "sroa,gvn,loop-unroll");
-  Command->add_option("benchmark", Options->benchmark, "runnable benchmark URI")
+  Command->add_option("benchmark", Options->Benchmark, "runnable benchmark URI")
       ->required();
-  Command->add_option("sequence", Options->sequence,
+  Command->add_option("sequence", Options->Sequence,
                       "actions by name or index (comma- or space-separated)");
-  Command->add_option("--actions", Options->actionsFile, "action space file")
+  Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
   runWith(*Command, [Options] { return runValidate(*Options); });
 }

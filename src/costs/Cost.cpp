@@ -1,8 +1,8 @@
 #include "costs/Cost.h"
 
 #include "actions/PassRunner.h"
-#include "datasets/Benchmark.h"
 #include "costs/Measurement.h"
+#include "datasets/Benchmark.h"
 #include "support/Target.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -83,7 +83,7 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
     auto Estimate = measureModuleCached(M, B, Measurement);
     if (!Estimate)
       return Estimate.takeError();
-    return Estimate->minimum;
+    return Estimate->Minimum;
   }
   }
   llvm_unreachable("unknown cost function");

@@ -46,16 +46,16 @@ compileSource(llvm::StringRef Path, bool IsCxx,
   std::string Compiler =
       std::string(PASSGYM_LLVM_BINDIR) + (IsCxx ? "/clang++" : "/clang");
   SubprocessOptions Options;
-  Options.argv = {Compiler,     "-O1", "-Xclang",  "-disable-llvm-passes",
+  Options.Argv = {Compiler,     "-O1", "-Xclang",  "-disable-llvm-passes",
                   "-emit-llvm", "-c",  Path.str(), "-o",
                   Output};
-  Options.argv.insert(Options.argv.end(), ExtraFlags.begin(), ExtraFlags.end());
+  Options.Argv.insert(Options.Argv.end(), ExtraFlags.begin(), ExtraFlags.end());
   auto Result = runSubprocess(Options);
   if (!Result)
     return Result.takeError();
   if (!Result->succeeded())
     return llvm::createStringError("cannot compile '" + Path + "': " +
-                                   firstErrorLine(Result->standardError));
+                                   firstErrorLine(Result->StandardError));
   auto Buffer = llvm::MemoryBuffer::getFile(Output);
   if (!Buffer)
     return llvm::createStringError(
@@ -138,7 +138,7 @@ llvm::Expected<BenchmarkPtr> loadBuiltin(llvm::StringRef Uri) {
                                    "' has no argument list for '" + Name + "'");
   RunSpec Spec;
   for (const auto &Arg : Args[Name.str()])
-    Spec.args.push_back(Arg.is_string() ? Arg.get<std::string>() : Arg.dump());
+    Spec.Args.push_back(Arg.is_string() ? Arg.get<std::string>() : Arg.dump());
   // Benchmarks are shared read-only once loaded; this one is still private.
   std::const_pointer_cast<Benchmark>(*Loaded)->setRunSpec(std::move(Spec));
   return Loaded;

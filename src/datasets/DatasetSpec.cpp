@@ -60,7 +60,7 @@ llvm::Expected<std::vector<std::string>> expandItem(llvm::StringRef Item) {
     if (!M)
       return M.takeError();
     std::vector<std::string> Uris;
-    for (const ManifestEntry &Entry : M->entries)
+    for (const ManifestEntry &Entry : M->Entries)
       Uris.push_back(M->uriOf(Entry));
     return Uris;
   }

@@ -66,20 +66,20 @@ llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
     return Dir.takeError();
   std::string Source = Dir->file("program.c");
   SubprocessOptions Generate;
-  Generate.argv = {kCsmith.str(), "--seed", std::to_string(Seed), "--output",
+  Generate.Argv = {kCsmith.str(), "--seed", std::to_string(Seed), "--output",
                    Source};
   for (std::string &Option : csmithOptions())
-    Generate.argv.push_back(std::move(Option));
+    Generate.Argv.push_back(std::move(Option));
   // csmith writes platform.info into its working directory.
-  Generate.workingDirectory = Dir->path();
-  Generate.timeout = kGeneratorTimeout;
+  Generate.WorkingDirectory = Dir->path();
+  Generate.Timeout = kGeneratorTimeout;
   auto Generated = runSubprocess(Generate);
   if (!Generated)
     return Generated.takeError();
   if (!Generated->succeeded())
     return llvm::createStringError("csmith failed to generate '" + Uri +
                                    "': " + Generated->describeFailure() + ": " +
-                                   firstErrorLine(Generated->standardError));
+                                   firstErrorLine(Generated->StandardError));
   auto Compiled = compileSource(Source, /*IsCxx=*/false,
                                 {"-I" + kCsmithIncludes.str(), "-w"});
   if (!Compiled)
@@ -97,7 +97,7 @@ llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
   if (!Loaded)
     return Loaded.takeError();
   RunSpec Spec;
-  Spec.timeout = kCsmithRunTimeout;
+  Spec.Timeout = kCsmithRunTimeout;
   // Benchmarks are shared read-only once loaded; this one is still private.
   std::const_pointer_cast<Benchmark>(*Loaded)->setRunSpec(std::move(Spec));
   return Loaded;
@@ -106,20 +106,20 @@ llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
 llvm::Expected<BenchmarkPtr> loadLlvmStress(llvm::StringRef Uri,
                                             uint32_t Seed) {
   SubprocessOptions Generate;
-  Generate.argv = {std::string(PASSGYM_LLVM_BINDIR) + "/llvm-stress",
+  Generate.Argv = {std::string(PASSGYM_LLVM_BINDIR) + "/llvm-stress",
                    "-seed=" + std::to_string(Seed),
                    "-size=" + std::to_string(kLlvmStressSize), "-o", "-"};
-  Generate.timeout = kGeneratorTimeout;
+  Generate.Timeout = kGeneratorTimeout;
   auto Generated = runSubprocess(Generate);
   if (!Generated)
     return Generated.takeError();
   if (!Generated->succeeded())
     return llvm::createStringError("llvm-stress failed to generate '" + Uri +
                                    "': " + Generated->describeFailure() + ": " +
-                                   firstErrorLine(Generated->standardError));
+                                   firstErrorLine(Generated->StandardError));
   // The IR names no source file of its own; the buffer's name becomes it.
   return makeBenchmark(Uri.str(), llvm::MemoryBuffer::getMemBufferCopy(
-                                      Generated->standardOutput, Uri));
+                                      Generated->StandardOutput, Uri));
 }
 
 } // namespace

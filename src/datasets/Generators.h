@@ -26,9 +26,9 @@ inline constexpr llvm::StringLiteral kGeneratorScheme = "generator://";
 
 /// What `passgym datasets` says about a generator.
 struct GeneratorInfo {
-  std::string dataset;
-  std::string uriForm;
-  bool runnable;
+  std::string Dataset;
+  std::string UriForm;
+  bool Runnable;
 };
 
 /// The generators behind generator:// URIs.

@@ -125,7 +125,7 @@ llvm::Error readSources(const Json &Entry, ManifestEntry &Result,
                                      "' has unsupported type '" + Extension +
                                      "': expected " + kSourceTypes);
   }
-  Result.sources = std::move(*Sources);
+  Result.Sources = std::move(*Sources);
   return llvm::Error::success();
 }
 
@@ -146,7 +146,7 @@ llvm::Error readOutputFiles(const Json &Value, ManifestEntry &Result) {
           "output file '" + Name +
           "' must be a relative path inside the run directory");
   }
-  Result.outputFiles = std::move(*Names);
+  Result.OutputFiles = std::move(*Names);
   return llvm::Error::success();
 }
 
@@ -162,7 +162,7 @@ llvm::Error readInputFiles(const Json &Value, ManifestEntry &Result,
       return llvm::createStringError(
           "two input files are named '" + llvm::sys::path::filename(File) +
           "' (they are copied into the run directory under their base names)");
-  Result.inputFiles = std::move(*Files);
+  Result.InputFiles = std::move(*Files);
   return llvm::Error::success();
 }
 
@@ -194,7 +194,7 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
   if (!isValidName(*Name))
     return llvm::createStringError("invalid name '" + *Name +
                                    "': use letters, digits and . _ + - / only");
-  Result.name = std::move(*Name);
+  Result.Name = std::move(*Name);
   if (Entry.contains("description"))
     if (auto Description = readString(Entry["description"], "description");
         !Description)
@@ -202,9 +202,9 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
 
   if (llvm::Error E = readSources(Entry, Result, Directory))
     return std::move(E);
-  for (auto [Field, Target] : {std::pair{"compile_flags", &Result.compileFlags},
-                               std::pair{"link_flags", &Result.linkFlags},
-                               std::pair{"args", &Result.args}}) {
+  for (auto [Field, Target] : {std::pair{"compile_flags", &Result.CompileFlags},
+                               std::pair{"link_flags", &Result.LinkFlags},
+                               std::pair{"args", &Result.Args}}) {
     if (!Entry.contains(Field))
       continue;
     auto Strings = readStrings(Entry[Field], Field);
@@ -221,7 +221,7 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
       return llvm::createStringError("stdin file '" + *Path +
                                      "' does not exist (looked for '" +
                                      Absolute + "')");
-    Result.standardInput = std::move(Absolute);
+    Result.StandardInput = std::move(Absolute);
   }
   if (Entry.contains("input_files"))
     if (llvm::Error E = readInputFiles(Entry["input_files"], Result, Directory))
@@ -236,12 +236,12 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
     if (!Timeout.is_number_unsigned() || Timeout.get<uint64_t>() == 0)
       return llvm::createStringError("'timeout_ms' must be positive, not " +
                                      Timeout.dump());
-    Result.timeout = std::chrono::milliseconds(Timeout.get<uint64_t>());
+    Result.Timeout = std::chrono::milliseconds(Timeout.get<uint64_t>());
   }
   if (Entry.contains("runnable")) {
     if (!Entry["runnable"].is_boolean())
       return wrongType("runnable", "true or false", Entry["runnable"]);
-    Result.runnable = Entry["runnable"].get<bool>();
+    Result.Runnable = Entry["runnable"].get<bool>();
   }
   return Result;
 }
@@ -289,8 +289,8 @@ loadSource(const std::string &Source, const Manifest &M,
     Buffer = std::move(*File);
   } else {
     // Relative paths in the flags (-Iinclude) mean the manifest's directory.
-    std::vector<std::string> Flags = {"-working-directory", M.directory};
-    llvm::append_range(Flags, Entry.compileFlags);
+    std::vector<std::string> Flags = {"-working-directory", M.Directory};
+    llvm::append_range(Flags, Entry.CompileFlags);
     auto Compiled = compileSource(Source, isCxxSource(Extension), Flags);
     if (!Compiled)
       return Compiled.takeError();
@@ -306,69 +306,69 @@ bool hasMain(const llvm::Module &M) {
 
 llvm::Expected<RunSpec> runSpecOf(const ManifestEntry &Entry) {
   RunSpec Spec;
-  Spec.args = Entry.args;
-  if (Entry.standardInput) {
-    auto Input = llvm::MemoryBuffer::getFile(*Entry.standardInput,
+  Spec.Args = Entry.Args;
+  if (Entry.StandardInput) {
+    auto Input = llvm::MemoryBuffer::getFile(*Entry.StandardInput,
                                              /*IsText=*/false,
                                              /*RequiresNullTerminator=*/false);
     if (!Input)
       return llvm::createStringError(Input.getError(),
                                      "cannot read stdin file '" +
-                                         *Entry.standardInput + "'");
-    Spec.standardInput = (*Input)->getBuffer().str();
+                                         *Entry.StandardInput + "'");
+    Spec.StandardInput = (*Input)->getBuffer().str();
   }
-  Spec.inputFiles = Entry.inputFiles;
-  Spec.outputFiles = Entry.outputFiles;
-  Spec.linkFlags = Entry.linkFlags;
+  Spec.InputFiles = Entry.InputFiles;
+  Spec.OutputFiles = Entry.OutputFiles;
+  Spec.LinkFlags = Entry.LinkFlags;
   // Programs are linked by the C driver, which leaves out C++'s runtime.
-  bool HasCxx = llvm::any_of(Entry.sources, [](const std::string &Source) {
+  bool HasCxx = llvm::any_of(Entry.Sources, [](const std::string &Source) {
     return isCxxSource(llvm::sys::path::extension(Source));
   });
-  if (HasCxx && !llvm::is_contained(Spec.linkFlags, "-lstdc++"))
-    Spec.linkFlags.push_back("-lstdc++");
-  if (Entry.timeout)
-    Spec.timeout = *Entry.timeout;
+  if (HasCxx && !llvm::is_contained(Spec.LinkFlags, "-lstdc++"))
+    Spec.LinkFlags.push_back("-lstdc++");
+  if (Entry.Timeout)
+    Spec.Timeout = *Entry.Timeout;
   return Spec;
 }
 
 } // namespace
 
 std::string Manifest::uriOf(const ManifestEntry &Entry) const {
-  return kManifestScheme.str() + path + "#" + Entry.name;
+  return kManifestScheme.str() + Path + "#" + Entry.Name;
 }
 
 const ManifestEntry *Manifest::find(llvm::StringRef Name) const {
   auto It = llvm::find_if(
-      entries, [&](const ManifestEntry &Entry) { return Entry.name == Name; });
-  return It == entries.end() ? nullptr : &*It;
+      Entries, [&](const ManifestEntry &Entry) { return Entry.Name == Name; });
+  return It == Entries.end() ? nullptr : &*It;
 }
 
 llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
   Manifest Result;
-  Result.path = Path.str();
+  Result.Path = Path.str();
   if (llvm::sys::fs::is_directory(Path)) {
     llvm::SmallString<256> File(Path);
     llvm::sys::path::append(File, kManifestFileName);
-    Result.path = std::string(File);
+    Result.Path = std::string(File);
   }
-  if (!llvm::sys::fs::exists(Result.path))
-    return llvm::createStringError("no such manifest: '" + Result.path + "'");
-  auto Text = llvm::MemoryBuffer::getFile(Result.path);
+  if (!llvm::sys::fs::exists(Result.Path))
+    return llvm::createStringError("no such manifest: '" + Result.Path + "'");
+  auto Text = llvm::MemoryBuffer::getFile(Result.Path);
   if (!Text)
     return llvm::createStringError(Text.getError(),
-                                   "cannot read manifest '" + Result.path +
+                                   "cannot read manifest '" + Result.Path +
                                        "': " + Text.getError().message());
-  llvm::SmallString<256> Directory(llvm::sys::path::parent_path(Result.path));
+  llvm::SmallString<256> Directory(llvm::sys::path::parent_path(Result.Path));
   if (std::error_code EC = llvm::sys::fs::make_absolute(Directory))
     return llvm::createStringError(EC, "cannot resolve the directory of '" +
-                                           Result.path + "'");
+                                           Result.Path + "'");
   llvm::sys::path::remove_dots(Directory, /*remove_dot_dot=*/true);
-  Result.directory = std::string(Directory);
+  Result.Directory = std::string(Directory);
 
-  auto Root = parseJson(Result.path, (*Text)->getBuffer());
+  auto Root = parseJson(Result.Path, (*Text)->getBuffer());
   if (!Root)
     return Root.takeError();
-  std::string Where = context(Result.path);
+  std::string Where = context(Result.Path);
   if (!Root->is_object() || !Root->contains("benchmarks"))
     return llvm::createStringError(
         Where + "expected an object with a 'benchmarks' array");
@@ -382,12 +382,12 @@ llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
   if (!Benchmarks.is_array())
     return llvm::createStringError(
         Where + "'benchmarks' must be an array, not " + Benchmarks.type_name());
-  Result.name = llvm::sys::path::filename(Result.directory).str();
+  Result.Name = llvm::sys::path::filename(Result.Directory).str();
   if (Root->contains("name")) {
     auto Name = readString((*Root)["name"], "name");
     if (!Name)
       return llvm::createStringError(Where + llvm::toString(Name.takeError()));
-    Result.name = std::move(*Name);
+    Result.Name = std::move(*Name);
   }
 
   std::map<std::string, size_t> FirstIndex;
@@ -398,18 +398,18 @@ llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
     if (Entry.is_object() && Entry.contains("name") &&
         Entry["name"].is_string())
       Name = Entry["name"].get<std::string>();
-    auto Read = readEntry(Entry, Result.directory);
+    auto Read = readEntry(Entry, Result.Directory);
     if (!Read)
       return llvm::createStringError(
-          context(Result.path, I, Name ? &*Name : nullptr) +
+          context(Result.Path, I, Name ? &*Name : nullptr) +
           llvm::toString(Read.takeError()));
-    auto [It, Inserted] = FirstIndex.emplace(Read->name, I);
+    auto [It, Inserted] = FirstIndex.emplace(Read->Name, I);
     if (!Inserted)
       return llvm::createStringError(
-          context(Result.path, I, Name ? &*Name : nullptr) +
+          context(Result.Path, I, Name ? &*Name : nullptr) +
           "duplicate name, already used by benchmarks[" +
           std::to_string(It->second) + "]");
-    Result.entries.push_back(std::move(*Read));
+    Result.Entries.push_back(std::move(*Read));
   }
   return Result;
 }
@@ -427,7 +427,7 @@ llvm::Expected<BenchmarkPtr> loadManifestEntry(const Manifest &M,
   std::string Diagnostics;
   Context.setDiagnosticHandlerCallBack(collectDiagnostic, &Diagnostics);
   std::unique_ptr<llvm::Module> Linked;
-  for (const std::string &Source : Entry.sources) {
+  for (const std::string &Source : Entry.Sources) {
     auto Part = loadSource(Source, M, Entry, Context);
     if (!Part)
       return InBenchmark(Part.takeError());
@@ -441,7 +441,7 @@ llvm::Expected<BenchmarkPtr> loadManifestEntry(const Manifest &M,
           "cannot link '" + Source +
           "' with the sources before it: " + Diagnostics));
   }
-  bool Runnable = Entry.runnable.value_or(hasMain(*Linked));
+  bool Runnable = Entry.Runnable.value_or(hasMain(*Linked));
   if (Runnable && !hasMain(*Linked))
     return InBenchmark(llvm::createStringError(
         "it is marked runnable but its sources define no main function"));
@@ -478,10 +478,10 @@ llvm::Expected<BenchmarkPtr> loadManifestBenchmark(llvm::StringRef Uri) {
   const ManifestEntry *Entry = M->find(Name);
   if (!Entry) {
     std::vector<std::string> Names;
-    for (const ManifestEntry &E : M->entries)
-      Names.push_back(E.name);
+    for (const ManifestEntry &E : M->Entries)
+      Names.push_back(E.Name);
     return llvm::createStringError(
-        "unknown benchmark '" + Name + "' in manifest '" + M->path +
+        "unknown benchmark '" + Name + "' in manifest '" + M->Path +
         "' (it has: " + llvm::join(Names, ", ") + ")");
   }
   return loadManifestEntry(*M, *Entry);

@@ -29,30 +29,30 @@ inline constexpr llvm::StringLiteral kManifestFileName = "manifest.json";
 /// One program of a manifest. Paths are absolute (resolved against the
 /// manifest's directory) and were checked to exist when it was read.
 struct ManifestEntry {
-  std::string name;
-  std::vector<std::string> sources;
-  std::vector<std::string> compileFlags;
-  std::vector<std::string> linkFlags;
-  std::vector<std::string> args;
+  std::string Name;
+  std::vector<std::string> Sources;
+  std::vector<std::string> CompileFlags;
+  std::vector<std::string> LinkFlags;
+  std::vector<std::string> Args;
   /// The file whose contents are the program's standard input.
-  std::optional<std::string> standardInput;
-  std::vector<std::string> inputFiles;
+  std::optional<std::string> StandardInput;
+  std::vector<std::string> InputFiles;
   /// Names relative to the run directory.
-  std::vector<std::string> outputFiles;
-  std::optional<std::chrono::milliseconds> timeout;
+  std::vector<std::string> OutputFiles;
+  std::optional<std::chrono::milliseconds> Timeout;
   /// Unset: runnable when the linked module defines main.
-  std::optional<bool> runnable;
+  std::optional<bool> Runnable;
 };
 
 struct Manifest {
   /// The manifest file as the user named it (DIR/manifest.json when a
   /// directory was named); benchmark URIs are built from it.
-  std::string path;
+  std::string Path;
   /// The absolute directory relative paths are resolved against.
-  std::string directory;
+  std::string Directory;
   /// The "name" field, else the directory's name.
-  std::string name;
-  std::vector<ManifestEntry> entries;
+  std::string Name;
+  std::vector<ManifestEntry> Entries;
 
   /// manifest:PATH#NAME
   std::string uriOf(const ManifestEntry &Entry) const;

@@ -1,4 +1,5 @@
-//===- datasets/RunSpec.h - How to build and run a benchmark ---------------===//
+//===- datasets/RunSpec.h - How to build and run a benchmark
+//---------------===//
 //
 // What it takes to turn a benchmark's module into a program and run it: link
 // flags, arguments, standard input, input files copied into the private run
@@ -18,23 +19,23 @@ namespace passgym {
 
 struct RunSpec {
   /// Arguments after the program name.
-  std::vector<std::string> args;
+  std::vector<std::string> Args;
   /// Bytes fed to the program's standard input.
-  std::string standardInput;
+  std::string StandardInput;
   /// Files (absolute paths) copied into the run directory before each run,
   /// under their base names.
-  std::vector<std::string> inputFiles;
+  std::vector<std::string> InputFiles;
   /// Files (names relative to the run directory) the program writes and
   /// whose contents must match the unoptimized program's.
-  std::vector<std::string> outputFiles;
+  std::vector<std::string> OutputFiles;
   /// Extra flags for the link step, e.g. {"-lm"}.
-  std::vector<std::string> linkFlags;
+  std::vector<std::string> LinkFlags;
   /// A run taking longer is killed (with everything it started) and counts
   /// as a failure.
-  std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds Timeout{std::chrono::seconds(10)};
   /// No file the program writes may grow beyond this (RLIMIT_FSIZE): a run
   /// that tries is killed by SIGXFSZ instead of filling the disk.
-  uint64_t maxFileBytes = 256 << 20;
+  uint64_t MaxFileBytes = 256 << 20;
 };
 
 } // namespace passgym

@@ -42,7 +42,8 @@ llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
   auto NewModule = B->load(*NewContext);
   if (!NewModule)
     return NewModule.takeError();
-  auto NewTracker = RewardTracker::start(*Reward, **NewModule, *B, measurement());
+  auto NewTracker =
+      RewardTracker::start(*Reward, **NewModule, *B, measurement());
   if (!NewTracker)
     return NewTracker.takeError();
   Module.reset();
@@ -77,7 +78,7 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
                                    std::to_string(actions().size()) +
                                    " actions");
 
-  auto Changed = runPipeline(*Module, actions()[Action].pipeline);
+  auto Changed = runPipeline(*Module, actions()[Action].Pipeline);
   if (!Changed)
     return passFailed(Action, Changed.takeError());
   History.push_back(Action);

@@ -64,11 +64,11 @@ int bindText(sqlite3_stmt *Statement, int Index, llvm::StringRef Text) {
 }
 
 int bindKey(sqlite3_stmt *Statement, const MeasurementKey &Key) {
-  if (int Rc = bindText(Statement, 1, Key.moduleHash))
+  if (int Rc = bindText(Statement, 1, Key.ModuleHash))
     return Rc;
-  if (int Rc = bindText(Statement, 2, Key.configHash))
+  if (int Rc = bindText(Statement, 2, Key.ConfigHash))
     return Rc;
-  return bindText(Statement, 3, Key.machine);
+  return bindText(Statement, 3, Key.Machine);
 }
 
 } // namespace

@@ -24,11 +24,11 @@ namespace passgym {
 
 struct MeasurementKey {
   /// Hash of the optimized module's IR.
-  std::string moduleHash;
+  std::string ModuleHash;
   /// Hash of how it is built and run (flags, args, inputs, stopping rule).
-  std::string configHash;
+  std::string ConfigHash;
   /// machineFingerprint() of the machine that measured it.
-  std::string machine;
+  std::string Machine;
 };
 
 /// The CPU model name (from /proc/cpuinfo), the logical CPU count, the kernel

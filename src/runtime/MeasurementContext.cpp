@@ -19,24 +19,24 @@ constexpr size_t kRecentResults = 4096;
 
 nlohmann::json optionsJson(const MeasurementOptions &Options) {
   return {{"version", kMeasurementVersion},
-          {"warmup", Options.warmupRuns},
-          {"min_runs", Options.minRuns},
-          {"max_runs", Options.maxRuns},
-          {"agreeing_runs", Options.agreeingRuns},
-          {"agreement", Options.agreement},
-          {"cpu", Options.cpu ? static_cast<int>(*Options.cpu) : -1}};
+          {"warmup", Options.WarmupRuns},
+          {"min_runs", Options.MinRuns},
+          {"max_runs", Options.MaxRuns},
+          {"agreeing_runs", Options.AgreeingRuns},
+          {"agreement", Options.Agreement},
+          {"cpu", Options.Cpu ? static_cast<int>(*Options.Cpu) : -1}};
 }
 
 /// Everything besides the module that decides what a measurement is.
-llvm::Expected<std::string> configurationHash(const RunSpec &Spec,
-                                              const MeasurementOptions &Options) {
+llvm::Expected<std::string>
+configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
   nlohmann::json Config = optionsJson(Options);
-  Config.update({{"args", Spec.args},
-                 {"stdin", bytesHash(Spec.standardInput)},
-                 {"outputs", Spec.outputFiles},
-                 {"link", Spec.linkFlags},
-                 {"timeout_ms", Spec.timeout.count()}});
-  for (const std::string &Input : Spec.inputFiles) {
+  Config.update({{"args", Spec.Args},
+                 {"stdin", bytesHash(Spec.StandardInput)},
+                 {"outputs", Spec.OutputFiles},
+                 {"link", Spec.LinkFlags},
+                 {"timeout_ms", Spec.Timeout.count()}});
+  for (const std::string &Input : Spec.InputFiles) {
     auto Contents = llvm::MemoryBuffer::getFile(Input);
     if (!Contents)
       return llvm::createStringError(Contents.getError(),
@@ -51,12 +51,12 @@ std::string toPayload(llvm::Expected<RuntimeEstimate> Estimate) {
   if (!Estimate)
     return nlohmann::json({{"error", llvm::toString(Estimate.takeError())}})
         .dump();
-  return nlohmann::json({{"samples", Estimate->samples},
-                         {"minimum", Estimate->minimum},
-                         {"median", Estimate->median},
-                         {"lower", Estimate->lower},
-                         {"upper", Estimate->upper},
-                         {"converged", Estimate->converged}})
+  return nlohmann::json({{"samples", Estimate->Samples},
+                         {"minimum", Estimate->Minimum},
+                         {"median", Estimate->Median},
+                         {"lower", Estimate->Lower},
+                         {"upper", Estimate->Upper},
+                         {"converged", Estimate->Converged}})
       .dump();
 }
 
@@ -69,17 +69,17 @@ llvm::Expected<RuntimeEstimate> fromPayload(llvm::StringRef Payload) {
       !Json.contains("samples"))
     return llvm::createStringError("a corrupt entry in the measurement cache");
   RuntimeEstimate Estimate;
-  Estimate.samples = Json["samples"].get<std::vector<double>>();
-  Estimate.minimum = Json.value("minimum", 0.0);
-  Estimate.median = Json.value("median", 0.0);
-  Estimate.lower = Json.value("lower", 0.0);
-  Estimate.upper = Json.value("upper", 0.0);
-  Estimate.converged = Json.value("converged", false);
+  Estimate.Samples = Json["samples"].get<std::vector<double>>();
+  Estimate.Minimum = Json.value("minimum", 0.0);
+  Estimate.Median = Json.value("median", 0.0);
+  Estimate.Lower = Json.value("lower", 0.0);
+  Estimate.Upper = Json.value("upper", 0.0);
+  Estimate.Converged = Json.value("converged", false);
   return Estimate;
 }
 
 std::string recentKey(const MeasurementKey &Key) {
-  return Key.moduleHash + "/" + Key.configHash;
+  return Key.ModuleHash + "/" + Key.ConfigHash;
 }
 
 } // namespace

@@ -139,7 +139,7 @@ llvm::Expected<std::string> harnessObjectLocked() {
           writeFileAtomically(NewDir->file("harness.c"), kHarnessSource))
     return std::move(E);
   SubprocessOptions Compile;
-  Compile.argv = {tool("clang"), "-O2",
+  Compile.Argv = {tool("clang"), "-O2",
                   "-c",          NewDir->file("harness.c"),
                   "-o",          NewDir->file("harness.o")};
   if (llvm::Error E = runChecked(Compile))
@@ -195,18 +195,18 @@ linkerCommand(const std::vector<std::string> &LinkFlags) {
   SubprocessOptions Driver;
   // The static relocation model of the objects (llc's default) needs a
   // position-dependent executable.
-  Driver.argv = {
-      tool("clang"), "-###",   "-fuse-ld=gold", "-no-pie",
-      Placeholder,   *Harness, "-o",           kOutputPlaceholder.str()};
-  Driver.argv.insert(Driver.argv.end(), LinkFlags.begin(), LinkFlags.end());
+  Driver.Argv = {
+      tool("clang"), "-###", "-fuse-ld=gold",         "-no-pie", Placeholder,
+      *Harness,      "-o",   kOutputPlaceholder.str()};
+  Driver.Argv.insert(Driver.Argv.end(), LinkFlags.begin(), LinkFlags.end());
   auto Result = runSubprocess(Driver);
   if (!Result)
     return Result.takeError();
   if (!Result->succeeded())
     return llvm::createStringError("cannot work out the link command: " +
-                                   firstErrorLine(Result->standardError));
+                                   firstErrorLine(Result->StandardError));
   llvm::SmallVector<llvm::StringRef> Lines;
-  llvm::StringRef(Result->standardError).split(Lines, '\n', -1, false);
+  llvm::StringRef(Result->StandardError).split(Lines, '\n', -1, false);
   if (Lines.empty())
     return llvm::createStringError("clang -### printed no link command");
   LinkerCommand Command{parseQuotedArguments(Lines.back()), Placeholder};
@@ -227,7 +227,7 @@ llvm::Expected<std::string> readFile(const std::string &Path) {
 }
 
 llvm::Error copyInputs(const RunSpec &Spec, const TempDir &RunDir) {
-  for (const std::string &Input : Spec.inputFiles) {
+  for (const std::string &Input : Spec.InputFiles) {
     std::string Target = RunDir.file(llvm::sys::path::filename(Input));
     if (std::error_code EC = llvm::sys::fs::copy_file(Input, Target))
       return llvm::createStringError(EC, "cannot copy input file '" + Input +
@@ -248,38 +248,38 @@ std::string firstDifference(const std::string &Expected,
 }
 
 void summarize(RuntimeEstimate &Estimate) {
-  Estimate.median = median(Estimate.samples);
-  Estimate.minimum =
-      *std::min_element(Estimate.samples.begin(), Estimate.samples.end());
-  std::tie(Estimate.lower, Estimate.upper) = medianInterval(Estimate.samples);
+  Estimate.Median = median(Estimate.Samples);
+  Estimate.Minimum =
+      *std::min_element(Estimate.Samples.begin(), Estimate.Samples.end());
+  std::tie(Estimate.Lower, Estimate.Upper) = medianInterval(Estimate.Samples);
 }
 
 } // namespace
 
 llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
                              const ProgramBehaviour &Actual) {
-  if (Actual.exitCode != Reference.exitCode)
+  if (Actual.ExitCode != Reference.ExitCode)
     return llvm::createStringError("exit code " +
-                                   std::to_string(Actual.exitCode) +
+                                   std::to_string(Actual.ExitCode) +
                                    ", the unoptimized "
                                    "program's is " +
-                                   std::to_string(Reference.exitCode));
-  if (Actual.standardOutput != Reference.standardOutput)
+                                   std::to_string(Reference.ExitCode));
+  if (Actual.StandardOutput != Reference.StandardOutput)
     return llvm::createStringError(
         "stdout differs from the unoptimized program's: " +
-        firstDifference(Reference.standardOutput, Actual.standardOutput));
-  for (const auto &[Name, Contents] : Reference.outputFiles) {
+        firstDifference(Reference.StandardOutput, Actual.StandardOutput));
+  for (const auto &[Name, Contents] : Reference.OutputFiles) {
     auto Match =
-        std::find_if(Actual.outputFiles.begin(), Actual.outputFiles.end(),
+        std::find_if(Actual.OutputFiles.begin(), Actual.OutputFiles.end(),
                      [&](const auto &File) { return File.first == Name; });
-    if (Match == Actual.outputFiles.end())
+    if (Match == Actual.OutputFiles.end())
       return llvm::createStringError("output file '" + Name +
                                      "' was not written");
     if (Match->second != Contents)
       return llvm::createStringError("output file '" + Name + "' differs: " +
                                      firstDifference(Contents, Match->second));
   }
-  if (Actual.outputFiles.size() != Reference.outputFiles.size())
+  if (Actual.OutputFiles.size() != Reference.OutputFiles.size())
     return llvm::createStringError(
         "an output file the unoptimized program did not write was written");
   return llvm::Error::success();
@@ -287,13 +287,13 @@ llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
 
 bool floorConfirmed(const std::vector<double> &Samples,
                     const MeasurementOptions &Options) {
-  if (Samples.empty() || Samples.size() < Options.minRuns)
+  if (Samples.empty() || Samples.size() < Options.MinRuns)
     return false;
   double Fastest = *std::min_element(Samples.begin(), Samples.end());
-  double Bound = Fastest * (1 + Options.agreement);
+  double Bound = Fastest * (1 + Options.Agreement);
   size_t Agreeing = std::count_if(Samples.begin(), Samples.end(),
                                   [&](double Ms) { return Ms <= Bound; });
-  return Agreeing >= Options.agreeingRuns;
+  return Agreeing >= Options.AgreeingRuns;
 }
 
 std::pair<double, double> medianInterval(std::vector<double> Samples) {
@@ -325,7 +325,7 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
   auto Object = emitObject(*Clone, llvm::CodeGenOptLevel::Default);
   if (!Object)
     return Object.takeError();
-  auto Linker = linkerCommand(Spec.linkFlags);
+  auto Linker = linkerCommand(Spec.LinkFlags);
   if (!Linker)
     return Linker.takeError();
   auto Dir = TempDir::create("passgym-program");
@@ -338,7 +338,7 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
   std::string Executable = Dir->file("program");
   SubprocessOptions Link;
   for (const std::string &Argument : Linker->argv)
-    Link.argv.push_back(Argument == Linker->objectPlaceholder ? ObjectPath
+    Link.Argv.push_back(Argument == Linker->objectPlaceholder ? ObjectPath
                         : Argument == kOutputPlaceholder      ? Executable
                                                               : Argument);
   auto Linked = runSubprocess(Link);
@@ -347,7 +347,7 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
   if (!Linked->succeeded())
     return llvm::createStringError(
         "cannot link '" + M.getModuleIdentifier() +
-        "': " + firstErrorLine(Linked->standardError));
+        "': " + firstErrorLine(Linked->StandardError));
   return Program(std::move(*Dir), std::move(Executable));
 }
 
@@ -363,27 +363,27 @@ llvm::Expected<std::pair<ProgramBehaviour, double>>
 Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
                const std::optional<unsigned> &Cpu) const {
   // Every run starts from the same directory contents.
-  for (const std::string &Name : Spec.outputFiles)
+  for (const std::string &Name : Spec.OutputFiles)
     llvm::sys::fs::remove(RunDir.file(Name));
   llvm::sys::fs::remove(RunDir.file(kTimingFile));
   if (llvm::Error E = copyInputs(Spec, RunDir))
     return std::move(E);
   SubprocessOptions Options;
-  Options.environment = {"PASSGYM_MAX_FILE_BYTES=" +
-                         std::to_string(Spec.maxFileBytes)};
+  Options.Environment = {"PASSGYM_MAX_FILE_BYTES=" +
+                         std::to_string(Spec.MaxFileBytes)};
   if (Cpu)
-    Options.environment.push_back("PASSGYM_CPU=" + std::to_string(*Cpu));
-  Options.argv.push_back(Executable);
-  Options.argv.insert(Options.argv.end(), Spec.args.begin(), Spec.args.end());
-  Options.workingDirectory = RunDir.path();
-  Options.standardInput = Spec.standardInput;
-  Options.timeout = Spec.timeout;
+    Options.Environment.push_back("PASSGYM_CPU=" + std::to_string(*Cpu));
+  Options.Argv.push_back(Executable);
+  Options.Argv.insert(Options.Argv.end(), Spec.Args.begin(), Spec.Args.end());
+  Options.WorkingDirectory = RunDir.path();
+  Options.StandardInput = Spec.StandardInput;
+  Options.Timeout = Spec.Timeout;
   auto Result = runSubprocess(Options);
   if (!Result)
     return Result.takeError();
-  if (Result->timedOut || Result->signal)
+  if (Result->TimedOut || Result->Signal)
     return llvm::createStringError("the program " + Result->describeFailure());
-  if (Result->outputTruncated)
+  if (Result->OutputTruncated)
     return llvm::createStringError(
         "the program wrote more output than allowed");
   auto Timing = readFile(RunDir.file(kTimingFile));
@@ -397,15 +397,15 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
         Result->describeFailure() + ")");
   }
   ProgramBehaviour Behaviour;
-  Behaviour.exitCode = Result->exitCode.value_or(-1);
-  Behaviour.standardOutput = std::move(Result->standardOutput);
-  for (const std::string &Name : Spec.outputFiles) {
+  Behaviour.ExitCode = Result->ExitCode.value_or(-1);
+  Behaviour.StandardOutput = std::move(Result->StandardOutput);
+  for (const std::string &Name : Spec.OutputFiles) {
     auto Contents = readFile(RunDir.file(Name));
     if (!Contents) {
       llvm::consumeError(Contents.takeError());
       continue;
     }
-    Behaviour.outputFiles.emplace_back(Name, std::move(*Contents));
+    Behaviour.OutputFiles.emplace_back(Name, std::move(*Contents));
   }
   return std::make_pair(std::move(Behaviour), Nanoseconds / 1e6);
 }
@@ -417,19 +417,19 @@ Program::measure(const RunSpec &Spec, const ProgramBehaviour &Reference,
   if (!RunDir)
     return RunDir.takeError();
   RuntimeEstimate Estimate;
-  unsigned Runs = Options.warmupRuns + std::max(Options.maxRuns, 1u);
+  unsigned Runs = Options.WarmupRuns + std::max(Options.MaxRuns, 1u);
   for (unsigned I = 0; I < Runs; ++I) {
-    auto Outcome = runIn(*RunDir, Spec, Options.cpu);
+    auto Outcome = runIn(*RunDir, Spec, Options.Cpu);
     if (!Outcome)
       return Outcome.takeError();
     if (llvm::Error E = compareBehaviour(Reference, Outcome->first))
       return std::move(E);
-    if (I < Options.warmupRuns)
+    if (I < Options.WarmupRuns)
       continue;
-    Estimate.samples.push_back(Outcome->second);
+    Estimate.Samples.push_back(Outcome->second);
     summarize(Estimate);
-    if (floorConfirmed(Estimate.samples, Options)) {
-      Estimate.converged = true;
+    if (floorConfirmed(Estimate.Samples, Options)) {
+      Estimate.Converged = true;
       break;
     }
   }

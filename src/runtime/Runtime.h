@@ -9,10 +9,10 @@
 //
 // A measurement is one warm-up run, then runs until three of them agree with
 // the fastest within 1% (or a cap on runs is reached); the estimate reports
-// the minimum, the median and the median's 95% confidence interval. Every run's behaviour (exit code, stdout, declared
-// output files) is compared with a reference, normally the unoptimized
-// program's: a mismatch, crash or timeout makes the measurement an error that
-// says why, never a number.
+// the minimum, the median and the median's 95% confidence interval. Every run's
+// behaviour (exit code, stdout, declared output files) is compared with a
+// reference, normally the unoptimized program's: a mismatch, crash or timeout
+// makes the measurement an error that says why, never a number.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_RUNTIME_RUNTIME_H
@@ -36,11 +36,11 @@ namespace passgym {
 
 /// What a run did, as far as validation is concerned.
 struct ProgramBehaviour {
-  int exitCode = 0;
-  std::string standardOutput;
+  int ExitCode = 0;
+  std::string StandardOutput;
   /// (name, contents) of RunSpec::outputFiles, in the spec's order; a missing
   /// file has no entry.
-  std::vector<std::pair<std::string, std::string>> outputFiles;
+  std::vector<std::pair<std::string, std::string>> OutputFiles;
 };
 
 /// Why \p Actual is not \p Reference's behaviour (first difference only), or
@@ -51,30 +51,30 @@ llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
 struct MeasurementOptions {
   /// None by default: the estimate is the fastest run, which a slow, cold
   /// first run does not move.
-  unsigned warmupRuns = 0;
-  unsigned minRuns = 3;
+  unsigned WarmupRuns = 0;
+  unsigned MinRuns = 3;
   /// The cap on measured runs; an estimate that stops here says
   /// converged = false.
-  unsigned maxRuns = 20;
+  unsigned MaxRuns = 20;
   /// Measuring stops once this many runs are within \c agreement of the
   /// fastest: the floor the program runs at has been seen more than once, so
   /// the minimum is not a fluke, and a burst of load on the machine (which
   /// only slows runs down) makes the measurement go on instead of deciding.
-  unsigned agreeingRuns = 3;
-  double agreement = 0.01;
+  unsigned AgreeingRuns = 3;
+  double Agreement = 0.01;
   /// Pin every run to this CPU; none: let the kernel choose.
-  std::optional<unsigned> cpu;
+  std::optional<unsigned> Cpu;
 };
 
 struct RuntimeEstimate {
   /// Milliseconds of each measured run (warm-up excluded), in run order.
-  std::vector<double> samples;
-  double minimum = 0, median = 0, lower = 0, upper = 0;
+  std::vector<double> Samples;
+  double Minimum = 0, Median = 0, Lower = 0, Upper = 0;
   /// Whether the stopping rule was met before the cap on runs.
-  bool converged = false;
+  bool Converged = false;
 
   double relativeHalfWidth() const {
-    return median > 0 ? (upper - lower) / 2 / median : 0;
+    return Median > 0 ? (Upper - Lower) / 2 / Median : 0;
   }
 };
 

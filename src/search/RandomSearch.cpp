@@ -15,9 +15,9 @@ public:
       : Budget(Budget), Start(Clock::now()) {}
   std::chrono::duration<double> elapsed() const { return Clock::now() - Start; }
   bool exhausted(uint64_t Steps) const {
-    if (Budget.steps && Steps >= *Budget.steps)
+    if (Budget.Steps && Steps >= *Budget.Steps)
       return true;
-    return Budget.time && elapsed() >= *Budget.time;
+    return Budget.Time && elapsed() >= *Budget.Time;
   }
 
 private:
@@ -27,56 +27,56 @@ private:
 
 } // namespace
 
-double SearchResult::bestCost() const { return best->reward().currentCost(); }
+double SearchResult::bestCost() const { return Best->reward().currentCost(); }
 
 llvm::Expected<SearchResult> randomSearch(const Environment &Start,
                                           const RandomSearchOptions &Options,
                                           const ProgressCallback &Progress) {
-  if (!Options.budget.time && !Options.budget.steps)
+  if (!Options.Budget.Time && !Options.Budget.Steps)
     return llvm::createStringError("random search needs a time or step budget");
-  if (Options.episodeLength == 0)
+  if (Options.EpisodeLength == 0)
     return llvm::createStringError("the episode length must be at least 1");
   if (!Start.inEpisode() || Start.done())
     return llvm::createStringError("search needs an environment after reset()");
 
   SearchResult Result;
-  Result.initialCost = Start.reward().currentCost();
+  Result.InitialCost = Start.reward().currentCost();
   auto Initial = Start.fork();
   if (!Initial)
     return Initial.takeError();
-  Result.best = std::move(*Initial);
-  std::mt19937_64 Generator(Options.seed);
+  Result.Best = std::move(*Initial);
+  std::mt19937_64 Generator(Options.Seed);
   std::uniform_int_distribution<size_t> Pick(0, Start.actions().size() - 1);
-  BudgetClock Budget(Options.budget);
+  BudgetClock Budget(Options.Budget);
 
-  while (!Budget.exhausted(Result.steps)) {
+  while (!Budget.exhausted(Result.Steps)) {
     auto Env = Start.fork();
     if (!Env)
       return Env.takeError();
-    ++Result.episodes;
+    ++Result.Episodes;
     for (size_t I = 0;
-         I < Options.episodeLength && !Budget.exhausted(Result.steps); ++I) {
+         I < Options.EpisodeLength && !Budget.exhausted(Result.Steps); ++I) {
       auto Step = (*Env)->step(Pick(Generator));
       if (!Step)
         return Step.takeError();
-      ++Result.steps;
+      ++Result.Steps;
       if (Step->Done) {
-        if (++Result.failedEpisodes == 1)
-          Result.firstFailure = Step->Info.Error;
+        if (++Result.FailedEpisodes == 1)
+          Result.FirstFailure = Step->Info.Error;
         break;
       }
       if ((*Env)->reward().currentCost() < Result.bestCost()) {
         auto Snapshot = (*Env)->fork();
         if (!Snapshot)
           return Snapshot.takeError();
-        Result.best = std::move(*Snapshot);
+        Result.Best = std::move(*Snapshot);
       }
       if (Progress)
-        Progress({Result.steps, Result.episodes, Budget.elapsed(),
+        Progress({Result.Steps, Result.Episodes, Budget.elapsed(),
                   Result.bestCost()});
     }
   }
-  Result.elapsed = Budget.elapsed();
+  Result.Elapsed = Budget.elapsed();
   return Result;
 }
 

@@ -23,38 +23,38 @@ class Environment;
 
 struct SearchBudget {
   /// Stop after this much wall time (none: no limit).
-  std::optional<std::chrono::duration<double>> time;
+  std::optional<std::chrono::duration<double>> Time;
   /// Stop after this many environment steps (none: no limit).
-  std::optional<uint64_t> steps;
+  std::optional<uint64_t> Steps;
 };
 
 struct SearchProgress {
-  uint64_t steps = 0;
-  uint64_t episodes = 0;
-  std::chrono::duration<double> elapsed{0};
-  double bestCost = 0;
+  uint64_t Steps = 0;
+  uint64_t Episodes = 0;
+  std::chrono::duration<double> Elapsed{0};
+  double BestCost = 0;
 };
 
 struct SearchResult {
   /// The best state found (a fork: its actionHistory() is the sequence).
-  std::unique_ptr<Environment> best;
-  double initialCost = 0;
+  std::unique_ptr<Environment> Best;
+  double InitialCost = 0;
   double bestCost() const;
-  uint64_t steps = 0;
-  uint64_t episodes = 0;
+  uint64_t Steps = 0;
+  uint64_t Episodes = 0;
   /// Episodes ended by a pass that crashed or produced invalid IR.
-  uint64_t failedEpisodes = 0;
-  std::string firstFailure;
-  std::chrono::duration<double> elapsed{0};
+  uint64_t FailedEpisodes = 0;
+  std::string FirstFailure;
+  std::chrono::duration<double> Elapsed{0};
 };
 
 using ProgressCallback = std::function<void(const SearchProgress &)>;
 
 struct RandomSearchOptions {
   /// Actions per episode; each episode starts again from the start state.
-  size_t episodeLength = 50;
-  uint64_t seed = 0;
-  SearchBudget budget;
+  size_t EpisodeLength = 50;
+  uint64_t Seed = 0;
+  SearchBudget Budget;
 };
 
 /// Uniformly random episodes from \p Start's state (CompilerGym's random

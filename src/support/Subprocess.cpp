@@ -87,7 +87,7 @@ bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
       }
       Pipe &Source = Fd == Out.fds[0] ? Out : Err;
       std::string &Sink =
-          Fd == Out.fds[0] ? Result.standardOutput : Result.standardError;
+          Fd == Out.fds[0] ? Result.StandardOutput : Result.StandardError;
       ssize_t N = ::read(Fd, Buffer, sizeof(Buffer));
       if (N <= 0) {
         Source.closeEnd(0);
@@ -96,7 +96,7 @@ bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
       size_t Room = MaxOutput > Sink.size() ? MaxOutput - Sink.size() : 0;
       Sink.append(Buffer, std::min<size_t>(Room, N));
       if (static_cast<size_t>(N) > Room)
-        Result.outputTruncated = true;
+        Result.OutputTruncated = true;
     }
   }
   return true;
@@ -138,22 +138,22 @@ childEnvironment(const std::vector<std::string> &Overrides) {
 } // namespace
 
 std::string SubprocessResult::describeFailure() const {
-  if (timedOut)
+  if (TimedOut)
     return llvm::formatv(
         "timed out after {0} ms",
-        std::chrono::duration_cast<std::chrono::milliseconds>(wallTime)
+        std::chrono::duration_cast<std::chrono::milliseconds>(WallTime)
             .count());
-  if (signal)
-    return llvm::formatv("killed by signal {0} ({1})", *signal,
-                         ::strsignal(*signal));
-  if (exitCode)
-    return llvm::formatv("exit code {0}", *exitCode);
+  if (Signal)
+    return llvm::formatv("killed by signal {0} ({1})", *Signal,
+                         ::strsignal(*Signal));
+  if (ExitCode)
+    return llvm::formatv("exit code {0}", *ExitCode);
   return "did not finish";
 }
 
 llvm::Expected<SubprocessResult>
 runSubprocess(const SubprocessOptions &Options) {
-  if (Options.argv.empty())
+  if (Options.Argv.empty())
     return llvm::createStringError("no program to run");
   Pipe In, Out, Err;
   for (Pipe *P : {&In, &Out, &Err})
@@ -165,19 +165,19 @@ runSubprocess(const SubprocessOptions &Options) {
   posix_spawn_file_actions_adddup2(&Actions, In.fds[0], 0);
   posix_spawn_file_actions_adddup2(&Actions, Out.fds[1], 1);
   posix_spawn_file_actions_adddup2(&Actions, Err.fds[1], 2);
-  if (!Options.workingDirectory.empty())
+  if (!Options.WorkingDirectory.empty())
     posix_spawn_file_actions_addchdir_np(&Actions,
-                                         Options.workingDirectory.c_str());
+                                         Options.WorkingDirectory.c_str());
   posix_spawnattr_t Attributes;
   posix_spawnattr_init(&Attributes);
   posix_spawnattr_setflags(&Attributes, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&Attributes, 0);
 
   std::vector<char *> Argv;
-  for (const std::string &Arg : Options.argv)
+  for (const std::string &Arg : Options.Argv)
     Argv.push_back(const_cast<char *>(Arg.c_str()));
   Argv.push_back(nullptr);
-  std::vector<char *> Environment = childEnvironment(Options.environment);
+  std::vector<char *> Environment = childEnvironment(Options.Environment);
 
   auto Start = Clock::now();
   pid_t Pid = 0;
@@ -188,7 +188,7 @@ runSubprocess(const SubprocessOptions &Options) {
   if (SpawnError != 0)
     return llvm::createStringError(
         std::error_code(SpawnError, std::generic_category()),
-        "cannot run '" + Options.argv[0] + "': " + std::strerror(SpawnError));
+        "cannot run '" + Options.Argv[0] + "': " + std::strerror(SpawnError));
   In.closeEnd(0);
   Out.closeEnd(1);
   Err.closeEnd(1);
@@ -197,7 +197,7 @@ runSubprocess(const SubprocessOptions &Options) {
   ::fcntl(In.fds[1], F_SETFL, O_NONBLOCK);
 
   SubprocessResult Result;
-  auto Deadline = Start + Options.timeout;
+  auto Deadline = Start + Options.Timeout;
   // A child that exits without reading its input would kill us with SIGPIPE
   // when we write to it: the signal is blocked in this thread while we feed
   // the child (the write then fails with EPIPE) and discarded afterwards, so
@@ -206,23 +206,23 @@ runSubprocess(const SubprocessOptions &Options) {
   sigemptyset(&Sigpipe);
   sigaddset(&Sigpipe, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &Sigpipe, &Previous);
-  bool Finished = pumpPipes(In, Out, Err, Options.standardInput, Result,
-                            Options.maxOutputBytes, Deadline);
+  bool Finished = pumpPipes(In, Out, Err, Options.StandardInput, Result,
+                            Options.MaxOutputBytes, Deadline);
   timespec NoWait{0, 0};
   while (sigtimedwait(&Sigpipe, nullptr, &NoWait) > 0) {
   }
   pthread_sigmask(SIG_SETMASK, &Previous, nullptr);
   int Status = 0;
   if (!Finished || !waitUntil(Pid, Status, Deadline)) {
-    Result.timedOut = true;
+    Result.TimedOut = true;
     ::kill(-Pid, SIGKILL);
     ::waitpid(Pid, &Status, 0);
   }
-  Result.wallTime = Clock::now() - Start;
+  Result.WallTime = Clock::now() - Start;
   if (WIFEXITED(Status))
-    Result.exitCode = WEXITSTATUS(Status);
+    Result.ExitCode = WEXITSTATUS(Status);
   if (WIFSIGNALED(Status))
-    Result.signal = WTERMSIG(Status);
+    Result.Signal = WTERMSIG(Status);
   return Result;
 }
 
@@ -241,10 +241,10 @@ llvm::Error runChecked(const SubprocessOptions &Options) {
     return Result.takeError();
   if (Result->succeeded())
     return llvm::Error::success();
-  std::string Stderr = Result->standardError;
+  std::string Stderr = Result->StandardError;
   if (Stderr.size() > 4000)
     Stderr = Stderr.substr(0, 4000) + "...";
-  return llvm::createStringError(Options.argv[0] + " failed (" +
+  return llvm::createStringError(Options.Argv[0] + " failed (" +
                                  Result->describeFailure() + "): " + Stderr);
 }
 

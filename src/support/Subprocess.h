@@ -18,29 +18,29 @@ namespace passgym {
 
 struct SubprocessOptions {
   /// argv[0] is the program; it is looked up on PATH when it has no '/'.
-  std::vector<std::string> argv;
+  std::vector<std::string> Argv;
   /// Working directory of the child; the caller's is never changed.
-  std::string workingDirectory;
-  std::string standardInput;
+  std::string WorkingDirectory;
+  std::string StandardInput;
   /// "NAME=value" entries added to (or replacing) the caller's environment.
-  std::vector<std::string> environment;
-  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  std::vector<std::string> Environment;
+  std::chrono::milliseconds Timeout{std::chrono::minutes(5)};
   /// Output beyond this many bytes per stream is discarded (and flagged).
-  size_t maxOutputBytes = 64 << 20;
+  size_t MaxOutputBytes = 64 << 20;
 };
 
 struct SubprocessResult {
   /// Exit code when the program exited normally.
-  std::optional<int> exitCode;
+  std::optional<int> ExitCode;
   /// Signal number when it was killed by a signal (the timeout's included).
-  std::optional<int> signal;
-  bool timedOut = false;
-  bool outputTruncated = false;
-  std::string standardOutput;
-  std::string standardError;
-  std::chrono::nanoseconds wallTime{0};
+  std::optional<int> Signal;
+  bool TimedOut = false;
+  bool OutputTruncated = false;
+  std::string StandardOutput;
+  std::string StandardError;
+  std::chrono::nanoseconds WallTime{0};
 
-  bool succeeded() const { return exitCode && *exitCode == 0; }
+  bool succeeded() const { return ExitCode && *ExitCode == 0; }
   /// "exit code 3", "killed by signal 11 (Segmentation fault)", "timed out
   /// after 5000 ms".
   std::string describeFailure() const;

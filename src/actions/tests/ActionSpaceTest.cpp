@@ -26,12 +26,12 @@ std::string writeFile(const TempDir &Dir, const std::string &Text) {
 TEST(ActionSpaceTest, BuiltinSpaceIsCompilerGymsOrderWithoutTheSevenDropped) {
   const ActionSpace &Space = ActionSpace::builtin();
   EXPECT_EQ(Space.size(), 117u);
-  EXPECT_EQ(Space[0].name, "add-discriminators");
-  EXPECT_EQ(Space[Space.size() - 1].name, "mergereturn");
+  EXPECT_EQ(Space[0].Name, "add-discriminators");
+  EXPECT_EQ(Space[Space.size() - 1].Name, "mergereturn");
   std::set<std::string> Names, Pipelines;
   for (const Action &A : Space.actions()) {
-    Names.insert(A.name);
-    Pipelines.insert(A.pipeline);
+    Names.insert(A.Name);
+    Pipelines.insert(A.Pipeline);
   }
   EXPECT_EQ(Names.size(), Space.size());
   EXPECT_EQ(Pipelines.size(), Space.size());
@@ -44,13 +44,13 @@ TEST(ActionSpaceTest, EveryBuiltinPipelineParsesInProcessAndInOpt) {
   const ActionSpace &Space = ActionSpace::builtin();
   std::vector<size_t> All;
   for (size_t I = 0; I < Space.size(); ++I) {
-    testing::check(checkPipeline(Space[I].pipeline));
+    testing::check(checkPipeline(Space[I].Pipeline));
     All.push_back(I);
   }
   // One opt-19 run checks every pipeline's syntax at once, joined as the
   // environment's commandline() joins them.
   SubprocessOptions Opt;
-  Opt.argv = {"/usr/bin/opt-19", "-passes=" + Space.pipeline(All),
+  Opt.Argv = {"/usr/bin/opt-19", "-passes=" + Space.pipeline(All),
               "-print-pipeline-passes", "-disable-output", "/dev/null"};
   testing::check(runChecked(Opt));
 }
@@ -62,11 +62,11 @@ TEST(ActionSpaceTest, ReadsAUserSpaceFile) {
       "# my space\n\nfunction(sroa)\ncleanup "
       "function(instcombine<no-verify-fixpoint>,simplifycfg)\n  gvn  \n")));
   ASSERT_EQ(Space.size(), 3u);
-  EXPECT_EQ(Space[0].name, "function(sroa)");
-  EXPECT_EQ(Space[1].name, "cleanup");
-  EXPECT_EQ(Space[1].pipeline,
+  EXPECT_EQ(Space[0].Name, "function(sroa)");
+  EXPECT_EQ(Space[1].Name, "cleanup");
+  EXPECT_EQ(Space[1].Pipeline,
             "function(instcombine<no-verify-fixpoint>,simplifycfg)");
-  EXPECT_EQ(Space[2].pipeline, "gvn");
+  EXPECT_EQ(Space[2].Pipeline, "gvn");
   EXPECT_EQ(*Space.find("cleanup"), 1u);
 }
 

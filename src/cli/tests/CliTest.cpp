@@ -37,21 +37,21 @@ constexpr int64_t kSmallInstructions = 37;
 std::string smallProgram() { return testing::testData("cli/small.ll"); }
 
 struct Outcome {
-  int exitCode = -1;
-  std::string out;
-  std::string err;
+  int ExitCode = -1;
+  std::string Out;
+  std::string Err;
 };
 
 Outcome run(std::vector<std::string> Argv) {
   SubprocessOptions Options;
-  Options.argv = std::move(Argv);
-  Options.timeout = std::chrono::seconds(60);
+  Options.Argv = std::move(Argv);
+  Options.Timeout = std::chrono::seconds(60);
   SubprocessResult R = take(runSubprocess(Options));
-  EXPECT_TRUE(R.exitCode) << Options.argv[0] << ": " << R.describeFailure()
+  EXPECT_TRUE(R.ExitCode) << Options.Argv[0] << ": " << R.describeFailure()
                           << "\nstderr:\n"
-                          << R.standardError;
-  return {R.exitCode.value_or(-1), std::move(R.standardOutput),
-          std::move(R.standardError)};
+                          << R.StandardError;
+  return {R.ExitCode.value_or(-1), std::move(R.StandardOutput),
+          std::move(R.StandardError)};
 }
 
 Outcome passgym(std::vector<std::string> Args) {
@@ -62,13 +62,13 @@ Outcome passgym(std::vector<std::string> Args) {
 /// Runs a tool that must succeed.
 Outcome tool(std::vector<std::string> Argv) {
   Outcome R = run(Argv);
-  EXPECT_EQ(R.exitCode, 0) << Argv[0] << " failed:\n" << R.err;
+  EXPECT_EQ(R.ExitCode, 0) << Argv[0] << " failed:\n" << R.Err;
   return R;
 }
 
 std::string describe(const Outcome &R) {
-  return "exit code " + std::to_string(R.exitCode) + "\nstdout:\n" + R.out +
-         "\nstderr:\n" + R.err;
+  return "exit code " + std::to_string(R.ExitCode) + "\nstdout:\n" + R.Out +
+         "\nstderr:\n" + R.Err;
 }
 
 std::vector<std::string> lines(const std::string &Text) {
@@ -87,8 +87,8 @@ bool contains(const std::string &Text, const std::string &Part) {
 /// one of \p Mentions.
 void expectOneErrorLine(const Outcome &R,
                         const std::vector<std::string> &Mentions) {
-  EXPECT_EQ(R.out, "") << describe(R);
-  std::vector<std::string> Lines = lines(R.err);
+  EXPECT_EQ(R.Out, "") << describe(R);
+  std::vector<std::string> Lines = lines(R.Err);
   ASSERT_EQ(Lines.size(), 1u) << describe(R);
   EXPECT_TRUE(llvm::StringRef(Lines[0]).starts_with("passgym: error: "))
       << describe(R);
@@ -100,14 +100,14 @@ void expectOneErrorLine(const Outcome &R,
 
 /// A failure reported by passgym itself: exit code 1.
 void expectError(const Outcome &R, const std::vector<std::string> &Mentions) {
-  EXPECT_EQ(R.exitCode, 1) << describe(R);
+  EXPECT_EQ(R.ExitCode, 1) << describe(R);
   expectOneErrorLine(R, Mentions);
 }
 
 /// A usage error caught by CLI11: a non-zero exit code of its own.
 void expectUsageError(const Outcome &R,
                       const std::vector<std::string> &Mentions) {
-  EXPECT_NE(R.exitCode, 0) << describe(R);
+  EXPECT_NE(R.ExitCode, 0) << describe(R);
   expectOneErrorLine(R, Mentions);
 }
 
@@ -142,7 +142,7 @@ void expectNoTemporaryFiles(const std::string &Directory) {
 
 void expectVerifies(const std::string &Path) {
   Outcome R = run({kOpt, "-passes=verify", "-disable-output", Path});
-  EXPECT_EQ(R.exitCode, 0) << Path << " does not verify:\n" << R.err;
+  EXPECT_EQ(R.ExitCode, 0) << Path << " does not verify:\n" << R.Err;
 }
 
 /// The module in \p Path as `opt -S` prints it after parsing the text (so use
@@ -150,7 +150,7 @@ void expectVerifies(const std::string &Path) {
 std::string canonicalModule(const std::string &Path) {
   Outcome R = tool({kOpt, "-S", Path, "-o", "-"});
   std::string Text;
-  for (const std::string &Line : lines(R.out)) {
+  for (const std::string &Line : lines(R.Out)) {
     llvm::StringRef L(Line);
     if (L.starts_with("; ModuleID") || L.starts_with("source_filename"))
       continue;
@@ -180,7 +180,7 @@ void runReproduction(const std::string &Command, const std::string &Input,
   std::string Shell =
       Command.substr(0, In) + " '" + Input + "' -S -o '" + Output + "'";
   Outcome R = run({"sh", "-c", Shell});
-  ASSERT_EQ(R.exitCode, 0) << Shell << "\n" << R.err;
+  ASSERT_EQ(R.ExitCode, 0) << Shell << "\n" << R.Err;
 }
 
 /// The value column of the row called \p Name in `search`'s table.
@@ -212,9 +212,9 @@ int64_t observeInstructions(const std::string &Benchmark,
   if (!Apply.empty())
     Args.insert(Args.end(), {"--apply", Apply});
   Outcome R = passgym(Args);
-  EXPECT_EQ(R.exitCode, 0) << describe(R);
-  EXPECT_EQ(R.err, "");
-  return std::stoll(R.out);
+  EXPECT_EQ(R.ExitCode, 0) << describe(R);
+  EXPECT_EQ(R.Err, "");
+  return std::stoll(R.Out);
 }
 
 /// Four cheap actions, so a search covers many steps quickly.
@@ -362,8 +362,8 @@ TEST_F(CliTest, UnknownCostIsNamed) {
 TEST_F(CliTest, BenchmarkMayFollowRepeatableOptions) {
   Outcome R = passgym({"observe", "-s", "IrInstructionCount", "--apply", "sroa",
                        smallProgram()});
-  EXPECT_EQ(R.exitCode, 0) << describe(R);
-  EXPECT_LT(std::stoll(R.out), 37) << describe(R);
+  EXPECT_EQ(R.ExitCode, 0) << describe(R);
+  EXPECT_LT(std::stoll(R.Out), 37) << describe(R);
 }
 
 TEST_F(CliTest, CompileErrorIsOneLine) {
@@ -412,9 +412,9 @@ TEST_F(CliTest, FailedApplyKeepsExistingOutput) {
 
 TEST_F(CliTest, PassesListsTheBuiltinActions) {
   Outcome Json = passgym({"passes", "--json"});
-  ASSERT_EQ(Json.exitCode, 0) << describe(Json);
-  EXPECT_EQ(Json.err, "");
-  nlohmann::json List = nlohmann::json::parse(Json.out);
+  ASSERT_EQ(Json.ExitCode, 0) << describe(Json);
+  EXPECT_EQ(Json.Err, "");
+  nlohmann::json List = nlohmann::json::parse(Json.Out);
   ASSERT_TRUE(List.is_array());
   ASSERT_EQ(List.size(), 117u);
   EXPECT_EQ(List.size(), ActionSpace::builtin().size());
@@ -430,8 +430,8 @@ TEST_F(CliTest, PassesListsTheBuiltinActions) {
   // The text listing agrees with the JSON: a header, one row per action in
   // the same order, and a count.
   Outcome Text = passgym({"passes"});
-  ASSERT_EQ(Text.exitCode, 0) << describe(Text);
-  std::vector<std::string> Rows = lines(Text.out);
+  ASSERT_EQ(Text.ExitCode, 0) << describe(Text);
+  std::vector<std::string> Rows = lines(Text.Out);
   ASSERT_EQ(Rows.size(), List.size() + 2);
   EXPECT_EQ(Rows.back(), "117 actions in passgym-v0");
   for (size_t I = 0; I < List.size(); ++I) {
@@ -448,8 +448,8 @@ TEST_F(CliTest, PassesListsTheBuiltinActions) {
 TEST_F(CliTest, PassesListsAUsersActionSpace) {
   std::string Actions = write("four.actions", kFourActions);
   Outcome R = passgym({"passes", "--actions", Actions, "--json"});
-  ASSERT_EQ(R.exitCode, 0) << describe(R);
-  nlohmann::json List = nlohmann::json::parse(R.out);
+  ASSERT_EQ(R.ExitCode, 0) << describe(R);
+  nlohmann::json List = nlohmann::json::parse(R.Out);
   ASSERT_EQ(List.size(), 4u);
   // A line without a name is named by its pipeline.
   EXPECT_EQ(List[2]["name"], "function(simplifycfg)");
@@ -475,20 +475,20 @@ TEST_F(CliTest, ApplyWritesIrThatItsOptCommandReproduces) {
     Args.insert(Args.end(), Sequences[I].begin(), Sequences[I].end());
     Args.insert(Args.end(), {"-o", Output});
     Outcome R = passgym(Args);
-    ASSERT_EQ(R.exitCode, 0) << describe(R);
-    EXPECT_EQ(R.out, "");
+    ASSERT_EQ(R.ExitCode, 0) << describe(R);
+    EXPECT_EQ(R.Out, "");
     expectVerifies(Output);
 
     // "instructions: 37 -> N", N being what observe counts after the same
     // actions.
-    std::string Counts = lineStartingWith(R.err, "instructions: ");
+    std::string Counts = lineStartingWith(R.Err, "instructions: ");
     int64_t After = observeInstructions(Output);
     EXPECT_EQ(Counts, "instructions: " + std::to_string(kSmallInstructions) +
                           " -> " + std::to_string(After));
     EXPECT_LT(After, kSmallInstructions);
 
     std::string Command =
-        optCommand(lineStartingWith(R.err, "reproduce with: "));
+        optCommand(lineStartingWith(R.Err, "reproduce with: "));
     EXPECT_TRUE(llvm::StringRef(Command).ends_with(" INPUT.bc -o " + Output))
         << Command;
     std::string Reproduced = file("reproduced" + std::to_string(I) + ".ll");
@@ -500,23 +500,23 @@ TEST_F(CliTest, ApplyWritesIrThatItsOptCommandReproduces) {
 TEST_F(CliTest, ApplyWritesBitcodeAndStdout) {
   std::string Bitcode = file("out.bc");
   Outcome ToFile = passgym({"apply", smallProgram(), "sroa", "-o", Bitcode});
-  ASSERT_EQ(ToFile.exitCode, 0) << describe(ToFile);
+  ASSERT_EQ(ToFile.ExitCode, 0) << describe(ToFile);
   EXPECT_TRUE(llvm::StringRef(readFile(Bitcode)).starts_with("BC\xC0\xDE"));
   expectVerifies(Bitcode);
 
   // Without -o the module goes to stdout as text, the report to stderr.
   Outcome ToStdout = passgym({"apply", smallProgram(), "sroa"});
-  ASSERT_EQ(ToStdout.exitCode, 0) << describe(ToStdout);
-  std::string Text = write("stdout.ll", ToStdout.out);
+  ASSERT_EQ(ToStdout.ExitCode, 0) << describe(ToStdout);
+  std::string Text = write("stdout.ll", ToStdout.Out);
   expectVerifies(Text);
   EXPECT_EQ(canonicalModule(Text), canonicalModule(Bitcode));
-  EXPECT_TRUE(contains(ToStdout.err, "reproduce with: "));
+  EXPECT_TRUE(contains(ToStdout.Err, "reproduce with: "));
 
   // No actions: the module comes back unchanged.
   std::string Same = file("same.ll");
   Outcome Nothing = passgym({"apply", smallProgram(), "-o", Same});
-  ASSERT_EQ(Nothing.exitCode, 0) << describe(Nothing);
-  EXPECT_TRUE(contains(Nothing.err, "instructions: 37 -> 37"));
+  ASSERT_EQ(Nothing.ExitCode, 0) << describe(Nothing);
+  EXPECT_TRUE(contains(Nothing.Err, "instructions: 37 -> 37"));
   EXPECT_EQ(canonicalModule(Same), canonicalModule(smallProgram()));
 }
 
@@ -529,10 +529,10 @@ TEST_F(CliTest, ObserveJsonAutophaseAndInstructionCount) {
                                      "Autophase"};
     Args.insert(Args.end(), Extra.begin(), Extra.end());
     Outcome R = passgym(Args);
-    EXPECT_EQ(R.exitCode, 0) << describe(R);
-    EXPECT_EQ(R.err, "");
-    nlohmann::json Json = nlohmann::json::parse(R.out);
-    EXPECT_EQ(Json.size(), 2u) << R.out;
+    EXPECT_EQ(R.ExitCode, 0) << describe(R);
+    EXPECT_EQ(R.Err, "");
+    nlohmann::json Json = nlohmann::json::parse(R.Out);
+    EXPECT_EQ(Json.size(), 2u) << R.Out;
     EXPECT_EQ(Json.at("Autophase").size(), 56u);
     EXPECT_EQ(Json.at("IrInstructionCount").get<int64_t>(),
               Json.at("Autophase").at(51).get<int64_t>());
@@ -547,8 +547,8 @@ TEST_F(CliTest, ObserveJsonAutophaseAndInstructionCount) {
   EXPECT_EQ(observeInstructions("file://" + smallProgram()),
             kSmallInstructions);
   Outcome Text = passgym({"observe", smallProgram(), "-s", "Autophase"});
-  ASSERT_EQ(Text.exitCode, 0) << describe(Text);
-  std::vector<std::string> Rows = lines(Text.out);
+  ASSERT_EQ(Text.ExitCode, 0) << describe(Text);
+  std::vector<std::string> Rows = lines(Text.Out);
   ASSERT_EQ(Rows.size(), 56u);
   EXPECT_EQ(Rows[51], "TotalInsts " + std::to_string(kSmallInstructions));
 }
@@ -566,27 +566,27 @@ TEST_F(CliTest, SearchIsDeterministicAndWritesItsBest) {
       if (!Builtin)
         Args.insert(Args.end(), {"--actions", Actions});
       Outcome R = passgym(Args);
-      EXPECT_EQ(R.exitCode, 0) << describe(R);
+      EXPECT_EQ(R.ExitCode, 0) << describe(R);
       return R;
     };
     std::string First = file("best1.ll"), Second = file("best2.ll");
     Outcome A = Search(First);
     Outcome B = Search(Second);
-    std::string Sequence = lineStartingWith(A.out, "best sequence (");
-    EXPECT_EQ(Sequence, lineStartingWith(B.out, "best sequence ("));
-    std::string Command = optCommand(A.out);
-    EXPECT_EQ(Command, optCommand(B.out));
-    EXPECT_TRUE(contains(A.out, " 300 steps in ")) << A.out;
+    std::string Sequence = lineStartingWith(A.Out, "best sequence (");
+    EXPECT_EQ(Sequence, lineStartingWith(B.Out, "best sequence ("));
+    std::string Command = optCommand(A.Out);
+    EXPECT_EQ(Command, optCommand(B.Out));
+    EXPECT_TRUE(contains(A.Out, " 300 steps in ")) << A.Out;
 
-    int64_t Unoptimized = tableValue(A.out, "unoptimized (-O0)");
-    int64_t Best = tableValue(A.out, "best found");
+    int64_t Unoptimized = tableValue(A.Out, "unoptimized (-O0)");
+    int64_t Best = tableValue(A.Out, "best found");
     EXPECT_EQ(Unoptimized, kSmallInstructions);
     EXPECT_LE(Best, Unoptimized);
-    EXPECT_EQ(Best, tableValue(B.out, "best found"));
+    EXPECT_EQ(Best, tableValue(B.Out, "best found"));
 
     // The written module verifies, is as small as reported, and is what the
     // printed opt pipeline makes of the input.
-    EXPECT_TRUE(contains(A.out, "best module written to " + First));
+    EXPECT_TRUE(contains(A.Out, "best module written to " + First));
     expectVerifies(First);
     EXPECT_EQ(observeInstructions(First), Best);
     EXPECT_EQ(canonicalModule(First), canonicalModule(Second));
@@ -608,17 +608,17 @@ TEST_F(CliTest, DatasetsCountsTheBuiltinPrograms) {
   ASSERT_FALSE(Names.empty());
 
   Outcome R = passgym({"datasets"});
-  ASSERT_EQ(R.exitCode, 0) << describe(R);
-  std::istringstream Row(lineStartingWith(R.out, "builtin-v0 "));
+  ASSERT_EQ(R.ExitCode, 0) << describe(R);
+  std::istringstream Row(lineStartingWith(R.Out, "builtin-v0 "));
   std::string Dataset;
   size_t Count = 0;
   Row >> Dataset >> Count;
-  EXPECT_EQ(Count, Names.size()) << R.out;
+  EXPECT_EQ(Count, Names.size()) << R.Out;
 
   Outcome List = passgym({"datasets", "--list"});
-  ASSERT_EQ(List.exitCode, 0) << describe(List);
+  ASSERT_EQ(List.ExitCode, 0) << describe(List);
   std::vector<std::string> Uris;
-  for (const std::string &Line : lines(List.out))
+  for (const std::string &Line : lines(List.Out))
     if (llvm::StringRef(Line).starts_with("benchmark://builtin-v0/") &&
         !contains(Line, " "))
       Uris.push_back(Line);

@@ -36,23 +36,24 @@ std::vector<std::string> withoutTimings(const std::string &Report) {
 void expectSameSearch(const std::string &Recording,
                       std::vector<std::string> Args) {
   SubprocessOptions Options;
-  Options.argv = {PASSGYM_BINARY, "search"};
-  Options.argv.insert(Options.argv.end(), Args.begin(), Args.end());
-  Options.timeout = std::chrono::seconds(120);
+  Options.Argv = {PASSGYM_BINARY, "search"};
+  Options.Argv.insert(Options.Argv.end(), Args.begin(), Args.end());
+  Options.Timeout = std::chrono::seconds(120);
   SubprocessResult R = take(runSubprocess(Options));
-  ASSERT_TRUE(R.succeeded()) << R.describeFailure() << "\n" << R.standardError;
-  auto Expected = llvm::MemoryBuffer::getFile(
-      testing::testData("unchanged/" + Recording));
+  ASSERT_TRUE(R.succeeded()) << R.describeFailure() << "\n" << R.StandardError;
+  auto Expected =
+      llvm::MemoryBuffer::getFile(testing::testData("unchanged/" + Recording));
   ASSERT_TRUE(Expected) << Recording;
-  std::vector<std::string> Want = withoutTimings((*Expected)->getBuffer().str());
+  std::vector<std::string> Want =
+      withoutTimings((*Expected)->getBuffer().str());
   ASSERT_GT(Want.size(), 10u) << "the recording looks truncated";
-  EXPECT_EQ(withoutTimings(R.standardOutput), Want);
+  EXPECT_EQ(withoutTimings(R.StandardOutput), Want);
 }
 
 TEST(UnchangedBehaviour, RandomSearchOnCrc32) {
-  expectSameSearch("search-crc32.txt", {"benchmark://builtin-v0/crc32",
-                                        "--steps", "400", "--time", "0",
-                                        "--seed", "7"});
+  expectSameSearch("search-crc32.txt",
+                   {"benchmark://builtin-v0/crc32", "--steps", "400", "--time",
+                    "0", "--seed", "7"});
 }
 
 TEST(UnchangedBehaviour, RandomSearchOnQsortWithShortEpisodes) {

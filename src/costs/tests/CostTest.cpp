@@ -22,8 +22,8 @@ using testing::take;
 
 /// The environment's module after a few random actions, written as bitcode.
 struct Sample {
-  std::unique_ptr<Environment> env;
-  std::string bitcodePath;
+  std::unique_ptr<Environment> Env;
+  std::string BitcodePath;
 };
 
 Sample sample(const std::string &Name, const TempDir &Dir, uint64_t Seed) {
@@ -44,8 +44,8 @@ std::string run(std::vector<std::string> Argv) {
   SubprocessOptions Options{std::move(Argv)};
   auto Result = take(runSubprocess(Options));
   if (!Result.succeeded())
-    throw std::runtime_error(Options.argv[0] + ": " + Result.standardError);
-  return Result.standardOutput;
+    throw std::runtime_error(Options.Argv[0] + ": " + Result.StandardError);
+  return Result.StandardOutput;
 }
 
 /// Instructions in opt's textual IR: the lines of a function body indented
@@ -81,11 +81,11 @@ class CostAgainstTools : public ::testing::TestWithParam<const char *> {};
 TEST_P(CostAgainstTools, InstructionCountMatchesOptsOutput) {
   auto Dir = take(TempDir::create("passgym-test"));
   Sample S = sample(GetParam(), Dir, 3);
-  std::string Ir = run({"/usr/bin/opt-19", "-S", S.bitcodePath, "-o", "-"});
+  std::string Ir = run({"/usr/bin/opt-19", "-S", S.BitcodePath, "-o", "-"});
   int64_t Expected = countInstructionLines(Ir);
   EXPECT_GT(Expected, 10);
-  EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.env->module(),
-                             S.env->benchmark(), S.env->measurement())),
+  EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.Env->module(),
+                             S.Env->benchmark(), S.Env->measurement())),
             Expected);
 }
 
@@ -93,11 +93,11 @@ TEST_P(CostAgainstTools, ObjectTextSizeMatchesLlcAndSize) {
   auto Dir = take(TempDir::create("passgym-test"));
   Sample S = sample(GetParam(), Dir, 5);
   std::string Object = Dir.file("out.o");
-  run({"/usr/bin/llc-19", "-O0", "-filetype=obj", S.bitcodePath, "-o", Object});
+  run({"/usr/bin/llc-19", "-O0", "-filetype=obj", S.BitcodePath, "-o", Object});
   int64_t Expected = textSizeBySize(Object);
   EXPECT_GT(Expected, 100);
-  EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.env->module(),
-                             S.env->benchmark(), S.env->measurement())),
+  EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.Env->module(),
+                             S.Env->benchmark(), S.Env->measurement())),
             Expected);
 }
 
@@ -107,12 +107,12 @@ INSTANTIATE_TEST_SUITE_P(Builtin, CostAgainstTools,
 TEST(CostTest, BaselinesAreTheUnoptimizedAndLlvmsPipelines) {
   auto B = testing::builtin("crc32");
   MeasurementContext Unused;
-  double O0 =
-      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B, Unused));
-  double O3 =
-      take(baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B, Unused));
-  double Oz =
-      take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B, Unused));
+  double O0 = take(
+      baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B, Unused));
+  double O3 = take(
+      baselineCost(CostFunction::IrInstructionCount, Baseline::O3, *B, Unused));
+  double Oz = take(
+      baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B, Unused));
   llvm::LLVMContext Context;
   EXPECT_EQ(
       O0, static_cast<int64_t>(take(B->load(Context))->getInstructionCount()));

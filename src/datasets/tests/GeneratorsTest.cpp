@@ -26,14 +26,14 @@ TEST(GeneratorsTest, CsmithProgramsRunAndValidateAfterO3) {
     auto B = take(loadBenchmark(csmith(Seed)));
     EXPECT_EQ(B->uri(), csmith(Seed));
     ASSERT_TRUE(B->runSpec());
-    EXPECT_TRUE(B->runSpec()->args.empty());
-    EXPECT_EQ(B->runSpec()->timeout, std::chrono::seconds(10));
+    EXPECT_TRUE(B->runSpec()->Args.empty());
+    EXPECT_EQ(B->runSpec()->Timeout, std::chrono::seconds(10));
     ProgramBehaviour Reference = take(referenceBehaviour(*B));
-    EXPECT_EQ(Reference.exitCode, 0);
+    EXPECT_EQ(Reference.ExitCode, 0);
     // csmith's programs print a checksum of their globals, which is what
     // makes them validatable.
-    EXPECT_NE(Reference.standardOutput.find("checksum = "), std::string::npos)
-        << Reference.standardOutput;
+    EXPECT_NE(Reference.StandardOutput.find("checksum = "), std::string::npos)
+        << Reference.StandardOutput;
 
     llvm::LLVMContext Context;
     auto M = take(B->load(Context));
@@ -96,10 +96,10 @@ TEST(GeneratorsTest, BadSeedsAndGeneratorsAreErrors) {
 TEST(GeneratorsTest, TheDatasetsAreListed) {
   std::vector<GeneratorInfo> All = generators();
   ASSERT_EQ(All.size(), 2u);
-  EXPECT_EQ(All[0].dataset, "csmith-v0");
-  EXPECT_TRUE(All[0].runnable);
-  EXPECT_EQ(All[1].dataset, "llvm-stress-v0");
-  EXPECT_FALSE(All[1].runnable);
+  EXPECT_EQ(All[0].Dataset, "csmith-v0");
+  EXPECT_TRUE(All[0].Runnable);
+  EXPECT_EQ(All[1].Dataset, "llvm-stress-v0");
+  EXPECT_FALSE(All[1].Runnable);
 }
 
 } // namespace

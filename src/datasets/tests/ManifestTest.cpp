@@ -59,8 +59,8 @@ std::string manifestError(const std::string &Manifest) {
 
 TEST(ManifestTest, DatasetLoadsRunsAndValidatesAfterO3) {
   Manifest M = take(readManifest(testData("manifest/manifest.json")));
-  EXPECT_EQ(M.name, "manifest-test");
-  ASSERT_EQ(M.entries.size(), 2u);
+  EXPECT_EQ(M.Name, "manifest-test");
+  ASSERT_EQ(M.Entries.size(), 2u);
 
   const ManifestEntry *Sum = M.find("sum");
   ASSERT_TRUE(Sum);
@@ -68,20 +68,20 @@ TEST(ManifestTest, DatasetLoadsRunsAndValidatesAfterO3) {
   EXPECT_EQ(SumBenchmark->uri(),
             "manifest:" + testData("manifest/manifest.json") + "#sum");
   ASSERT_TRUE(SumBenchmark->runSpec());
-  EXPECT_EQ(SumBenchmark->runSpec()->timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(SumBenchmark->runSpec()->Timeout, std::chrono::milliseconds(5000));
   ProgramBehaviour SumReference = take(referenceBehaviour(*SumBenchmark));
   // The numbers come from the stdin file, the factor 3 from the arguments.
-  EXPECT_EQ(SumReference.standardOutput, "count: 8\nsum: 603\nmax: 100\n");
+  EXPECT_EQ(SumReference.StandardOutput, "count: 8\nsum: 603\nmax: 100\n");
 
   const ManifestEntry *Words = M.find("wordfreq");
   ASSERT_TRUE(Words);
   auto WordsBenchmark = take(loadBenchmark(M.uriOf(*Words)));
   ProgramBehaviour WordsReference = take(referenceBehaviour(*WordsBenchmark));
-  EXPECT_EQ(WordsReference.standardOutput, "words: 28\ndistinct: 13\n");
-  ASSERT_EQ(WordsReference.outputFiles.size(), 1u);
-  EXPECT_EQ(WordsReference.outputFiles[0].first, "counts.txt");
-  EXPECT_TRUE(WordsReference.outputFiles[0].second.starts_with("the 5\n"))
-      << WordsReference.outputFiles[0].second;
+  EXPECT_EQ(WordsReference.StandardOutput, "words: 28\ndistinct: 13\n");
+  ASSERT_EQ(WordsReference.OutputFiles.size(), 1u);
+  EXPECT_EQ(WordsReference.OutputFiles[0].first, "counts.txt");
+  EXPECT_TRUE(WordsReference.OutputFiles[0].second.starts_with("the 5\n"))
+      << WordsReference.OutputFiles[0].second;
 
   for (const BenchmarkPtr &B : {SumBenchmark, WordsBenchmark}) {
     SCOPED_TRACE(B->uri());
@@ -145,7 +145,7 @@ TEST(ManifestTest, CompileErrorsNameTheBenchmarkAndSource) {
       R"({"benchmarks": [{"name": "broken", "sources": ["bad.c"]}]})");
   writeFile(Dir, "bad.c", "int main( {\n");
   Manifest M = take(readManifest(Dir.path()));
-  std::string Message = errorOf(loadManifestEntry(M, M.entries[0]));
+  std::string Message = errorOf(loadManifestEntry(M, M.Entries[0]));
   EXPECT_TRUE(contains(Message, "#broken")) << Message;
   EXPECT_TRUE(contains(Message, "cannot compile")) << Message;
   EXPECT_TRUE(contains(Message, "bad.c")) << Message;

@@ -66,7 +66,7 @@ TEST(EnvironmentTest, EveryActionOnEveryBuiltinProgramLeavesAValidModule) {
       ASSERT_FALSE(Step.Done) << Name << ": " << Step.Info.Error;
       // runPipeline verifies too; this checks what the environment holds.
       ASSERT_FALSE(llvm::verifyModule(Env->module(), &llvm::errs()))
-          << Name << " after " << Root->actions()[Action].name;
+          << Name << " after " << Root->actions()[Action].Name;
     }
   }
 }
@@ -122,7 +122,7 @@ TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
       Out << B->bitcode().getBuffer();
     }
     SubprocessOptions Opt;
-    Opt.argv = {"/usr/bin/opt-19", "-passes=" + Env->pipeline(), Input, "-o",
+    Opt.Argv = {"/usr/bin/opt-19", "-passes=" + Env->pipeline(), Input, "-o",
                 Output};
     testing::check(runChecked(Opt));
     EXPECT_EQ(Env->commandline(Input, Output), "opt-19 -passes='" +

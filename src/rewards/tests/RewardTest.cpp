@@ -19,10 +19,10 @@ BenchmarkPtr crc32() {
 
 /// Runs one fixed random episode and returns (sum of rewards, C(s_0), C(s_T)).
 struct Episode {
-  double rewardSum = 0;
-  int64_t initial = 0, final = 0;
-  double scale = 0;
-  bool floored = false;
+  double RewardSum = 0;
+  int64_t Initial = 0, Final = 0;
+  double Scale = 0;
+  bool Floored = false;
 };
 
 Episode runEpisode(const std::string &RewardSpace) {
@@ -53,12 +53,12 @@ TEST(RewardTest, CompilerGymsEightSpacesAndTheRuntimeSpaces) {
 
 TEST(RewardTest, RewardsSumToTheCostReduction) {
   Episode Raw = runEpisode("IrInstructionCount");
-  EXPECT_NE(Raw.initial, Raw.final);
-  EXPECT_DOUBLE_EQ(Raw.rewardSum, static_cast<double>(Raw.initial - Raw.final));
+  EXPECT_NE(Raw.Initial, Raw.Final);
+  EXPECT_DOUBLE_EQ(Raw.RewardSum, static_cast<double>(Raw.Initial - Raw.Final));
 
   Episode Norm = runEpisode("IrInstructionCountNorm");
-  EXPECT_DOUBLE_EQ(Norm.scale, static_cast<double>(Norm.initial));
-  EXPECT_NEAR(Norm.rewardSum, (Raw.initial - Raw.final) / double(Raw.initial),
+  EXPECT_DOUBLE_EQ(Norm.Scale, static_cast<double>(Norm.Initial));
+  EXPECT_NEAR(Norm.RewardSum, (Raw.Initial - Raw.Final) / double(Raw.Initial),
               1e-12);
 }
 
@@ -67,9 +67,9 @@ TEST(RewardTest, BaselineScaledRewardIsTheFractionOfTheBaselineGain) {
   double Oz = take(baselineCost(CostFunction::IrInstructionCount, Baseline::Oz,
                                 *crc32(), Unused));
   Episode E = runEpisode("IrInstructionCountOz");
-  EXPECT_FALSE(E.floored);
-  EXPECT_DOUBLE_EQ(E.scale, static_cast<double>(E.initial - Oz));
-  EXPECT_NEAR(E.rewardSum, (E.initial - E.final) / double(E.initial - Oz),
+  EXPECT_FALSE(E.Floored);
+  EXPECT_DOUBLE_EQ(E.Scale, static_cast<double>(E.Initial - Oz));
+  EXPECT_NEAR(E.RewardSum, (E.Initial - E.Final) / double(E.Initial - Oz),
               1e-12);
 }
 
@@ -81,10 +81,10 @@ TEST(RewardTest, ScaleIsFlooredWhenTheBaselineGainsLessThanOnePercent) {
   double Oz = take(baselineCost(Space.Cost, Baseline::Oz, *B, Unused));
   Episode E = runEpisode(Space.Name);
   double Floor = std::max(kMinimumBaselineGain * O0, 1.0);
-  EXPECT_EQ(E.floored, O0 - Oz < Floor);
-  EXPECT_DOUBLE_EQ(E.scale, std::max<double>(O0 - Oz, Floor));
-  EXPECT_GT(E.scale, 0);
-  EXPECT_NEAR(E.rewardSum, (E.initial - E.final) / E.scale, 1e-9);
+  EXPECT_EQ(E.Floored, O0 - Oz < Floor);
+  EXPECT_DOUBLE_EQ(E.Scale, std::max<double>(O0 - Oz, Floor));
+  EXPECT_GT(E.Scale, 0);
+  EXPECT_NEAR(E.RewardSum, (E.Initial - E.Final) / E.Scale, 1e-9);
 }
 
 TEST(RewardTest, UnknownSpaceIsAnError) {

@@ -36,11 +36,11 @@ TEST(MeasurementCacheTest, StoredPayloadIsFoundAndEveryKeyPartMatters) {
   EXPECT_EQ(*Found, R"({"seconds": 1.5})");
 
   MeasurementKey OtherModule = someKey();
-  OtherModule.moduleHash = "module-b";
+  OtherModule.ModuleHash = "module-b";
   MeasurementKey OtherConfig = someKey();
-  OtherConfig.configHash = "config-b";
+  OtherConfig.ConfigHash = "config-b";
   MeasurementKey OtherMachine = someKey();
-  OtherMachine.machine = "machine-b";
+  OtherMachine.Machine = "machine-b";
   for (const MeasurementKey &Key : {OtherModule, OtherConfig, OtherMachine})
     EXPECT_FALSE(take(Cache->lookup(Key)));
 

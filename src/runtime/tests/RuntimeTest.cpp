@@ -1,9 +1,9 @@
 #include "costs/Measurement.h"
 
 #include "actions/PassRunner.h"
+#include "costs/Cost.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "costs/Cost.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
@@ -44,9 +44,9 @@ TEST(RuntimeTest, EveryBuiltinProgramValidatesAtO0AndO3) {
     BenchmarkPtr B = builtin(Name);
     ASSERT_TRUE(B->runSpec()) << Name;
     ProgramBehaviour Reference = take(referenceBehaviour(*B));
-    EXPECT_EQ(Reference.exitCode, 0) << Name;
-    EXPECT_NE(Reference.standardOutput.find("checksum"), std::string::npos)
-        << Name << ": " << Reference.standardOutput;
+    EXPECT_EQ(Reference.ExitCode, 0) << Name;
+    EXPECT_NE(Reference.StandardOutput.find("checksum"), std::string::npos)
+        << Name << ": " << Reference.StandardOutput;
 
     llvm::LLVMContext Context;
     auto M = take(B->load(Context));
@@ -83,7 +83,7 @@ TEST(RuntimeTest, ValidationCatchesAModuleWhoseOutputChanged) {
 TEST(RuntimeTest, HangingProgramIsKilledAndReported) {
   auto Dir = take(TempDir::create("passgym-test"));
   RunSpec Spec;
-  Spec.timeout = std::chrono::milliseconds(300);
+  Spec.Timeout = std::chrono::milliseconds(300);
   BenchmarkPtr B = fromSource(
       "int main(int argc, char **argv) { volatile int x = 1; while (x) {} }\n",
       Spec, Dir);
@@ -102,7 +102,7 @@ TEST(RuntimeTest, CrashingProgramIsReported) {
 TEST(RuntimeTest, ProgramFillingTheDiskIsStopped) {
   auto Dir = take(TempDir::create("passgym-test"));
   RunSpec Spec;
-  Spec.maxFileBytes = 1 << 20;
+  Spec.MaxFileBytes = 1 << 20;
   BenchmarkPtr B = fromSource(R"(#include <stdio.h>
 int main(void) {
   static char block[65536];
@@ -131,7 +131,7 @@ int main(void) {
 })",
                               RunSpec(), Dir);
   ProgramBehaviour Reference = take(referenceBehaviour(*B));
-  EXPECT_EQ(Reference.standardOutput, "inside written, outside refused\n");
+  EXPECT_EQ(Reference.StandardOutput, "inside written, outside refused\n");
   EXPECT_FALSE(llvm::sys::fs::exists(Outside));
 }
 
@@ -144,9 +144,9 @@ TEST(RuntimeTest, ExitCodeInputsAndOutputFilesAreCompared) {
     Out << "41";
   }
   RunSpec Spec;
-  Spec.inputFiles = {Input};
-  Spec.outputFiles = {"result.txt"};
-  Spec.standardInput = "7";
+  Spec.InputFiles = {Input};
+  Spec.OutputFiles = {"result.txt"};
+  Spec.StandardInput = "7";
   BenchmarkPtr B = fromSource(R"(#include <stdio.h>
 #include <stdlib.h>
 int main(void) {
@@ -162,21 +162,21 @@ int main(void) {
 })",
                               Spec, Dir);
   ProgramBehaviour Reference = take(referenceBehaviour(*B));
-  EXPECT_EQ(Reference.exitCode, 3);
-  EXPECT_EQ(Reference.standardOutput, "done\n");
-  ASSERT_EQ(Reference.outputFiles.size(), 1u);
-  EXPECT_EQ(Reference.outputFiles[0].second, "48\n");
+  EXPECT_EQ(Reference.ExitCode, 3);
+  EXPECT_EQ(Reference.StandardOutput, "done\n");
+  ASSERT_EQ(Reference.OutputFiles.size(), 1u);
+  EXPECT_EQ(Reference.OutputFiles[0].second, "48\n");
 
   ProgramBehaviour Changed = Reference;
-  Changed.outputFiles[0].second = "49\n";
+  Changed.OutputFiles[0].second = "49\n";
   EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("result.txt"),
             std::string::npos);
   Changed = Reference;
-  Changed.exitCode = 0;
+  Changed.ExitCode = 0;
   EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("exit code 0"),
             std::string::npos);
   Changed = Reference;
-  Changed.outputFiles.clear();
+  Changed.OutputFiles.clear();
   EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("not written"),
             std::string::npos);
 }
@@ -214,7 +214,7 @@ TEST(RuntimeTest, StoppingRuleWantsTheFloorSeenSeveralTimes) {
   // One fast outlier and a burst of slow runs: not yet.
   EXPECT_FALSE(floorConfirmed({4.0, 5.0, 5.01, 5.02, 6.0}, Options));
   EXPECT_TRUE(floorConfirmed({4.0, 5.0, 4.03, 6.0, 4.02}, Options));
-  Options.minRuns = 6;
+  Options.MinRuns = 6;
   EXPECT_FALSE(floorConfirmed({5.0, 5.0, 5.0}, Options));
 }
 
@@ -223,17 +223,17 @@ TEST(RuntimeTest, MeasurementIsValidatedAndSummarized) {
   llvm::LLVMContext Context;
   auto M = take(B->load(Context));
   MeasurementOptions Options;
-  Options.maxRuns = 8;
+  Options.MaxRuns = 8;
   RuntimeEstimate E = take(measureModule(*M, *B, Options));
-  ASSERT_GE(E.samples.size(), Options.minRuns);
-  EXPECT_LE(E.samples.size(), Options.maxRuns);
-  EXPECT_GT(E.minimum, 0);
-  EXPECT_LE(E.minimum, E.lower);
-  EXPECT_LE(E.lower, E.median);
-  EXPECT_LE(E.median, E.upper);
-  EXPECT_EQ(E.converged, floorConfirmed(E.samples, Options));
-  if (!E.converged)
-    EXPECT_EQ(E.samples.size(), Options.maxRuns);
+  ASSERT_GE(E.Samples.size(), Options.MinRuns);
+  EXPECT_LE(E.Samples.size(), Options.MaxRuns);
+  EXPECT_GT(E.Minimum, 0);
+  EXPECT_LE(E.Minimum, E.Lower);
+  EXPECT_LE(E.Lower, E.Median);
+  EXPECT_LE(E.Median, E.Upper);
+  EXPECT_EQ(E.Converged, floorConfirmed(E.Samples, Options));
+  if (!E.Converged)
+    EXPECT_EQ(E.Samples.size(), Options.MaxRuns);
 }
 
 } // namespace
@@ -255,8 +255,8 @@ TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
   CacheStatistics After = Measurement.statistics();
   EXPECT_EQ(After.Misses, 1u);
   EXPECT_EQ(After.Hits, 1u);
-  EXPECT_EQ(First.samples, Second.samples);
-  EXPECT_EQ(First.median, Second.median);
+  EXPECT_EQ(First.Samples, Second.Samples);
+  EXPECT_EQ(First.Median, Second.Median);
 
   // A module whose behaviour changed is remembered as invalid, with its reason.
   for (llvm::Function &F : *M)
@@ -264,7 +264,8 @@ TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
       if (auto *Op = llvm::dyn_cast<llvm::BinaryOperator>(&I);
           Op && Op->getOpcode() == llvm::Instruction::Xor)
         Op->setOperand(1, Op->getOperand(0));
-  std::string Reason = testing::errorOf(measureModuleCached(*M, *B, Measurement));
+  std::string Reason =
+      testing::errorOf(measureModuleCached(*M, *B, Measurement));
   EXPECT_EQ(testing::errorOf(measureModuleCached(*M, *B, Measurement)), Reason);
   EXPECT_EQ(Measurement.statistics().Hits - After.Hits, 1u);
 
@@ -278,9 +279,9 @@ TEST(RuntimeCacheTest, RepeatedAndInvalidModulesAreNotMeasuredAgain) {
 TEST(RuntimeCacheTest, TwoContextsInOneProcessMeasureWithTheirOwnSettings) {
   auto Dir = testing::take(TempDir::create("passgym-test"));
   MeasurementOptions Quick;
-  Quick.minRuns = 1;
-  Quick.maxRuns = 1;
-  Quick.agreeingRuns = 1;
+  Quick.MinRuns = 1;
+  Quick.MaxRuns = 1;
+  Quick.AgreeingRuns = 1;
   MeasurementContext Fast(Quick, "");
   MeasurementContext Careful({}, Dir.file("careful.sqlite"));
   EXPECT_NE(Fast.optionsKey(), Careful.optionsKey());
@@ -291,13 +292,14 @@ TEST(RuntimeCacheTest, TwoContextsInOneProcessMeasureWithTheirOwnSettings) {
   RuntimeEstimate OneRun = testing::take(measureModuleCached(*M, *B, Fast));
   RuntimeEstimate Converged =
       testing::take(measureModuleCached(*M, *B, Careful));
-  EXPECT_EQ(OneRun.samples.size(), 1u);
-  EXPECT_GE(Converged.samples.size(), 3u);
+  EXPECT_EQ(OneRun.Samples.size(), 1u);
+  EXPECT_GE(Converged.Samples.size(), 3u);
   // Neither found the other's result: different options, different keys.
   EXPECT_EQ(Fast.statistics().Misses, 1u);
   EXPECT_EQ(Careful.statistics().Misses, 1u);
   // Only the careful context keeps results on disk.
-  auto Cache = testing::take(MeasurementCache::open(Dir.file("careful.sqlite")));
+  auto Cache =
+      testing::take(MeasurementCache::open(Dir.file("careful.sqlite")));
   EXPECT_EQ(testing::take(Cache->size()), 1u);
 
   // Run-time baselines are kept per options too.
@@ -305,8 +307,8 @@ TEST(RuntimeCacheTest, TwoContextsInOneProcessMeasureWithTheirOwnSettings) {
       baselineCost(CostFunction::Runtime, Baseline::O0, *B, Fast));
   double CarefulO0 = testing::take(
       baselineCost(CostFunction::Runtime, Baseline::O0, *B, Careful));
-  EXPECT_EQ(FastO0, OneRun.minimum);
-  EXPECT_EQ(CarefulO0, Converged.minimum);
+  EXPECT_EQ(FastO0, OneRun.Minimum);
+  EXPECT_EQ(CarefulO0, Converged.Minimum);
 }
 
 /// A test-only pass that changes what crc32 computes.
@@ -324,8 +326,8 @@ struct OrForXorPass : llvm::PassInfoMixin<OrForXorPass> {
 TEST(RuntimeCacheTest, RuntimeRewardIsScaledByTheO3Gain) {
   auto Space = std::make_shared<ActionSpace>(
       "test", std::vector<Action>{{"sroa", "function(sroa)"}});
-  auto Measurement = std::make_shared<MeasurementContext>(
-      MeasurementOptions(), std::string());
+  auto Measurement =
+      std::make_shared<MeasurementContext>(MeasurementOptions(), std::string());
   auto Env = testing::take(
       Environment::create({Space, "Runtime", "RuntimeO3", Measurement}));
   BenchmarkPtr B = testing::builtin("qsort");

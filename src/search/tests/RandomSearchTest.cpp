@@ -18,9 +18,9 @@ std::unique_ptr<Environment> start() {
 
 RandomSearchOptions withSteps(uint64_t Steps, uint64_t Seed) {
   RandomSearchOptions Options;
-  Options.episodeLength = 20;
-  Options.seed = Seed;
-  Options.budget.steps = Steps;
+  Options.EpisodeLength = 20;
+  Options.Seed = Seed;
+  Options.Budget.Steps = Steps;
   return Options;
 }
 
@@ -28,15 +28,15 @@ TEST(RandomSearchTest, SameSeedSameResultAndTheBestIsReal) {
   auto Env = start();
   auto First = take(randomSearch(*Env, withSteps(300, 1)));
   auto Second = take(randomSearch(*Env, withSteps(300, 1)));
-  EXPECT_EQ(First.best->actionHistory(), Second.best->actionHistory());
-  EXPECT_EQ(First.steps, 300u);
-  EXPECT_EQ(First.episodes, 15u);
-  EXPECT_LT(First.bestCost(), First.initialCost);
-  EXPECT_EQ(First.initialCost, Env->reward().currentCost());
+  EXPECT_EQ(First.Best->actionHistory(), Second.Best->actionHistory());
+  EXPECT_EQ(First.Steps, 300u);
+  EXPECT_EQ(First.Episodes, 15u);
+  EXPECT_LT(First.bestCost(), First.InitialCost);
+  EXPECT_EQ(First.InitialCost, Env->reward().currentCost());
 
   // Replaying the best sequence from scratch reaches the reported cost.
   auto Replay = start();
-  for (size_t Action : First.best->actionHistory())
+  for (size_t Action : First.Best->actionHistory())
     ASSERT_FALSE(take(Replay->step(Action)).Done);
   EXPECT_EQ(Replay->reward().currentCost(), First.bestCost());
   // The search worked on forks: the start state is untouched.
@@ -55,8 +55,8 @@ TEST(RandomSearchTest, ReportsProgress) {
   uint64_t Calls = 0, LastSteps = 0;
   take(randomSearch(*Env, withSteps(50, 2), [&](const SearchProgress &P) {
     ++Calls;
-    EXPECT_GT(P.steps, LastSteps);
-    LastSteps = P.steps;
+    EXPECT_GT(P.Steps, LastSteps);
+    LastSteps = P.Steps;
   }));
   EXPECT_EQ(LastSteps, 50u);
   EXPECT_GT(Calls, 0u);

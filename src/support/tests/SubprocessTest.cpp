@@ -16,23 +16,23 @@ using testing::take;
 TEST(SubprocessTest, CapturesOutputAndExitCode) {
   auto R =
       take(runSubprocess({{"sh", "-c", "echo out; echo err >&2; exit 3"}}));
-  EXPECT_EQ(R.standardOutput, "out\n");
-  EXPECT_EQ(R.standardError, "err\n");
-  ASSERT_TRUE(R.exitCode);
-  EXPECT_EQ(*R.exitCode, 3);
+  EXPECT_EQ(R.StandardOutput, "out\n");
+  EXPECT_EQ(R.StandardError, "err\n");
+  ASSERT_TRUE(R.ExitCode);
+  EXPECT_EQ(*R.ExitCode, 3);
   EXPECT_FALSE(R.succeeded());
 }
 
 TEST(SubprocessTest, FeedsStandardInput) {
   SubprocessOptions O{{"cat"}};
-  O.standardInput = std::string(200000, 'x');
+  O.StandardInput = std::string(200000, 'x');
   auto R = take(runSubprocess(O));
-  EXPECT_EQ(R.standardOutput.size(), 200000u);
+  EXPECT_EQ(R.StandardOutput.size(), 200000u);
 }
 
 TEST(SubprocessTest, ChildThatIgnoresItsInputDoesNotKillTheCaller) {
   SubprocessOptions O{{"true"}};
-  O.standardInput = std::string(1 << 20, 'x');
+  O.StandardInput = std::string(1 << 20, 'x');
   auto R = take(runSubprocess(O));
   EXPECT_TRUE(R.succeeded()) << R.describeFailure();
   // SIGPIPE keeps its default disposition for the caller's own output.
@@ -47,9 +47,9 @@ TEST(SubprocessTest, TimeoutKillsTheWholeProcessGroup) {
   // The grandchild would create the marker after 2 s if it survived.
   SubprocessOptions O{
       {"sh", "-c", "(sleep 2; touch " + Marker + ") & sleep 30"}};
-  O.timeout = std::chrono::milliseconds(300);
+  O.Timeout = std::chrono::milliseconds(300);
   auto R = take(runSubprocess(O));
-  EXPECT_TRUE(R.timedOut);
+  EXPECT_TRUE(R.TimedOut);
   EXPECT_NE(R.describeFailure().find("timed out"), std::string::npos);
   ::sleep(3);
   EXPECT_FALSE(llvm::sys::fs::exists(Marker));
@@ -57,8 +57,8 @@ TEST(SubprocessTest, TimeoutKillsTheWholeProcessGroup) {
 
 TEST(SubprocessTest, ReportsSignals) {
   auto R = take(runSubprocess({{"sh", "-c", "kill -SEGV $$"}}));
-  ASSERT_TRUE(R.signal);
-  EXPECT_EQ(*R.signal, SIGSEGV);
+  ASSERT_TRUE(R.Signal);
+  EXPECT_EQ(*R.Signal, SIGSEGV);
   EXPECT_NE(R.describeFailure().find("signal 11"), std::string::npos);
 }
 
