@@ -3,6 +3,7 @@
 #include "costs/Cost.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
+#include "support/Files.h"
 #include "support/Statistics.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
@@ -190,8 +191,13 @@ std::string verdict(bool Met) { return Met ? "met" : "NOT MET"; }
 
 llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                         const std::function<void(double)> &Progress) {
-  std::vector<std::string> Uris =
-      Options.Benchmarks.empty() ? builtinBenchmarkUris() : Options.Benchmarks;
+  std::vector<std::string> Uris = Options.Benchmarks;
+  if (Uris.empty()) {
+    auto Builtins = builtinBenchmarkUris();
+    if (!Builtins)
+      return Builtins.takeError();
+    Uris = std::move(*Builtins);
+  }
   if (Uris.empty())
     return llvm::createStringError("no benchmark to measure");
   auto Dir = TempDir::create("passgym-bench");

@@ -4,6 +4,7 @@
 #include "costs/Measurement.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
+#include "support/Files.h"
 #include "support/Statistics.h"
 #include "support/TempDir.h"
 
@@ -165,8 +166,13 @@ llvm::Error timeReplays(const BenchmarkPtr &B,
 llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
                             llvm::raw_ostream &Out,
                             const std::function<void(double)> &Progress) {
-  std::vector<std::string> Uris =
-      Options.Benchmarks.empty() ? builtinBenchmarkUris() : Options.Benchmarks;
+  std::vector<std::string> Uris = Options.Benchmarks;
+  if (Uris.empty()) {
+    auto Builtins = builtinBenchmarkUris();
+    if (!Builtins)
+      return Builtins.takeError();
+    Uris = std::move(*Builtins);
+  }
   if (Uris.empty())
     return llvm::createStringError("no benchmark to measure");
   auto CacheDir = TempDir::create("passgym-bench-cache");

@@ -1,5 +1,6 @@
 #include "cli/Common.h"
 
+#include "support/Files.h"
 #include "support/TempDir.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -27,8 +28,7 @@ void runWith(CLI::App &Command, std::function<int()> Run) {
 
 llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
-       const std::vector<std::string> &Sequence,
-       const std::string &RewardSpace,
+       const std::vector<std::string> &Sequence, const std::string &RewardSpace,
        std::shared_ptr<MeasurementContext> Measurement) {
   auto Space = ActionSpace::load(ActionsFile);
   if (!Space)

@@ -82,8 +82,10 @@ int runDatasets(const DatasetsOptions &Options) {
   if (UserManifest)
     Runnable = runnability(*UserManifest, Failed);
 
-  std::vector<std::string> Names = builtinBenchmarkNames();
-  std::vector<Row> Rows = {{"builtin-v0", std::to_string(Names.size()), "yes",
+  auto Names = builtinBenchmarkNames();
+  if (!Names)
+    return reportError(Names.takeError());
+  std::vector<Row> Rows = {{"builtin-v0", std::to_string(Names->size()), "yes",
                             "benchmark://builtin-v0/NAME"}};
   for (const GeneratorInfo &Generator : generators())
     Rows.push_back({Generator.Dataset, "unbounded",
@@ -99,7 +101,7 @@ int runDatasets(const DatasetsOptions &Options) {
 
   if (Options.List) {
     llvm::outs() << "\n";
-    for (const std::string &Name : Names)
+    for (const std::string &Name : *Names)
       llvm::outs() << "benchmark://builtin-v0/" << Name << "\n";
   }
   if (UserManifest) {

@@ -3,6 +3,7 @@
 #include "datasets/Generators.h"
 #include "datasets/Manifest.h"
 
+#include "support/Installation.h"
 #include "support/Subprocess.h"
 #include "support/Target.h"
 #include "support/TempDir.h"
@@ -20,7 +21,6 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace passgym {
@@ -117,15 +117,17 @@ llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
 /// Built-in programs are runnable, with the arguments listed in runs.json.
 llvm::Expected<BenchmarkPtr> loadBuiltin(llvm::StringRef Uri) {
   llvm::StringRef Name = Uri.drop_front(kBuiltinScheme.size());
-  std::vector<std::string> Names = builtinBenchmarkNames();
-  if (std::find(Names.begin(), Names.end(), Name) == Names.end())
+  auto Names = builtinBenchmarkNames();
+  if (!Names)
+    return Names.takeError();
+  if (!llvm::is_contained(*Names, Name))
     return llvm::createStringError("unknown benchmark '" + Uri +
                                    "' (`passgym datasets` lists them)");
-  auto Loaded =
-      loadFile(Uri.str(), builtinDirectory() + "/" + Name.str() + ".c");
+  std::string Directory = *builtinDirectory();
+  auto Loaded = loadFile(Uri.str(), Directory + "/" + Name.str() + ".c");
   if (!Loaded)
     return Loaded.takeError();
-  std::string RunsPath = builtinDirectory() + "/runs.json";
+  std::string RunsPath = Directory + "/runs.json";
   auto Runs = llvm::MemoryBuffer::getFile(RunsPath);
   if (!Runs)
     return llvm::createStringError(Runs.getError(),
@@ -174,28 +176,38 @@ parseModule(llvm::MemoryBufferRef Buffer, llvm::LLVMContext &Context) {
   return llvm::createStringError(Message);
 }
 
-std::string builtinDirectory() {
-  if (const char *Override = std::getenv("PASSGYM_BUILTIN_DIR"))
-    return Override;
-  return PASSGYM_BUILTIN_DIR;
+llvm::Expected<std::string> builtinDirectory() {
+  auto Data = dataDirectory("builtin-v0/runs.json");
+  if (!Data)
+    return Data.takeError();
+  return *Data + "/builtin-v0";
 }
 
-std::vector<std::string> builtinBenchmarkNames() {
+llvm::Expected<std::vector<std::string>> builtinBenchmarkNames() {
+  auto Directory = builtinDirectory();
+  if (!Directory)
+    return Directory.takeError();
   std::vector<std::string> Names;
   std::error_code EC;
-  for (llvm::sys::fs::directory_iterator It(builtinDirectory(), EC), End;
+  for (llvm::sys::fs::directory_iterator It(*Directory, EC), End;
        It != End && !EC; It.increment(EC)) {
     llvm::StringRef Path = It->path();
     if (llvm::sys::path::extension(Path) == ".c")
       Names.push_back(llvm::sys::path::stem(Path).str());
   }
+  if (EC)
+    return llvm::createStringError(EC, "cannot list '" + *Directory +
+                                           "': " + EC.message());
   std::sort(Names.begin(), Names.end());
   return Names;
 }
 
-std::vector<std::string> builtinBenchmarkUris() {
+llvm::Expected<std::vector<std::string>> builtinBenchmarkUris() {
+  auto Names = builtinBenchmarkNames();
+  if (!Names)
+    return Names.takeError();
   std::vector<std::string> Uris;
-  for (const std::string &Name : builtinBenchmarkNames())
+  for (const std::string &Name : *Names)
     Uris.push_back(kBuiltinScheme.str() + Name);
   return Uris;
 }

@@ -110,11 +110,12 @@ llvm::Expected<BenchmarkPtr>
 makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents);
 
 /// The programs shipped as benchmark://builtin-v0/NAME, sorted by name.
-std::vector<std::string> builtinBenchmarkNames();
+llvm::Expected<std::vector<std::string>> builtinBenchmarkNames();
 /// Their URIs, in the same order.
-std::vector<std::string> builtinBenchmarkUris();
-/// Directory holding the built-in sources (PASSGYM_BUILTIN_DIR overrides it).
-std::string builtinDirectory();
+llvm::Expected<std::vector<std::string>> builtinBenchmarkUris();
+/// The directory holding the built-in sources and their runs.json:
+/// builtin-v0 in passgym's data directory (support/Installation.h).
+llvm::Expected<std::string> builtinDirectory();
 
 inline constexpr llvm::StringLiteral kDefaultBenchmark =
     "benchmark://builtin-v0/qsort";

@@ -15,13 +15,14 @@ namespace {
 /// The built-ins in alphabetical order; every fourth (index 3, 7, ...) is
 /// held out for testing.
 llvm::Expected<std::vector<std::string>> builtinSplit(llvm::StringRef Split) {
-  std::vector<std::string> Names = builtinBenchmarkNames();
-  std::sort(Names.begin(), Names.end());
+  auto Names = builtinBenchmarkNames();
+  if (!Names)
+    return Names.takeError();
   std::vector<std::string> Uris;
-  for (size_t I = 0; I < Names.size(); ++I) {
+  for (size_t I = 0; I < Names->size(); ++I) {
     bool HeldOut = I % 4 == 3;
     if (Split.empty() || (Split == "test") == HeldOut)
-      Uris.push_back("benchmark://builtin-v0/" + Names[I]);
+      Uris.push_back("benchmark://builtin-v0/" + (*Names)[I]);
   }
   if (!Split.empty() && Split != "train" && Split != "test")
     return llvm::createStringError("unknown split 'builtin-v0:" + Split.str() +

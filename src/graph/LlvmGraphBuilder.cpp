@@ -157,6 +157,13 @@ llvm::Expected<ProgramGraph> Builder::build() {
       }
 
   G.sortEdges();
+  // A linear pass over what was built, far cheaper than building it: a
+  // builder bug shows up as an error naming the broken node or edge, not as a
+  // silently wrong observation.
+  if (llvm::Error E = G.check())
+    return llvm::createStringError("the graph built for '" +
+                                   M.getModuleIdentifier() +
+                                   "' is malformed: " + toString(std::move(E)));
   return std::move(G);
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/Runtime.h"
 
+#include "support/Files.h"
 #include "support/Statistics.h"
 #include "support/Subprocess.h"
 #include "support/Target.h"

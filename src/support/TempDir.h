@@ -27,10 +27,6 @@ private:
   std::string Path;
 };
 
-/// Writes \p Contents to \p Path atomically: a temporary file beside it, then a
-/// rename, so readers see the old file or the new one, never half of one.
-llvm::Error writeFileAtomically(llvm::StringRef Path, llvm::StringRef Contents);
-
 } // namespace passgym
 
 #endif

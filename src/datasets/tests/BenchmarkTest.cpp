@@ -63,7 +63,7 @@ TEST(BenchmarkTest, LoadsIrTextBitcodeAndCSources) {
 }
 
 TEST(BenchmarkTest, BuiltinProgramsLoad) {
-  std::vector<std::string> Names = builtinBenchmarkNames();
+  std::vector<std::string> Names = take(builtinBenchmarkNames());
   ASSERT_FALSE(Names.empty());
   auto B = take(loadBenchmark("benchmark://builtin-v0/" + Names.front()));
   llvm::LLVMContext Context;

@@ -56,7 +56,7 @@ void applyAll(Environment &Env, const std::vector<size_t> &Sequence) {
 }
 
 TEST(EnvironmentTest, EveryActionOnEveryBuiltinProgramLeavesAValidModule) {
-  std::vector<std::string> Names = builtinBenchmarkNames();
+  std::vector<std::string> Names = take(builtinBenchmarkNames());
   ASSERT_GE(Names.size(), 5u);
   for (const std::string &Name : Names) {
     auto Root = started(builtin(Name));

@@ -1,4 +1,5 @@
 #include "support/Subprocess.h"
+#include "support/Files.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks every built-in benchmark program in src/datasets/builtin-v0/*.c:
+# Checks every built-in benchmark program in benchmarks/builtin-v0/*.c:
 #   1. builds with UBSan+ASan at -O0 (-Wall -Wextra -Werror) and runs it with
 #      the default argument: it must exit 0 without a sanitizer report;
 #   2. builds plain at -O0 and -O3: both must exit 0 with identical stdout;
@@ -17,7 +17,7 @@
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-src_dir="$script_dir/../builtin-v0"
+src_dir="$script_dir/builtin-v0"
 cc="${CLANG:-clang-19}"
 
 if ! command -v "$cc" >/dev/null 2>&1; then

@@ -1,0 +1,30 @@
+//===- support/Installation.h - Where passgym's own files are -------------===//
+//
+// passgym's data (the built-in programs) lives in share/passgym beside the
+// bin/ or lib/ directory of the code that runs, so an installed tree can be
+// moved as a whole, and the build tree has the same layout (build/share/passgym
+// links to the source tree's benchmarks/).
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_SUPPORT_INSTALLATION_H
+#define PASSGYM_SUPPORT_INSTALLATION_H
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace passgym {
+
+/// The environment variable that names the data directory, overriding the
+/// search.
+inline constexpr const char *kDataDirectoryVariable = "PASSGYM_DATA_DIR";
+
+/// The data directory: $PASSGYM_DATA_DIR if set (it must exist), else the
+/// first share/passgym that holds \p Marker (a path relative to it) found
+/// beside the executable or shared library holding this code or beside one
+/// of its parent directories. The error says where it looked.
+llvm::Expected<std::string> dataDirectory(const std::string &Marker);
+
+} // namespace passgym
+
+#endif
