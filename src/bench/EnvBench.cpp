@@ -191,15 +191,9 @@ std::string verdict(bool Met) { return Met ? "met" : "NOT MET"; }
 
 llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                         const std::function<void(double)> &Progress) {
-  std::vector<std::string> Uris = Options.Benchmarks;
-  if (Uris.empty()) {
-    auto Builtins = builtinBenchmarkUris();
-    if (!Builtins)
-      return Builtins.takeError();
-    Uris = std::move(*Builtins);
-  }
-  if (Uris.empty())
-    return llvm::createStringError("no benchmark to measure");
+  auto Uris = urisOrBuiltins(Options.Benchmarks);
+  if (!Uris)
+    return Uris.takeError();
   auto Dir = TempDir::create("passgym-bench");
   if (!Dir)
     return Dir.takeError();
@@ -211,14 +205,14 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                        "fork ms", "objsz ms", "clang ms", "ratio");
   Samples All;
   nlohmann::json Json;
-  for (size_t I = 0; I < Uris.size(); ++I) {
-    Progress(static_cast<double>(I) / (Uris.size() + 1));
-    auto B = loadBenchmark(Uris[I]);
+  for (size_t I = 0; I < Uris->size(); ++I) {
+    Progress(static_cast<double>(I) / (Uris->size() + 1));
+    auto B = loadBenchmark((*Uris)[I]);
     if (!B)
       return B.takeError();
     auto S = measureBenchmark(*B, Options, Random, *Dir);
     if (!S)
-      return llvm::createStringError("measuring " + Uris[I] + ": " +
+      return llvm::createStringError("measuring " + (*Uris)[I] + ": " +
                                      llvm::toString(S.takeError()));
     // Counting instructions measures nothing: a default context stays unused.
     MeasurementContext Unused;
@@ -230,9 +224,9 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
     double Obj = median(S->ObjectSize), Clang = median(S->ClangObjectSize);
     Out << llvm::format(
         "%-34s %7lld %9.3f %9.2f %6.1fx %8.3f %9.2f %9.2f %6.1fx\n",
-        Uris[I].c_str(), static_cast<long long>(*Insts), Step, Opt, Opt / Step,
-        median(S->Fork), Obj, Clang, Clang / Obj);
-    Json["benchmarks"].push_back({{"uri", Uris[I]},
+        (*Uris)[I].c_str(), static_cast<long long>(*Insts), Step, Opt,
+        Opt / Step, median(S->Fork), Obj, Clang, Clang / Obj);
+    Json["benchmarks"].push_back({{"uri", (*Uris)[I]},
                                   {"instructions", *Insts},
                                   {"step_ms", Step},
                                   {"opt_step_ms", Opt},
@@ -241,7 +235,7 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                                   {"clang_object_size_ms", Clang}});
     All.append(*S);
   }
-  Progress(static_cast<double>(Uris.size()) / (Uris.size() + 1));
+  Progress(static_cast<double>(Uris->size()) / (Uris->size() + 1));
   auto Large = measureLargeFork(Options.LargeModuleInstructions,
                                 Options.Repetitions, *Dir);
   if (!Large)
@@ -250,8 +244,8 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
 
   double Step = median(All.Step), Opt = median(All.OptStep);
   double Obj = median(All.ObjectSize), Clang = median(All.ClangObjectSize);
-  Out << "\nmedians over all " << All.Step.size() << " steps of " << Uris.size()
-      << " benchmarks:\n"
+  Out << "\nmedians over all " << All.Step.size() << " steps of "
+      << Uris->size() << " benchmarks:\n"
       << llvm::format("  step (IrInstructionCount reward)   %8.3f ms   "
                       "opt-19 subprocess per step %8.2f ms   ratio %6.1fx  "
                       "(target >= 20x: %s)\n",

@@ -166,15 +166,9 @@ llvm::Error timeReplays(const BenchmarkPtr &B,
 llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
                             llvm::raw_ostream &Out,
                             const std::function<void(double)> &Progress) {
-  std::vector<std::string> Uris = Options.Benchmarks;
-  if (Uris.empty()) {
-    auto Builtins = builtinBenchmarkUris();
-    if (!Builtins)
-      return Builtins.takeError();
-    Uris = std::move(*Builtins);
-  }
-  if (Uris.empty())
-    return llvm::createStringError("no benchmark to measure");
+  auto Uris = urisOrBuiltins(Options.Benchmarks);
+  if (!Uris)
+    return Uris.takeError();
   auto CacheDir = TempDir::create("passgym-bench-cache");
   if (!CacheDir)
     return CacheDir.takeError();
@@ -186,13 +180,13 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
   std::vector<double> AllSteps, Cvs, Speedups;
   unsigned Failed = 0;
   nlohmann::json Json;
-  for (size_t I = 0; I < Uris.size(); ++I) {
-    Progress(static_cast<double>(I) / Uris.size());
-    auto B = loadBenchmark(Uris[I]);
+  for (size_t I = 0; I < Uris->size(); ++I) {
+    Progress(static_cast<double>(I) / Uris->size());
+    auto B = loadBenchmark((*Uris)[I]);
     if (!B)
       return B.takeError();
     if (!(*B)->runSpec())
-      return llvm::createStringError("benchmark '" + Uris[I] +
+      return llvm::createStringError("benchmark '" + (*Uris)[I] +
                                      "' is not runnable");
     BenchmarkFigures Figures;
     if (llvm::Error E = timeSteps(*B, Options, Random, Figures))
@@ -212,11 +206,11 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
             : llvm::formatv("{0:F1}", median(Figures.StepMs)).str();
     Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9:F2} {4,10:F0} {5,10:F0} "
                          "{6,7:F1}x\n",
-                         Uris[I], StepText, Figures.FailedSteps,
+                         (*Uris)[I], StepText, Figures.FailedSteps,
                          100 * Figures.CoefficientOfVariation,
                          Figures.ColdReplayMs, Figures.WarmReplayMs, Speedup);
     Json["benchmarks"].push_back(
-        {{"uri", Uris[I]},
+        {{"uri", (*Uris)[I]},
          {"step_ms", Figures.StepMs.empty()
                          ? nlohmann::json(nullptr)
                          : nlohmann::json(median(Figures.StepMs))},
@@ -233,7 +227,7 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
   Progress(1);
 
   double Step = median(AllSteps), Cv = median(Cvs), Speedup = median(Speedups);
-  Out << "\nmedians over " << Uris.size() << " benchmarks (" << AllSteps.size()
+  Out << "\nmedians over " << Uris->size() << " benchmarks (" << AllSteps.size()
       << " steps that changed the module and were measured, " << Failed
       << " steps ended by invalid programs):\n"
       << llvm::format("  runtime-reward step           %8.1f ms     (target <= "

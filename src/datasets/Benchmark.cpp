@@ -212,6 +212,18 @@ llvm::Expected<std::vector<std::string>> builtinBenchmarkUris() {
   return Uris;
 }
 
+llvm::Expected<std::vector<std::string>>
+urisOrBuiltins(std::vector<std::string> Uris) {
+  if (!Uris.empty())
+    return Uris;
+  auto Builtins = builtinBenchmarkUris();
+  if (Builtins && Builtins->empty())
+    return llvm::createStringError("no benchmark given, and no built-in "
+                                   "program in " +
+                                   *builtinDirectory());
+  return Builtins;
+}
+
 llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri) {
   if (Uri.starts_with(kBuiltinScheme))
     return loadBuiltin(Uri);

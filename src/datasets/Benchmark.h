@@ -113,6 +113,9 @@ makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents);
 llvm::Expected<std::vector<std::string>> builtinBenchmarkNames();
 /// Their URIs, in the same order.
 llvm::Expected<std::vector<std::string>> builtinBenchmarkUris();
+/// \p Uris, or every built-in program's when it is empty.
+llvm::Expected<std::vector<std::string>>
+urisOrBuiltins(std::vector<std::string> Uris);
 /// The directory holding the built-in sources and their runs.json:
 /// builtin-v0 in passgym's data directory (support/Installation.h).
 llvm::Expected<std::string> builtinDirectory();
