@@ -3,13 +3,17 @@
 #include "support/CrashRecovery.h"
 #include "support/Target.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PassInstrumentation.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <vector>
 
@@ -25,31 +29,21 @@ std::error_code PassError::convertToErrorCode() const {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 std::vector<std::function<void(llvm::PassBuilder &)>> &callbacks() {
   static std::vector<std::function<void(llvm::PassBuilder &)>> Callbacks;
   return Callbacks;
 }
 
-/// The analysis managers and builder for one pipeline run. Fresh per run: a
-/// run that crashed may leave them inconsistent, and analyses cached across
-/// steps would tie their lifetime to the module's.
-struct PassSetup {
-  llvm::LoopAnalysisManager LAM;
-  llvm::FunctionAnalysisManager FAM;
-  llvm::CGSCCAnalysisManager CGAM;
-  llvm::ModuleAnalysisManager MAM;
-  llvm::PassBuilder Builder;
-
-  explicit PassSetup(llvm::TargetMachine *Machine) : Builder(Machine) {
-    for (auto &Callback : callbacks())
-      Callback(Builder);
-    Builder.registerModuleAnalyses(MAM);
-    Builder.registerCGSCCAnalyses(CGAM);
-    Builder.registerFunctionAnalyses(FAM);
-    Builder.registerLoopAnalyses(LAM);
-    Builder.crossRegisterProxies(LAM, FAM, CGAM, MAM);
-  }
-};
+/// Pass managers, adaptors and wrappers report the union of what the passes
+/// inside them did; the passes themselves say where.
+bool isContainer(llvm::StringRef PassID) {
+  return llvm::isSpecialPass(
+      PassID, {"PassManager", "PassAdaptor", "AnalysisManagerProxy",
+               "DevirtSCCRepeatedPass", "ModuleInlinerWrapperPass",
+               "RequireAnalysisPass", "InvalidateAnalysisPass"});
+}
 
 llvm::Error pipelineError(llvm::StringRef Pipeline, llvm::Error E) {
   return llvm::make_error<PassError>(PassFailure::InvalidPipeline,
@@ -68,48 +62,155 @@ std::string firstLines(llvm::StringRef Text, int Count) {
 
 } // namespace
 
+/// Declared in this order so that they are destroyed in the reverse: the
+/// analysis managers before the builder whose analyses they registered, the
+/// module analysis manager (whose proxies reach the others) first.
+struct PassRunner::State {
+  llvm::Module &M;
+  std::unique_ptr<llvm::TargetMachine> Machine;
+  llvm::PassInstrumentationCallbacks Instrumentation;
+  llvm::PassBuilder Builder;
+  llvm::LoopAnalysisManager LAM;
+  llvm::FunctionAnalysisManager FAM;
+  llvm::CGSCCAnalysisManager CGAM;
+  llvm::ModuleAnalysisManager MAM;
+
+  /// What the current pipeline changed: the functions that function and loop
+  /// passes changed, or the whole module when a module or CGSCC pass changed
+  /// anything (those may add or delete functions).
+  llvm::SetVector<const llvm::Function *> ChangedFunctions;
+  bool ModuleChanged = false;
+
+  State(llvm::Module &M, std::unique_ptr<llvm::TargetMachine> Machine)
+      : M(M), Machine(std::move(Machine)),
+        Builder(this->Machine.get(), llvm::PipelineTuningOptions(),
+                std::nullopt, &Instrumentation) {
+    for (auto &Callback : callbacks())
+      Callback(Builder);
+    Instrumentation.registerAfterPassCallback(
+        [this](llvm::StringRef PassID, llvm::Any IR,
+               const llvm::PreservedAnalyses &PA) {
+          if (!PA.areAllPreserved() && !isContainer(PassID))
+            noteChange(IR);
+        });
+    Instrumentation.registerAfterPassInvalidatedCallback(
+        [this](llvm::StringRef PassID, const llvm::PreservedAnalyses &) {
+          if (!isContainer(PassID))
+            ModuleChanged = true;
+        });
+    Builder.registerModuleAnalyses(MAM);
+    Builder.registerCGSCCAnalyses(CGAM);
+    Builder.registerFunctionAnalyses(FAM);
+    Builder.registerLoopAnalyses(LAM);
+    Builder.crossRegisterProxies(LAM, FAM, CGAM, MAM);
+  }
+
+  void noteChange(const llvm::Any &IR) {
+    if (const auto *F = llvm::any_cast<const llvm::Function *>(&IR)) {
+      ChangedFunctions.insert(*F);
+      return;
+    }
+    if (const auto *L = llvm::any_cast<const llvm::Loop *>(&IR)) {
+      ChangedFunctions.insert((*L)->getHeader()->getParent());
+      return;
+    }
+    ModuleChanged = true;
+  }
+
+  /// Verifies what the pipeline changed; the verifier's complaint, or empty.
+  std::string verifyChanges() const {
+    std::string Problems;
+    llvm::raw_string_ostream Stream(Problems);
+    if (ModuleChanged) {
+      llvm::verifyModule(M, &Stream);
+      return Problems;
+    }
+    for (const llvm::Function *F : ChangedFunctions)
+      if (llvm::verifyFunction(*F, &Stream))
+        break;
+    return Problems;
+  }
+};
+
+PassRunner::PassRunner(std::unique_ptr<State> S) : S(std::move(S)) {}
+
+PassRunner::~PassRunner() {
+  // After a crash or invalid IR, the analyses may point into half-rewritten
+  // IR: destroying them could crash again, outside any recovery.
+  if (Broken)
+    (void)S.release();
+}
+
+llvm::Expected<std::unique_ptr<PassRunner>>
+PassRunner::create(llvm::Module &M) {
+  auto Machine = createTargetMachineFor(M);
+  if (!Machine)
+    return Machine.takeError();
+  return std::unique_ptr<PassRunner>(
+      new PassRunner(std::make_unique<State>(M, std::move(*Machine))));
+}
+
+llvm::Expected<PipelineRun> PassRunner::run(llvm::StringRef Pipeline) {
+  auto MPM = std::make_unique<llvm::ModulePassManager>();
+  if (llvm::Error E = S->Builder.parsePassPipeline(*MPM, Pipeline))
+    return pipelineError(Pipeline, std::move(E));
+  S->ChangedFunctions.clear();
+  S->ModuleChanged = false;
+
+  PipelineRun Run;
+  bool AllPreserved = false;
+  std::string Problems;
+  auto Start = Clock::now();
+  auto Verified = Start;
+  // Broken IR can crash the verifier too (printing it, say), so verification
+  // runs under the same recovery as the passes.
+  bool Completed = runWithCrashRecovery([&] {
+    AllPreserved = MPM->run(S->M, S->MAM).areAllPreserved();
+    Verified = Clock::now();
+    Problems = S->verifyChanges();
+  });
+  Run.PassTime = Verified - Start;
+  Run.VerifyTime = Clock::now() - Verified;
+  if (!Completed) {
+    Broken = true;
+    (void)MPM.release();
+    return llvm::make_error<PassError>(
+        PassFailure::Crashed, "LLVM crashed while running '" + Pipeline.str() +
+                                  "' on '" + S->M.getModuleIdentifier() + "'");
+  }
+  if (!Problems.empty()) {
+    Broken = true;
+    return llvm::make_error<PassError>(
+        PassFailure::InvalidIR,
+        "'" + Pipeline.str() + "' produced invalid IR on '" +
+            S->M.getModuleIdentifier() + "': " + firstLines(Problems, 5));
+  }
+  Run.Changed = !AllPreserved;
+  return Run;
+}
+
 void addPassBuilderCallback(std::function<void(llvm::PassBuilder &)> Callback) {
   callbacks().push_back(std::move(Callback));
 }
 
 llvm::Error checkPipeline(llvm::StringRef Pipeline) {
-  PassSetup Setup(nullptr);
+  llvm::PassBuilder Builder;
+  for (auto &Callback : callbacks())
+    Callback(Builder);
   llvm::ModulePassManager MPM;
-  if (llvm::Error E = Setup.Builder.parsePassPipeline(MPM, Pipeline))
+  if (llvm::Error E = Builder.parsePassPipeline(MPM, Pipeline))
     return pipelineError(Pipeline, std::move(E));
   return llvm::Error::success();
 }
 
 llvm::Expected<Changed> runPipeline(llvm::Module &M, llvm::StringRef Pipeline) {
-  auto Machine = targetMachineFor(M);
-  if (!Machine)
-    return Machine.takeError();
-  auto Setup = std::make_unique<PassSetup>(*Machine);
-  auto MPM = std::make_unique<llvm::ModulePassManager>();
-  if (llvm::Error E = Setup->Builder.parsePassPipeline(*MPM, Pipeline))
-    return pipelineError(Pipeline, std::move(E));
-
-  bool AllPreserved = false;
-  bool Completed = runWithCrashRecovery(
-      [&] { AllPreserved = MPM->run(M, Setup->MAM).areAllPreserved(); });
-  if (!Completed) {
-    // The crash left the passes and cached analyses in an unknown state;
-    // destroying them could crash again outside the recovery context.
-    (void)Setup.release();
-    (void)MPM.release();
-    return llvm::make_error<PassError>(
-        PassFailure::Crashed, "LLVM crashed while running '" + Pipeline.str() +
-                                  "' on '" + M.getModuleIdentifier() + "'");
-  }
-
-  std::string Problems;
-  llvm::raw_string_ostream ProblemStream(Problems);
-  if (llvm::verifyModule(M, &ProblemStream))
-    return llvm::make_error<PassError>(
-        PassFailure::InvalidIR,
-        "'" + Pipeline.str() + "' produced invalid IR on '" +
-            M.getModuleIdentifier() + "': " + firstLines(Problems, 5));
-  return !AllPreserved;
+  auto Runner = PassRunner::create(M);
+  if (!Runner)
+    return Runner.takeError();
+  auto Run = (*Runner)->run(Pipeline);
+  if (!Run)
+    return Run.takeError();
+  return Run->Changed;
 }
 
 } // namespace passgym

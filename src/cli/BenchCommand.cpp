@@ -2,6 +2,7 @@
 #include "cli/Common.h"
 
 #include "bench/EnvBench.h"
+#include "bench/EpisodeBench.h"
 #include "bench/RuntimeBench.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -44,6 +45,41 @@ void addEnvBench(CLI::App &Bench) {
     llvm::Error E = runEnvBench(*Options, llvm::outs(), [&](double Fraction) {
       Bar.update(Fraction, "");
     });
+    Bar.finish();
+    return E ? reportError(std::move(E)) : 0;
+  });
+}
+
+void addEpisodeBench(CLI::App &Bench) {
+  auto Options = std::make_shared<EpisodeBenchOptions>();
+  CLI::App *Command = Bench.add_subcommand(
+      "episode",
+      "A random episode through the environment against one opt-19 process "
+      "running the same pipeline (commandline()) on the same input, "
+      "interleaved: medians, their ratio, and the share of a step spent "
+      "outside LLVM's passes.\n"
+      "Examples:\n"
+      "  passgym bench episode\n"
+      "  passgym bench episode manifest:suite.json#bzip2 --actions 100");
+  Command->add_option("benchmarks", Options->Benchmarks,
+                      "benchmarks (default: three built-ins and "
+                      "generator://linked-builtins-v0/26)");
+  Command->add_option("--actions", Options->Actions, "actions per episode")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000u));
+  Command
+      ->add_option("--repetitions", Options->Repetitions,
+                   "times each episode is replayed each way")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000u));
+  Command->add_option("--seed", Options->Seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  runWith(*Command, [Options] {
+    ProgressBar Bar("bench episode");
+    llvm::Error E =
+        runEpisodeBench(*Options, llvm::outs(),
+                        [&](double Fraction) { Bar.update(Fraction, ""); });
     Bar.finish();
     return E ? reportError(std::move(E)) : 0;
   });
@@ -95,6 +131,7 @@ void addBenchCommand(CLI::App &App) {
                "measured in the same run.");
   Bench->require_subcommand(1);
   addEnvBench(*Bench);
+  addEpisodeBench(*Bench);
   addRuntimeBench(*Bench);
   addLearningBenchForward(*Bench);
 }

@@ -7,6 +7,7 @@
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
 
@@ -20,6 +21,7 @@ constexpr llvm::StringLiteral kCsmith = "/usr/bin/csmith";
 constexpr llvm::StringLiteral kCsmithIncludes = "/usr/include/csmith";
 constexpr llvm::StringLiteral kCsmithDataset = "csmith-v0";
 constexpr llvm::StringLiteral kLlvmStressDataset = "llvm-stress-v0";
+constexpr llvm::StringLiteral kLinkedBuiltinsDataset = "linked-builtins-v0";
 
 // Generators normally take well under a second; a hung one must not hang the
 // environment.
@@ -122,11 +124,45 @@ llvm::Expected<BenchmarkPtr> loadLlvmStress(llvm::StringRef Uri,
                                       Generated->StandardOutput, Uri));
 }
 
+/// The first \p Count built-in programs (by name) linked into one module,
+/// each main renamed NAME_main: a large module of real code, for measuring
+/// what steps cost on programs of tens of thousands of instructions.
+llvm::Expected<BenchmarkPtr> loadLinkedBuiltins(llvm::StringRef Uri,
+                                                uint32_t Count) {
+  auto Names = builtinBenchmarkNames();
+  if (!Names)
+    return Names.takeError();
+  if (Count == 0 || Count > Names->size())
+    return llvm::createStringError(
+        "'" + Uri + "' links 1 to " + llvm::Twine(Names->size()) +
+        " built-in programs, not " + llvm::Twine(Count));
+  llvm::LLVMContext Context;
+  auto Linked = std::make_unique<llvm::Module>(Uri, Context);
+  llvm::Linker Linker(*Linked);
+  for (uint32_t I = 0; I < Count; ++I) {
+    const std::string &Name = (*Names)[I];
+    auto Program = loadBenchmark("benchmark://builtin-v0/" + Name);
+    if (!Program)
+      return Program.takeError();
+    auto M = (*Program)->load(Context);
+    if (!M)
+      return M.takeError();
+    if (llvm::Function *Main = (*M)->getFunction("main"))
+      Main->setName(Name + "_main");
+    if (Linker.linkInModule(std::move(*M)))
+      return llvm::createStringError("cannot link built-in '" + Name +
+                                     "' into '" + Uri + "'");
+  }
+  return makeBenchmark(Uri.str(), toBitcode(*Linked));
+}
+
 } // namespace
 
 std::vector<GeneratorInfo> generators() {
   return {{kCsmithDataset.str(), "generator://csmith-v0/SEED", true},
-          {kLlvmStressDataset.str(), "generator://llvm-stress-v0/SEED", false}};
+          {kLlvmStressDataset.str(), "generator://llvm-stress-v0/SEED", false},
+          {kLinkedBuiltinsDataset.str(),
+           "generator://linked-builtins-v0/COUNT (1-26)", false}};
 }
 
 std::vector<std::string> csmithOptions() {
@@ -143,16 +179,20 @@ llvm::Expected<BenchmarkPtr> loadGeneratedBenchmark(llvm::StringRef Uri) {
   if (!Rest.consume_front(kGeneratorScheme))
     return llvm::createStringError("'" + Uri + "' is not a generator:// URI");
   auto [Dataset, SeedText] = Rest.split('/');
-  if (Dataset != kCsmithDataset && Dataset != kLlvmStressDataset)
+  if (Dataset != kCsmithDataset && Dataset != kLlvmStressDataset &&
+      Dataset != kLinkedBuiltinsDataset)
     return llvm::createStringError("unknown generator '" + Dataset + "' in '" +
                                    Uri +
-                                   "': expected generator://csmith-v0/SEED or "
-                                   "generator://llvm-stress-v0/SEED");
+                                   "': expected generator://csmith-v0/SEED, "
+                                   "generator://llvm-stress-v0/SEED or "
+                                   "generator://linked-builtins-v0/COUNT");
   auto Seed = parseSeed(SeedText, Uri);
   if (!Seed)
     return Seed.takeError();
   if (Dataset == kCsmithDataset)
     return loadCsmith(Uri, *Seed);
+  if (Dataset == kLinkedBuiltinsDataset)
+    return loadLinkedBuiltins(Uri, *Seed);
   return loadLlvmStress(Uri, *Seed);
 }
 

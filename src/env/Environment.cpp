@@ -46,9 +46,14 @@ llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
       RewardTracker::start(*Reward, **NewModule, *B, measurement());
   if (!NewTracker)
     return NewTracker.takeError();
+  auto NewRunner = PassRunner::create(**NewModule);
+  if (!NewRunner)
+    return NewRunner.takeError();
+  Runner.reset();
   Module.reset();
   Context = std::move(NewContext);
   Module = std::move(*NewModule);
+  Runner = std::move(*NewRunner);
   Bench = std::move(B);
   Tracker = std::move(*NewTracker);
   History.clear();
@@ -78,13 +83,15 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
                                    std::to_string(actions().size()) +
                                    " actions");
 
-  auto Changed = runPipeline(*Module, actions()[Action].Pipeline);
-  if (!Changed)
-    return passFailed(Action, Changed.takeError());
+  auto Run = Runner->run(actions()[Action].Pipeline);
+  if (!Run)
+    return passFailed(Action, Run.takeError());
   History.push_back(Action);
   StepResult Result;
-  Result.Info.Changed = *Changed;
-  auto Reward = Tracker->step(*Module, *Bench, *Changed, measurement());
+  Result.Info.Changed = Run->Changed;
+  Result.Info.PassTime = Run->PassTime;
+  Result.Info.VerifyTime = Run->VerifyTime;
+  auto Reward = Tracker->step(*Module, *Bench, Run->Changed, measurement());
   if (!Reward)
     return endEpisode(llvm::toString(Reward.takeError()));
   auto Observation = observeConfigured();
@@ -111,7 +118,9 @@ llvm::Expected<StepResult> Environment::passFailed(size_t Action,
   History.push_back(Action);
   // After a crash or invalid IR the module (and, after a crash, its context)
   // may be half rewritten: destroying them could crash again, so they are
-  // abandoned and the next reset() starts from a fresh context.
+  // abandoned (the runner leaks its analyses itself) and the next reset()
+  // starts from a fresh context.
+  Runner.reset();
   (void)Module.release();
   (void)Context.release();
   return endEpisode(std::move(Message));
@@ -162,6 +171,10 @@ llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
     return Parsed.takeError();
   Copy->Module = std::move(*Parsed);
   Copy->Module->setModuleIdentifier(Module->getModuleIdentifier());
+  auto CopyRunner = PassRunner::create(*Copy->Module);
+  if (!CopyRunner)
+    return CopyRunner.takeError();
+  Copy->Runner = std::move(*CopyRunner);
   Copy->Bench = Bench;
   Copy->Tracker = Tracker;
   Copy->History = History;

@@ -20,6 +20,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ class Module;
 } // namespace llvm
 
 namespace passgym {
+
+class PassRunner;
 
 struct EnvironmentOptions {
   /// Null means ActionSpace::builtin().
@@ -50,6 +53,11 @@ struct StepInfo {
   bool Changed = false;
   /// Why the episode ended, when it ended on a failure; empty otherwise.
   std::string Error;
+  /// Wall time inside LLVM's pass manager, and verifying what it changed;
+  /// the rest of the step (parsing the pipeline, the reward, the
+  /// observation) is the environment's own.
+  std::chrono::nanoseconds PassTime{0};
+  std::chrono::nanoseconds VerifyTime{0};
 };
 
 struct StepResult {
@@ -117,6 +125,9 @@ private:
   BenchmarkPtr Bench;
   std::unique_ptr<llvm::LLVMContext> Context;
   std::unique_ptr<llvm::Module> Module;
+  /// Applies the actions to Module, keeping LLVM's analyses between steps;
+  /// declared after Module so that it is destroyed first.
+  std::unique_ptr<PassRunner> Runner;
   std::optional<RewardTracker> Tracker;
   std::vector<size_t> History;
   double EpisodeReward = 0;

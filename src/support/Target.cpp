@@ -57,6 +57,11 @@ std::string tripleOf(const llvm::Module &M) {
 
 } // namespace
 
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachineFor(const llvm::Module &M, llvm::CodeGenOptLevel Level) {
+  return createTargetMachine(tripleOf(M), Level);
+}
+
 llvm::Expected<llvm::TargetMachine *>
 targetMachineFor(const llvm::Module &M, llvm::CodeGenOptLevel Level) {
   using Key = std::pair<std::string, llvm::CodeGenOptLevel>;

@@ -12,6 +12,8 @@
 #include "llvm/Support/CodeGen.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
+
 namespace llvm {
 class Module;
 class TargetMachine;
@@ -26,6 +28,12 @@ namespace passgym {
 llvm::Expected<llvm::TargetMachine *>
 targetMachineFor(const llvm::Module &M,
                  llvm::CodeGenOptLevel Level = llvm::CodeGenOptLevel::Default);
+
+/// A TargetMachine like targetMachineFor's, owned by the caller, for code
+/// that keeps one across calls that may run on different threads.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachineFor(
+    const llvm::Module &M,
+    llvm::CodeGenOptLevel Level = llvm::CodeGenOptLevel::Default);
 
 /// Compiles \p M (a clone of it: codegen rewrites IR) to an object file in
 /// memory with targetMachineFor(M, Level). Fails if LLVM crashes doing so.

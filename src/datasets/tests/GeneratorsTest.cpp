@@ -95,11 +95,35 @@ TEST(GeneratorsTest, BadSeedsAndGeneratorsAreErrors) {
 
 TEST(GeneratorsTest, TheDatasetsAreListed) {
   std::vector<GeneratorInfo> All = generators();
-  ASSERT_EQ(All.size(), 2u);
+  ASSERT_EQ(All.size(), 3u);
   EXPECT_EQ(All[0].Dataset, "csmith-v0");
   EXPECT_TRUE(All[0].Runnable);
   EXPECT_EQ(All[1].Dataset, "llvm-stress-v0");
   EXPECT_FALSE(All[1].Runnable);
+  EXPECT_EQ(All[2].Dataset, "linked-builtins-v0");
+  EXPECT_FALSE(All[2].Runnable);
+}
+
+TEST(GeneratorsTest, LinkedBuiltinsHoldEveryProgramWithItsMainRenamed) {
+  std::vector<std::string> Names = take(builtinBenchmarkNames());
+  llvm::LLVMContext Context;
+  size_t Expected = 0;
+  for (size_t I = 0; I < 3; ++I)
+    Expected +=
+        take(testing::builtin(Names[I])->load(Context))->getInstructionCount();
+  auto Linked = take(loadBenchmark("generator://linked-builtins-v0/3"));
+  auto M = take(Linked->load(Context));
+  EXPECT_EQ(M->getInstructionCount(), Expected);
+  EXPECT_EQ(M->getFunction("main"), nullptr);
+  for (size_t I = 0; I < 3; ++I) {
+    const llvm::Function *Main = M->getFunction(Names[I] + "_main");
+    ASSERT_NE(Main, nullptr) << Names[I];
+    EXPECT_FALSE(Main->isDeclaration());
+  }
+  for (const char *Bad : {"generator://linked-builtins-v0/0",
+                          "generator://linked-builtins-v0/999"})
+    EXPECT_NE(errorOf(loadBenchmark(Bad)).find("links 1 to"), std::string::npos)
+        << Bad;
 }
 
 } // namespace

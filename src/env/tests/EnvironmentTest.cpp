@@ -6,6 +6,7 @@
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
@@ -16,6 +17,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Scalar/LoopPassManager.h"
 
 #include <gtest/gtest.h>
 #include <random>
@@ -107,12 +109,25 @@ TEST(EnvironmentTest, ForksAreIndependent) {
   EXPECT_NE(hashOf(*Env), Before);
 }
 
+/// An episode of random actions on \p B, ended early where an action
+/// fails (its sequence then stops before that action).
+std::unique_ptr<Environment> randomEpisode(BenchmarkPtr B, uint64_t Seed) {
+  auto Env = started(B);
+  for (size_t Action : randomSequence(50, Env->actions().size(), Seed)) {
+    auto Fork = take(Env->fork());
+    if (take(Fork->step(Action)).Done)
+      continue;
+    applyAll(*Env, {Action});
+  }
+  return Env;
+}
+
 TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
   auto Dir = take(TempDir::create("passgym-test"));
-  for (const char *Name : {"crc32", "qsort", "sha256"}) {
+  for (const std::string &Name : take(builtinBenchmarkNames())) {
     BenchmarkPtr B = builtin(Name);
-    auto Env = started(B);
-    applyAll(*Env, randomSequence(30, Env->actions().size(), 11));
+    auto Env = randomEpisode(B, 11);
+    ASSERT_GT(Env->actionHistory().size(), 30u) << Name;
 
     std::string Input = Dir.file("input.bc"), Output = Dir.file("output.bc");
     {
@@ -136,6 +151,20 @@ TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
     FromOpt->setModuleIdentifier(Env->module().getModuleIdentifier());
     EXPECT_EQ(irHash(*FromOpt), hashOf(*Env))
         << Name << ": " << Env->pipeline();
+  }
+}
+
+TEST(EnvironmentTest, KeptAnalysesGiveTheModuleThatFreshOnesGive) {
+  // runPipeline builds its analyses afresh and verifies the whole module, as
+  // every step did before the environment kept its analyses between steps.
+  for (const std::string &Name : take(builtinBenchmarkNames())) {
+    BenchmarkPtr B = builtin(Name);
+    auto Env = randomEpisode(B, 5);
+    llvm::LLVMContext Context;
+    auto Fresh = take(B->load(Context));
+    for (size_t Action : Env->actionHistory())
+      take(runPipeline(*Fresh, Env->actions()[Action].Pipeline));
+    EXPECT_EQ(irHash(*Fresh), hashOf(*Env)) << Name << ": " << Env->pipeline();
   }
 }
 
@@ -196,6 +225,33 @@ struct BreakIrPass : llvm::PassInfoMixin<BreakIrPass> {
   }
 };
 
+/// Breaks one function as a function pass: the environment verifies only
+/// what passes changed, so it must see this function.
+struct BreakFunctionPass : llvm::PassInfoMixin<BreakFunctionPass> {
+  llvm::PreservedAnalyses run(llvm::Function &F,
+                              llvm::FunctionAnalysisManager &) {
+    if (F.getName() != "main")
+      return llvm::PreservedAnalyses::all();
+    F.getEntryBlock().getTerminator()->eraseFromParent();
+    return llvm::PreservedAnalyses::none();
+  }
+};
+
+/// Makes an instruction of a loop use itself, which only phis may do.
+struct BreakLoopPass : llvm::PassInfoMixin<BreakLoopPass> {
+  llvm::PreservedAnalyses run(llvm::Loop &L, llvm::LoopAnalysisManager &,
+                              llvm::LoopStandardAnalysisResults &,
+                              llvm::LPMUpdater &) {
+    for (llvm::BasicBlock *BB : L.blocks())
+      for (llvm::Instruction &I : *BB)
+        if (llvm::isa<llvm::BinaryOperator>(I)) {
+          I.setOperand(0, &I);
+          return llvm::PreservedAnalyses::none();
+        }
+    return llvm::PreservedAnalyses::all();
+  }
+};
+
 void registerFaultyPasses() {
   static bool Registered = [] {
     addPassBuilderCallback([](llvm::PassBuilder &PB) {
@@ -212,6 +268,22 @@ void registerFaultyPasses() {
             }
             return false;
           });
+      PB.registerPipelineParsingCallback(
+          [](llvm::StringRef Name, llvm::FunctionPassManager &FPM,
+             llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+            if (Name != "passgym-test-break-function")
+              return false;
+            FPM.addPass(BreakFunctionPass());
+            return true;
+          });
+      PB.registerPipelineParsingCallback(
+          [](llvm::StringRef Name, llvm::LoopPassManager &LPM,
+             llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+            if (Name != "passgym-test-break-loop")
+              return false;
+            LPM.addPass(BreakLoopPass());
+            return true;
+          });
     });
     return true;
   }();
@@ -221,9 +293,12 @@ void registerFaultyPasses() {
 std::unique_ptr<Environment> faultyEnvironment() {
   registerFaultyPasses();
   auto Space = std::make_shared<ActionSpace>(
-      "faulty", std::vector<Action>{{"sroa", "function(sroa)"},
-                                    {"crash", "passgym-test-crash"},
-                                    {"break", "passgym-test-break-ir"}});
+      "faulty", std::vector<Action>{
+                    {"sroa", "function(sroa)"},
+                    {"crash", "passgym-test-crash"},
+                    {"break", "passgym-test-break-ir"},
+                    {"break-function", "function(passgym-test-break-function)"},
+                    {"break-loop", "function(loop(passgym-test-break-loop))"}});
   return take(Environment::create({Space}));
 }
 
@@ -258,6 +333,23 @@ TEST(EnvironmentTest, PassProducingInvalidIrEndsTheEpisode) {
   EXPECT_NE(Broken.Info.Error.find("passgym-test-break-ir"), std::string::npos);
   take(Env->reset(B));
   applyAll(*Env, {0});
+}
+
+TEST(EnvironmentTest, FunctionAndLoopPassesBreakingIrEndTheEpisode) {
+  // Steps verify only the functions that function and loop passes changed:
+  // that must still catch what they break, after steps that kept analyses.
+  for (size_t Action : {3, 4}) {
+    auto Env = faultyEnvironment();
+    take(Env->reset(builtin("crc32")));
+    applyAll(*Env, {0});
+    StepResult Broken = take(Env->step(Action));
+    EXPECT_TRUE(Broken.Done) << Env->actions()[Action].Name;
+    EXPECT_NE(Broken.Info.Error.find("invalid IR"), std::string::npos)
+        << Broken.Info.Error;
+    EXPECT_NE(Broken.Info.Error.find(Env->actions()[Action].Pipeline),
+              std::string::npos)
+        << Broken.Info.Error;
+  }
 }
 
 TEST(EnvironmentTest, InvalidPipelineInActionIsAnErrorNotACrash) {

@@ -1,0 +1,222 @@
+#include "bench/EpisodeBench.h"
+
+#include "costs/Cost.h"
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+#include "support/Files.h"
+#include "support/Statistics.h"
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace passgym {
+namespace {
+
+using Milliseconds = std::chrono::duration<double, std::milli>;
+
+double sum(const std::vector<double> &Values) {
+  double Total = 0;
+  for (double V : Values)
+    Total += V;
+  return Total;
+}
+
+/// \p Count random actions that each leave a valid module, in order.
+llvm::Expected<std::vector<size_t>>
+validEpisode(const BenchmarkPtr &B, unsigned Count, std::mt19937_64 &Random) {
+  auto Env = Environment::create();
+  if (!Env)
+    return Env.takeError();
+  if (auto Started = (*Env)->reset(B); !Started)
+    return Started.takeError();
+  std::vector<size_t> Episode;
+  // A few actions crash or break some modules; enough tries find others.
+  for (unsigned Tries = 0; Episode.size() < Count && Tries < 4 * Count;
+       ++Tries) {
+    size_t Action = Random() % (*Env)->actions().size();
+    auto Trial = (*Env)->fork();
+    if (!Trial)
+      return Trial.takeError();
+    auto Step = (*Trial)->step(Action);
+    if (!Step)
+      return Step.takeError();
+    if (Step->Done)
+      continue;
+    Env = std::move(Trial);
+    Episode.push_back(Action);
+  }
+  return Episode;
+}
+
+struct EpisodeTimes {
+  double EpisodeMs = 0;
+  /// Per step: its wall time, the part inside LLVM's pass manager and the
+  /// part verifying what changed.
+  std::vector<double> StepMs, PassMs, VerifyMs;
+};
+
+llvm::Expected<EpisodeTimes>
+timeEnvironment(const BenchmarkPtr &B, const std::vector<size_t> &Episode) {
+  EpisodeTimes Times;
+  llvm::Error Failure = llvm::Error::success();
+  Times.EpisodeMs = millisecondsOf([&] {
+    auto Env = Environment::create();
+    if (!Env) {
+      Failure = Env.takeError();
+      return;
+    }
+    if (auto Started = (*Env)->reset(B); !Started) {
+      Failure = Started.takeError();
+      return;
+    }
+    for (size_t Action : Episode) {
+      llvm::Expected<StepResult> Step = llvm::createStringError("not run");
+      Times.StepMs.push_back(
+          millisecondsOf([&] { Step = (*Env)->step(Action); }));
+      if (!Step) {
+        Failure = Step.takeError();
+        return;
+      }
+      Times.PassMs.push_back(Milliseconds(Step->Info.PassTime).count());
+      Times.VerifyMs.push_back(Milliseconds(Step->Info.VerifyTime).count());
+    }
+  });
+  if (Failure)
+    return std::move(Failure);
+  return Times;
+}
+
+llvm::Expected<double> timeOpt(const std::string &Pipeline,
+                               const TempDir &Dir) {
+  SubprocessOptions Opt;
+  Opt.Argv = {std::string(PASSGYM_LLVM_BINDIR) + "/opt", "-passes=" + Pipeline,
+              Dir.file("in.bc"), "-o", Dir.file("out.bc")};
+  llvm::Error Failure = llvm::Error::success();
+  double Ms = millisecondsOf([&] { Failure = runChecked(Opt); });
+  if (Failure)
+    return std::move(Failure);
+  return Ms;
+}
+
+struct BenchmarkFigures {
+  int64_t Instructions = 0;
+  size_t Actions = 0;
+  std::vector<double> EnvironmentMs, OptMs;
+  /// Per episode: the share of the steps' time spent outside the passes,
+  /// the share spent verifying, and the share of the episode not in steps.
+  std::vector<double> OverheadFractions, VerifyFractions,
+      ResetAndTeardownFractions;
+};
+
+llvm::Expected<BenchmarkFigures> measure(const BenchmarkPtr &B,
+                                         const EpisodeBenchOptions &Options,
+                                         std::mt19937_64 &Random,
+                                         const TempDir &Dir) {
+  BenchmarkFigures Figures;
+  MeasurementContext Unused;
+  auto Instructions =
+      baselineCost(CostFunction::IrInstructionCount, Baseline::O0, *B, Unused);
+  if (!Instructions)
+    return Instructions.takeError();
+  Figures.Instructions = static_cast<int64_t>(*Instructions);
+  auto Episode = validEpisode(B, Options.Actions, Random);
+  if (!Episode)
+    return Episode.takeError();
+  Figures.Actions = Episode->size();
+  if (llvm::Error E =
+          writeFileAtomically(Dir.file("in.bc"), B->bitcode().getBuffer()))
+    return std::move(E);
+  std::string Pipeline = ActionSpace::builtin().pipeline(*Episode);
+  // Interleaved, so that a burst of load on the machine hits both ways.
+  for (unsigned I = 0; I < Options.Repetitions; ++I) {
+    auto Env = timeEnvironment(B, *Episode);
+    if (!Env)
+      return Env.takeError();
+    auto Opt = timeOpt(Pipeline, Dir);
+    if (!Opt)
+      return Opt.takeError();
+    Figures.EnvironmentMs.push_back(Env->EpisodeMs);
+    Figures.OptMs.push_back(*Opt);
+    double Steps = sum(Env->StepMs);
+    Figures.OverheadFractions.push_back((Steps - sum(Env->PassMs)) / Steps);
+    Figures.VerifyFractions.push_back(sum(Env->VerifyMs) / Steps);
+    Figures.ResetAndTeardownFractions.push_back((Env->EpisodeMs - Steps) /
+                                                Env->EpisodeMs);
+  }
+  return Figures;
+}
+
+} // namespace
+
+llvm::Error runEpisodeBench(const EpisodeBenchOptions &Options,
+                            llvm::raw_ostream &Out,
+                            const std::function<void(double)> &Progress) {
+  std::vector<std::string> Uris = Options.Benchmarks.empty()
+                                      ? kDefaultEpisodeBenchmarks
+                                      : Options.Benchmarks;
+  auto Dir = TempDir::create("passgym-bench");
+  if (!Dir)
+    return Dir.takeError();
+  std::mt19937_64 Random(Options.Seed);
+  Out << llvm::formatv(
+      "{0,-36} {1,8} {2,7} {3,11} {4,9} {5,8} {6,9} {7,8} {8,8}\n", "benchmark",
+      "insts", "actions", "episode ms", "opt ms", "opt/env", "overhead",
+      "verify", "setup");
+  nlohmann::json Json;
+  std::vector<double> LargeRatios, Overheads;
+  for (size_t I = 0; I < Uris.size(); ++I) {
+    Progress(static_cast<double>(I) / Uris.size());
+    auto B = loadBenchmark(Uris[I]);
+    if (!B)
+      return B.takeError();
+    auto Figures = measure(*B, Options, Random, *Dir);
+    if (!Figures)
+      return llvm::createStringError("measuring " + Uris[I] + ": " +
+                                     llvm::toString(Figures.takeError()));
+    double Env = median(Figures->EnvironmentMs), Opt = median(Figures->OptMs);
+    double Overhead = median(Figures->OverheadFractions);
+    double Verify = median(Figures->VerifyFractions);
+    double Outside = median(Figures->ResetAndTeardownFractions);
+    Out << llvm::formatv("{0,-36} {1,8} {2,7} {3,11:F1} {4,9:F1} {5,7:F2}x "
+                         "{6,8:F1}% {7,7:F1}% {8,7:F1}%\n",
+                         Uris[I], Figures->Instructions, Figures->Actions, Env,
+                         Opt, Opt / Env, 100 * Overhead, 100 * Verify,
+                         100 * Outside);
+    if (Figures->Instructions >= 20000)
+      LargeRatios.push_back(Opt / Env);
+    Overheads.push_back(Overhead);
+    Json["benchmarks"].push_back({{"uri", Uris[I]},
+                                  {"instructions", Figures->Instructions},
+                                  {"actions", Figures->Actions},
+                                  {"episode_ms", Figures->EnvironmentMs},
+                                  {"opt_ms", Figures->OptMs},
+                                  {"median_ratio", Opt / Env},
+                                  {"median_overhead", Overhead},
+                                  {"median_verify", Verify},
+                                  {"median_setup", Outside}});
+  }
+  Progress(1);
+  Out << "\nopt/env above 1.00x: the environment's episode beats one opt "
+         "process; overhead: share of the steps' time spent outside LLVM's "
+         "passes (verify: of which verifying what they changed); setup: share "
+         "of the episode spent loading and destroying the module\n";
+  if (!LargeRatios.empty())
+    Out << llvm::formatv("modules of 20,000+ instructions: opt/env median "
+                         "{0:F2}x (target >= 1.00x: {1})\n",
+                         median(LargeRatios),
+                         median(LargeRatios) >= 1 ? "met" : "NOT MET");
+  Out << llvm::formatv("step overhead, median over benchmarks: {0:F1}% "
+                       "(target <= 10%: {1})\n",
+                       100 * median(Overheads),
+                       median(Overheads) <= 0.1 ? "met" : "NOT MET");
+  if (Options.JsonPath.empty())
+    return llvm::Error::success();
+  return writeFileAtomically(Options.JsonPath, Json.dump(2) + "\n");
+}
+
+} // namespace passgym
