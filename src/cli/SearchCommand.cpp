@@ -165,7 +165,7 @@ void addSearchCommand(CLI::App &App) {
       ->capture_default_str();
   Command
       ->add_option("--cost", Options->Cost,
-                   "cost to minimize (Runtime: measured median ms, "
+                   "cost to minimize (Runtime: measured ms (fastest run), "
                    "compared with -O3; runnable benchmarks only)")
       ->capture_default_str()
       ->check(CLI::IsMember(

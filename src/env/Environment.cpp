@@ -9,6 +9,17 @@
 #include "llvm/Support/raw_ostream.h"
 
 namespace passgym {
+namespace {
+
+/// \p E, saying which space of which benchmark failed: a run-time error
+/// alone ("stdout differs ...") does not say where it came from.
+llvm::Error inSpace(llvm::StringRef Kind, llvm::StringRef Space,
+                    const Benchmark &B, llvm::Error E) {
+  return llvm::createStringError(Kind + " " + Space + " of '" + B.uri() +
+                                 "': " + llvm::toString(std::move(E)));
+}
+
+} // namespace
 
 Environment::Environment(EnvironmentOptions Options, const RewardSpace &Reward,
                          const ObservationSpace *Observed)
@@ -45,7 +56,7 @@ llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
   auto NewTracker =
       RewardTracker::start(*Reward, **NewModule, *B, measurement());
   if (!NewTracker)
-    return NewTracker.takeError();
+    return inSpace("reward", Reward->Name, *B, NewTracker.takeError());
   auto NewRunner = PassRunner::create(**NewModule);
   if (!NewRunner)
     return NewRunner.takeError();
@@ -93,7 +104,8 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
   Result.Info.VerifyTime = Run->VerifyTime;
   auto Reward = Tracker->step(*Module, *Bench, Run->Changed, measurement());
   if (!Reward)
-    return endEpisode(llvm::toString(Reward.takeError()));
+    return endEpisode(llvm::toString(
+        inSpace("reward", this->Reward->Name, *Bench, Reward.takeError())));
   auto Observation = observeConfigured();
   if (!Observation)
     return endEpisode(llvm::toString(Observation.takeError()));
@@ -132,7 +144,10 @@ llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
   auto Found = findObservationSpace(Space);
   if (!Found)
     return Found.takeError();
-  return Found->Compute(*Module, *Bench, measurement());
+  auto Value = Found->Compute(*Module, *Bench, measurement());
+  if (!Value)
+    return inSpace("observation", Found->Name, *Bench, Value.takeError());
+  return Value;
 }
 
 llvm::Expected<std::optional<Observation>>
@@ -146,7 +161,7 @@ Environment::observeConfigured() const {
         costObservationValue(Reward->Cost, Tracker->currentCost()));
   auto Value = Observed->Compute(*Module, *Bench, measurement());
   if (!Value)
-    return Value.takeError();
+    return inSpace("observation", Observed->Name, *Bench, Value.takeError());
   return std::optional<Observation>(std::move(*Value));
 }
 

@@ -352,6 +352,25 @@ TEST(EnvironmentTest, FunctionAndLoopPassesBreakingIrEndTheEpisode) {
   }
 }
 
+TEST(EnvironmentTest, FailedObservationsAndRewardsNameTheirSpaceAndBenchmark) {
+  BenchmarkPtr NotRunnable =
+      take(loadBenchmark(testing::testData("cli/small.ll")));
+  auto Env = take(Environment::create());
+  take(Env->reset(NotRunnable));
+  std::string Observed = errorOf(Env->observe("RuntimeO3"));
+  EXPECT_NE(Observed.find("observation RuntimeO3 of '" + NotRunnable->uri() +
+                          "'"),
+            std::string::npos)
+      << Observed;
+  EXPECT_NE(Observed.find("not runnable"), std::string::npos) << Observed;
+
+  auto Timed = take(Environment::create({nullptr, "", "RuntimeO3"}));
+  std::string Rewarded = errorOf(Timed->reset(NotRunnable));
+  EXPECT_NE(Rewarded.find("reward RuntimeO3 of '" + NotRunnable->uri() + "'"),
+            std::string::npos)
+      << Rewarded;
+}
+
 TEST(EnvironmentTest, InvalidPipelineInActionIsAnErrorNotACrash) {
   auto Space = std::make_shared<ActionSpace>(
       "bad", std::vector<Action>{{"nope", "function(no-such-pass)"}});
