@@ -76,7 +76,9 @@ Json optionsToJson(const AgentNetworkOptions &O) {
           {"readout_pooling", poolingName(O.ReadoutPooling)},
           {"autophase_fusion", O.AutophaseFusion},
           {"autophase_width", O.AutophaseWidth},
-          {"num_actions", O.NumActions}};
+          {"num_actions", O.NumActions},
+          {"heads",
+           {{"policy", O.PolicyHead}, {"value", O.ValueHead}, {"q", O.QHead}}}};
 }
 
 /// Throws nlohmann::json::exception or std::invalid_argument on bad input;
@@ -103,6 +105,9 @@ AgentNetworkOptions optionsFromJson(const Json &J) {
   O.AutophaseFusion = J.at("autophase_fusion").get<bool>();
   O.AutophaseWidth = J.at("autophase_width").get<int64_t>();
   O.NumActions = J.at("num_actions").get<int64_t>();
+  O.PolicyHead = J.at("heads").at("policy").get<bool>();
+  O.ValueHead = J.at("heads").at("value").get<bool>();
+  O.QHead = J.at("heads").at("q").get<bool>();
   return O;
 }
 

@@ -193,9 +193,14 @@ AgentNetworkImpl::AgentNetworkImpl(const AgentNetworkOptions &Options)
                               torch::nn::ReLU()));
     Width += H;
   }
-  Policy = register_module("policy", PolicyHead(Width, H, Options.NumActions));
-  Value = register_module("value", ValueHead(Width, H));
-  Q = register_module("q", QHead(Width, H, Options.NumActions));
+  // In this order: a head's initialization draws from torch's generator.
+  if (Options.PolicyHead)
+    Policy =
+        register_module("policy", PolicyHead(Width, H, Options.NumActions));
+  if (Options.ValueHead)
+    Value = register_module("value", ValueHead(Width, H));
+  if (Options.QHead)
+    Q = register_module("q", QHead(Width, H, Options.NumActions));
 }
 
 AgentOutput AgentNetworkImpl::forward(const GraphBatch &Batch,
@@ -213,9 +218,12 @@ AgentOutput AgentNetworkImpl::forward(const GraphBatch &Batch,
   }
   AgentOutput Out;
   Out.Embedding = Embedding;
-  Out.Logits = Policy(Embedding);
-  Out.Value = Value(Embedding);
-  Out.Q = Q(Embedding);
+  if (Policy)
+    Out.Logits = Policy(Embedding);
+  if (Value)
+    Out.Value = Value(Embedding);
+  if (Q)
+    Out.Q = Q(Embedding);
   return Out;
 }
 

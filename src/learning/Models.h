@@ -198,16 +198,22 @@ struct AgentNetworkOptions {
   int64_t AutophaseWidth = 56;
   /// Size of the action space (required).
   int64_t NumActions = 1;
+  /// The heads to build: each role builds only those it uses (PPO: policy
+  /// and value; SAC's actor: policy; its critics: Q), so that no parameter
+  /// goes without a gradient.
+  bool PolicyHead = true;
+  bool ValueHead = true;
+  bool QHead = true;
 };
 
 struct AgentOutput {
   torch::Tensor Embedding; ///< [B, D] what the heads see (D = H, or 2H fused).
-  torch::Tensor Logits;    ///< [B, NumActions]
-  torch::Tensor Value;     ///< [B]
-  torch::Tensor Q;         ///< [B, NumActions]
+  torch::Tensor Logits;    ///< [B, NumActions]; undefined without PolicyHead.
+  torch::Tensor Value;     ///< [B]; undefined without ValueHead.
+  torch::Tensor Q;         ///< [B, NumActions]; undefined without QHead.
 };
 
-/// Encoder, optional Autophase fusion, and the three heads.
+/// Encoder, optional Autophase fusion, and the heads the options ask for.
 class AgentNetworkImpl : public torch::nn::Module {
 public:
   explicit AgentNetworkImpl(const AgentNetworkOptions &Options);
@@ -220,9 +226,9 @@ public:
   GineNetwork Gine{nullptr};             ///< Set iff Encoder == Gine.
   GgnnNetwork Ggnn{nullptr};             ///< Set iff Encoder == Ggnn.
   torch::nn::Sequential Fusion{nullptr}; ///< Set iff AutophaseFusion.
-  PolicyHead Policy{nullptr};
-  ValueHead Value{nullptr};
-  QHead Q{nullptr};
+  PolicyHead Policy{nullptr}; ///< Set iff PolicyHead.
+  ValueHead Value{nullptr};   ///< Set iff ValueHead.
+  QHead Q{nullptr};           ///< Set iff QHead.
 };
 TORCH_MODULE(AgentNetwork);
 

@@ -66,6 +66,8 @@ PpoTrainer::PpoTrainer(std::unique_ptr<EpisodeRunner> Episodes,
   AgentNetworkOptions Net = this->Options.Network;
   Net.VocabularySize = static_cast<int64_t>(this->Vocab.size());
   Net.NumActions = this->Episodes->numActions();
+  Net.PolicyHead = Net.ValueHead = true;
+  Net.QHead = false;
   this->Options.Network = Net;
   Batching.MaxPosition = Net.MaxPosition;
   Network = AgentNetwork(Net);

@@ -75,15 +75,20 @@ SacTrainer::SacTrainer(std::unique_ptr<EpisodeRunner> Episodes,
   AgentNetworkOptions Net = this->Options.Network;
   Net.VocabularySize = static_cast<int64_t>(this->Vocab.size());
   Net.NumActions = this->Episodes->numActions();
-  this->Options.Network = Net;
   Batching.MaxPosition = Net.MaxPosition;
 
-  Actor = AgentNetwork(Net);
-  Critic1 = AgentNetwork(Net);
-  Critic2 = AgentNetwork(Net);
+  AgentNetworkOptions ActorNet = Net, CriticNet = Net;
+  ActorNet.PolicyHead = true;
+  ActorNet.ValueHead = ActorNet.QHead = false;
+  CriticNet.PolicyHead = CriticNet.ValueHead = false;
+  CriticNet.QHead = true;
+  this->Options.Network = ActorNet;
+  Actor = AgentNetwork(ActorNet);
+  Critic1 = AgentNetwork(CriticNet);
+  Critic2 = AgentNetwork(CriticNet);
   // Targets start as copies of the critics.
-  Target1 = AgentNetwork(Net);
-  Target2 = AgentNetwork(Net);
+  Target1 = AgentNetwork(CriticNet);
+  Target2 = AgentNetwork(CriticNet);
   polyakUpdate(*Target1, *Critic1, 1.0);
   polyakUpdate(*Target2, *Critic2, 1.0);
   LogAlpha = torch::full({1}, std::log(this->Options.InitialAlpha),
