@@ -1,7 +1,7 @@
 #include "learning/cli/Commands.h"
 
 #include "cli/Common.h"
-#include "learning/LearningBench.h"
+#include "learning/bench/LearningBench.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -1,7 +1,7 @@
 #include "learning/cli/Commands.h"
 
 #include "cli/Common.h"
-#include "learning/Evaluation.h"
+#include "learning/evaluation/Evaluation.h"
 #include "support/TempDir.h"
 
 #include "llvm/Support/raw_ostream.h"

@@ -1,7 +1,7 @@
 #include "learning/cli/Commands.h"
 
 #include "cli/Common.h"
-#include "learning/Training.h"
+#include "learning/training/Training.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"

@@ -1,5 +1,5 @@
-#include "learning/Checkpoint.h"
-#include "learning/GraphBatch.h"
+#include "learning/training/Checkpoint.h"
+#include "learning/inputs/GraphBatch.h"
 
 #include "support/ModuleHash.h"
 #include "support/TempDir.h"

@@ -1,4 +1,4 @@
-#include "learning/LearningBench.h"
+#include "learning/bench/LearningBench.h"
 
 #include "graph/LlvmGraphBuilder.h"
 #include "support/TempDir.h"

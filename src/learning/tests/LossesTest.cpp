@@ -1,4 +1,4 @@
-#include "learning/Losses.h"
+#include "learning/algorithms/Losses.h"
 
 #include <gtest/gtest.h>
 

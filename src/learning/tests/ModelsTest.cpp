@@ -1,5 +1,5 @@
-#include "learning/Models.h"
-#include "learning/GraphBatch.h"
+#include "learning/networks/Encoders.h"
+#include "learning/inputs/GraphBatch.h"
 
 #include "datasets/Benchmark.h"
 #include "graph/LlvmGraphBuilder.h"

@@ -1,6 +1,6 @@
-#include "learning/Ppo.h"
+#include "learning/algorithms/Ppo.h"
 
-#include "learning/Checkpoint.h"
+#include "learning/training/Checkpoint.h"
 #include "learning/tests/TinyTask.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"

@@ -1,6 +1,6 @@
-#include "learning/Sac.h"
+#include "learning/algorithms/Sac.h"
 
-#include "learning/Checkpoint.h"
+#include "learning/training/Checkpoint.h"
 #include "learning/tests/TinyTask.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"

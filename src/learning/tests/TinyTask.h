@@ -11,7 +11,7 @@
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/Vocabulary.h"
+#include "learning/inputs/Vocabulary.h"
 #include "support/tests/TestHelpers.h"
 
 #include "llvm/Support/MemoryBuffer.h"

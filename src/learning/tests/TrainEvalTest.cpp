@@ -5,10 +5,10 @@
 // instruction count it reports.
 //
 //===----------------------------------------------------------------------===//
-#include "learning/Evaluation.h"
-#include "learning/Training.h"
+#include "learning/evaluation/Evaluation.h"
+#include "learning/training/Training.h"
 
-#include "learning/Checkpoint.h"
+#include "learning/training/Checkpoint.h"
 
 #include "learning/tests/TinyTask.h"
 #include "support/Subprocess.h"

@@ -1,5 +1,5 @@
 //===- learning/Episodes.cpp - Episodes for the training loops ------------===//
-#include "learning/Episodes.h"
+#include "learning/algorithms/Episodes.h"
 
 #include "graph/LlvmGraphBuilder.h"
 

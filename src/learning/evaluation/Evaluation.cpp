@@ -1,12 +1,12 @@
 //===- learning/Evaluation.cpp - What `passgym eval` does -----------------===//
-#include "learning/Evaluation.h"
+#include "learning/evaluation/Evaluation.h"
 
 #include "actions/ActionSpace.h"
 #include "datasets/DatasetSpec.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/Checkpoint.h"
-#include "learning/GraphBatch.h"
+#include "learning/training/Checkpoint.h"
+#include "learning/inputs/GraphBatch.h"
 #include "observations/Cost.h"
 #include "runtime/Evaluate.h"
 #include "support/ModuleHash.h"

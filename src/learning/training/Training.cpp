@@ -1,13 +1,13 @@
 //===- learning/Training.cpp - What `passgym train` does ------------------===//
-#include "learning/Training.h"
+#include "learning/training/Training.h"
 
 #include "actions/ActionSpace.h"
 #include "datasets/DatasetSpec.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/Checkpoint.h"
-#include "learning/Episodes.h"
-#include "learning/Ppo.h"
-#include "learning/Sac.h"
+#include "learning/training/Checkpoint.h"
+#include "learning/algorithms/Episodes.h"
+#include "learning/algorithms/Ppo.h"
+#include "learning/algorithms/Sac.h"
 #include "runtime/Evaluate.h"
 #include "support/Statistics.h"
 

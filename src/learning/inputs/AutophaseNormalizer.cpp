@@ -1,5 +1,5 @@
 //===- learning/AutophaseNormalizer.cpp - Standardized Autophase ----------===//
-#include "learning/AutophaseNormalizer.h"
+#include "learning/inputs/AutophaseNormalizer.h"
 
 #include "support/TempDir.h"
 

@@ -1,5 +1,5 @@
 //===- learning/Vocabulary.cpp - Node texts to embedding ids --------------===//
-#include "learning/Vocabulary.h"
+#include "learning/inputs/Vocabulary.h"
 
 #include "support/TempDir.h"
 

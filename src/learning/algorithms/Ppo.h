@@ -12,12 +12,12 @@
 
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "learning/Checkpoint.h"
-#include "learning/Episodes.h"
-#include "learning/GraphBatch.h"
-#include "learning/Losses.h"
-#include "learning/Models.h"
-#include "learning/Vocabulary.h"
+#include "learning/training/Checkpoint.h"
+#include "learning/algorithms/Episodes.h"
+#include "learning/inputs/GraphBatch.h"
+#include "learning/algorithms/Losses.h"
+#include "learning/networks/Encoders.h"
+#include "learning/inputs/Vocabulary.h"
 
 #include "llvm/Support/Error.h"
 

@@ -14,9 +14,9 @@
 #define PASSGYM_LEARNING_CHECKPOINT_H
 
 #include "actions/ActionSpace.h"
-#include "learning/AutophaseNormalizer.h"
-#include "learning/Models.h"
-#include "learning/Vocabulary.h"
+#include "learning/inputs/AutophaseNormalizer.h"
+#include "learning/networks/Encoders.h"
+#include "learning/inputs/Vocabulary.h"
 
 #include "llvm/Support/Error.h"
 

@@ -1,5 +1,5 @@
 //===- learning/Models.cpp - Graph neural networks over ProGraML ----------===//
-#include "learning/Models.h"
+#include "learning/networks/Encoders.h"
 
 #include <string>
 

@@ -7,7 +7,7 @@
 // passes per update.
 //
 //===----------------------------------------------------------------------===//
-#include "learning/Sac.h"
+#include "learning/algorithms/Sac.h"
 
 #include "support/Statistics.h"
 

@@ -11,8 +11,8 @@
 #define PASSGYM_LEARNING_GRAPHBATCH_H
 
 #include "graph/ProgramGraph.h"
-#include "learning/AutophaseNormalizer.h"
-#include "learning/Vocabulary.h"
+#include "learning/inputs/AutophaseNormalizer.h"
+#include "learning/inputs/Vocabulary.h"
 
 #include <torch/torch.h>
 

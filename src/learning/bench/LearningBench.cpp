@@ -3,15 +3,15 @@
 // docs/benchmarks.md ("passgym bench learning") says what is measured.
 //
 //===----------------------------------------------------------------------===//
-#include "learning/LearningBench.h"
+#include "learning/bench/LearningBench.h"
 
 #include "actions/ActionSpace.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/GraphBatch.h"
-#include "learning/Models.h"
-#include "learning/Vocabulary.h"
+#include "learning/inputs/GraphBatch.h"
+#include "learning/networks/Encoders.h"
+#include "learning/inputs/Vocabulary.h"
 #include "support/Statistics.h"
 #include "support/TempDir.h"
 

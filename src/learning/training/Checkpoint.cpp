@@ -1,5 +1,5 @@
 //===- learning/Checkpoint.cpp - Saving and restoring an agent ------------===//
-#include "learning/Checkpoint.h"
+#include "learning/training/Checkpoint.h"
 
 #include "support/ModuleHash.h"
 #include "support/TempDir.h"

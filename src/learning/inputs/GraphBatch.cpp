@@ -1,5 +1,5 @@
 //===- learning/GraphBatch.cpp - Program graphs as tensors ----------------===//
-#include "learning/GraphBatch.h"
+#include "learning/inputs/GraphBatch.h"
 
 #include <algorithm>
 #include <cassert>

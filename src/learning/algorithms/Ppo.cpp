@@ -4,7 +4,7 @@
 // (collectRollout), advantages (computeGae in train), update (update).
 //
 //===----------------------------------------------------------------------===//
-#include "learning/Ppo.h"
+#include "learning/algorithms/Ppo.h"
 
 #include "support/Statistics.h"
 

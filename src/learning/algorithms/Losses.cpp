@@ -1,6 +1,6 @@
 //===- learning/Losses.cpp - GAE, PPO and discrete SAC losses -------------===//
 
-#include "learning/Losses.h"
+#include "learning/algorithms/Losses.h"
 
 #include <cmath>
 #include <string>

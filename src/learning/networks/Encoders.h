@@ -12,7 +12,7 @@
 #ifndef PASSGYM_LEARNING_MODELS_H
 #define PASSGYM_LEARNING_MODELS_H
 
-#include "learning/GraphBatch.h"
+#include "learning/inputs/GraphBatch.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
