@@ -1,43 +1,43 @@
-//===- learning/Episodes.cpp - Episodes for the training loops ------------===//
+//===- learning/algorithms/Episodes.cpp - The environment side ------------===//
 #include "learning/algorithms/Episodes.h"
-
-#include "graph/LlvmGraphBuilder.h"
 
 namespace passgym::learning {
 
 llvm::Expected<std::unique_ptr<EpisodeRunner>>
 EpisodeRunner::create(std::vector<BenchmarkPtr> Benchmarks,
-                      EnvironmentOptions Env, EpisodeOptions Options) {
+                      EnvironmentOptions Env, const RunSchedule &Schedule,
+                      StateKind State) {
   if (Benchmarks.empty())
     return llvm::createStringError("training needs at least one benchmark");
-  if (Options.EpisodeLength < 1)
-    return llvm::createStringError("the episode length must be positive");
+  if (Schedule.EpisodeLength < 1 || Schedule.StepsPerIteration < 1)
+    return llvm::createStringError(
+        "the episode length and the steps per iteration must be positive");
   Env.observationSpace.clear();
   auto E = Environment::create(std::move(Env));
   if (!E)
     return E.takeError();
   return std::unique_ptr<EpisodeRunner>(
-      new EpisodeRunner(std::move(Benchmarks), std::move(*E), Options));
+      new EpisodeRunner(std::move(Benchmarks), std::move(*E), Schedule, State));
 }
 
 EpisodeRunner::EpisodeRunner(std::vector<BenchmarkPtr> Benchmarks,
                              std::unique_ptr<Environment> Env,
-                             EpisodeOptions Options)
-    : Benchmarks(std::move(Benchmarks)), Env(std::move(Env)), Options(Options),
-      Rng(Options.Seed) {}
+                             const RunSchedule &Schedule, StateKind State)
+    : Benchmarks(std::move(Benchmarks)), Env(std::move(Env)),
+      Schedule(Schedule), State(State), Rng(Schedule.Seed) {}
 
 llvm::Error EpisodeRunner::rebuildObservation() {
-  auto G = graph::buildProgramGraph(Env->module());
-  if (!G)
-    return G.takeError();
-  Current = std::move(*G);
+  auto O = observe(Env->module(), State);
+  if (!O)
+    return O.takeError();
+  Current = std::move(*O);
   ++Version;
   return llvm::Error::success();
 }
 
 llvm::Error EpisodeRunner::startEpisode() {
   size_t Index;
-  if (Options.RandomBenchmarks) {
+  if (Schedule.RandomBenchmarks) {
     Index =
         std::uniform_int_distribution<size_t>(0, Benchmarks.size() - 1)(Rng);
   } else {
@@ -67,7 +67,7 @@ llvm::Expected<EpisodeStep> EpisodeRunner::step(int64_t Action) {
   S.Reward = Result->reward;
   // The environment ends an episode only on a failure.
   S.Terminated = Result->done;
-  S.Truncated = !S.Terminated && Steps >= Options.EpisodeLength;
+  S.Truncated = !S.Terminated && Steps >= Schedule.EpisodeLength;
   if (!S.Terminated && Result->info.changed)
     if (llvm::Error E = rebuildObservation())
       return E;

@@ -1,18 +1,21 @@
-//===- learning/Episodes.h - Episodes for the training loops ----*- C++ -*-===//
+//===- learning/algorithms/Episodes.h - The environment side -----*- C++
+//-*-===//
 //
-// What PPO and SAC share on the environment side: episodes over a list of
-// benchmarks (taken in turn or drawn at random), truncated after a fixed
-// number of steps, observed as ProGraML graphs, with their returns tracked.
-// A step that leaves the module unchanged keeps the previous graph rather
-// than rebuilding it. No torch here.
+// What PPO, SAC and the random baseline share on the environment side:
+// episodes over a list of benchmarks (drawn at random or taken in turn),
+// truncated after a fixed number of steps, observed as the state kind asks
+// (graph, Autophase, or both), with their returns tracked. A step that leaves
+// the module unchanged keeps the previous observation rather than rebuilding
+// it. No torch here.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_EPISODES_H
-#define PASSGYM_LEARNING_EPISODES_H
+#ifndef PASSGYM_LEARNING_ALGORITHMS_EPISODES_H
+#define PASSGYM_LEARNING_ALGORITHMS_EPISODES_H
 
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "graph/ProgramGraph.h"
+#include "learning/algorithms/RunSchedule.h"
+#include "learning/inputs/State.h"
 
 #include "llvm/Support/Error.h"
 
@@ -23,16 +26,6 @@
 #include <vector>
 
 namespace passgym::learning {
-
-struct EpisodeOptions {
-  /// An episode is truncated after this many steps. Truncation is not
-  /// termination: the final observation still has a future.
-  int64_t EpisodeLength = 50;
-  /// Each episode starts on a benchmark drawn uniformly at random (seeded);
-  /// otherwise the benchmarks are taken in turn.
-  bool RandomBenchmarks = false;
-  uint64_t Seed = 1;
-};
 
 /// The outcome of one step.
 struct EpisodeStep {
@@ -52,12 +45,13 @@ struct EpisodeStep {
 class EpisodeRunner {
 public:
   /// Fails on no benchmarks, a non-positive episode length, or an unknown
-  /// reward space. The environment's observation space is not used.
+  /// reward space. The environment's observation space is not used: the
+  /// runner observes what \p State needs.
   static llvm::Expected<std::unique_ptr<EpisodeRunner>>
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
-         EpisodeOptions Options);
+         const RunSchedule &Schedule, StateKind State);
 
-  /// Resets onto the next benchmark and builds its graph.
+  /// Resets onto the next benchmark and observes it.
   llvm::Error startEpisode();
   bool inEpisode() const { return InEpisode; }
   /// Starts an episode if none is running.
@@ -69,7 +63,7 @@ public:
   /// final one when the episode was truncated, unchanged when terminated).
   llvm::Expected<EpisodeStep> step(int64_t Action);
 
-  const graph::ProgramGraph &observation() const { return Current; }
+  const Observation &observation() const { return Current; }
   /// Changes whenever observation() is rebuilt, so callers can cache what
   /// they derive from it.
   uint64_t observationVersion() const { return Version; }
@@ -80,16 +74,18 @@ public:
 
 private:
   EpisodeRunner(std::vector<BenchmarkPtr> Benchmarks,
-                std::unique_ptr<Environment> Env, EpisodeOptions Options);
+                std::unique_ptr<Environment> Env, const RunSchedule &Schedule,
+                StateKind State);
   llvm::Error rebuildObservation();
 
   std::vector<BenchmarkPtr> Benchmarks;
   std::unique_ptr<Environment> Env;
-  EpisodeOptions Options;
+  RunSchedule Schedule;
+  StateKind State;
   std::mt19937_64 Rng;
   size_t NextBenchmark = 0;
   bool InEpisode = false;
-  graph::ProgramGraph Current;
+  Observation Current;
   uint64_t Version = 0;
   int64_t Steps = 0;
   double Return = 0;
@@ -97,4 +93,4 @@ private:
 
 } // namespace passgym::learning
 
-#endif // PASSGYM_LEARNING_EPISODES_H
+#endif // PASSGYM_LEARNING_ALGORITHMS_EPISODES_H

@@ -1,6 +1,8 @@
-//===- learning/Losses.cpp - GAE, PPO and discrete SAC losses -------------===//
-
+//===- learning/algorithms/Losses.cpp - GAE, PPO and SAC losses -----------===//
 #include "learning/algorithms/Losses.h"
+
+#include "learning/algorithms/Ppo.h"
+#include "learning/algorithms/Sac.h"
 
 #include <cmath>
 #include <string>

@@ -1,4 +1,4 @@
-//===- learning/Losses.h - GAE, PPO and discrete SAC losses -----*- C++ -*-===//
+//===- learning/algorithms/Losses.h - GAE, PPO and SAC losses ---*- C++ -*-===//
 //
 // The maths of the two learning algorithms, as pure functions over tensors
 // (no environment, no optimizer), in the style of CleanRL:
@@ -12,14 +12,19 @@
 // docs/learning.md ("Losses") gives the equations.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_LOSSES_H
-#define PASSGYM_LEARNING_LOSSES_H
+#ifndef PASSGYM_LEARNING_ALGORITHMS_LOSSES_H
+#define PASSGYM_LEARNING_ALGORITHMS_LOSSES_H
 
 #include <torch/torch.h>
 
 #include <cstdint>
 
 namespace passgym::learning {
+
+/// Every hyperparameter of each algorithm, with its default, is in its own
+/// header (Ppo.h, Sac.h); the losses read the ones they need.
+struct PpoOptions;
+struct SacOptions;
 
 //===----------------------------------------------------------------------===//
 // GAE
@@ -54,31 +59,6 @@ GaeResult computeGae(const torch::Tensor &Rewards, const torch::Tensor &Values,
 // PPO
 //===----------------------------------------------------------------------===//
 
-/// PPO hyperparameters (defaults: CleanRL's ppo.py, except EntropyCoef).
-struct PpoOptions {
-  /// Discount and GAE lambda, for computeGae on the rollout.
-  double Gamma = 0.99;
-  double GaeLambda = 0.95;
-  /// epsilon of the clipped surrogate: the ratio is clipped to
-  /// [1 - ClipCoef, 1 + ClipCoef].
-  double ClipCoef = 0.2;
-  /// Clip the value loss (PPO2 / CleanRL's clip_vloss): the new value may
-  /// move at most ValueClipCoef away from the rollout's value.
-  bool ClipValueLoss = true;
-  double ValueClipCoef = 0.2;
-  /// Weight of the entropy bonus (CleanRL uses 0.01; our action spaces are
-  /// large and episodes short, so we start lower).
-  double EntropyCoef = 0.001;
-  /// Weight of the value loss in the total loss.
-  double ValueCoef = 0.5;
-  /// Normalize the advantages of each minibatch to mean 0, std 1 (sample
-  /// std, plus 1e-8). Skipped for a single-element minibatch.
-  bool NormalizeAdvantages = true;
-  /// Global gradient-norm clip, applied by the training loop
-  /// (torch::nn::utils::clip_grad_norm_), not by ppoLosses.
-  double MaxGradNorm = 0.5;
-};
-
 struct PpoLosses {
   torch::Tensor Policy;  ///< Clipped surrogate loss (to minimize).
   torch::Tensor Value;   ///< 0.5 * (clipped) squared error.
@@ -100,28 +80,18 @@ struct PpoLosses {
 ///            (0.5 * mean((V - R)^2) without value clipping)
 /// where A are the (optionally normalized) \p Advantages, V = \p NewValues,
 /// V_old = \p OldValues and R = \p Returns. \p OldLogProb, \p Advantages,
-/// \p OldValues and \p Returns are treated as constants.
+/// \p OldValues and \p Returns are treated as constants. Reads ClipCoef,
+/// ClipValueLoss, ValueClipCoef, EntropyCoef, ValueCoef and
+/// NormalizeAdvantages.
 PpoLosses
 ppoLosses(const torch::Tensor &NewLogProb, const torch::Tensor &OldLogProb,
           const torch::Tensor &Advantages, const torch::Tensor &NewValues,
           const torch::Tensor &OldValues, const torch::Tensor &Returns,
-          const torch::Tensor &Entropy, const PpoOptions &Options = {});
+          const torch::Tensor &Entropy, const PpoOptions &Options);
 
 //===----------------------------------------------------------------------===//
 // Discrete SAC
 //===----------------------------------------------------------------------===//
-
-/// Discrete SAC hyperparameters (defaults: CleanRL's sac_atari.py).
-struct SacOptions {
-  double Gamma = 0.99;
-  /// Polyak coefficient of the target critics (polyakUpdate).
-  double Tau = 0.005;
-  /// Target entropy = TargetEntropyScale * log |A| = -scale * log(1 / |A|),
-  /// a fraction of the entropy of the uniform policy.
-  double TargetEntropyScale = 0.89;
-  /// Rewards are multiplied by this before entering the critic target.
-  double RewardScale = 1.0;
-};
 
 /// The entropy the temperature is tuned towards: Scale * log(NumActions).
 double sacTargetEntropy(int64_t NumActions, double Scale);
@@ -176,8 +146,9 @@ struct SacLosses {
 
 /// Discrete SAC's three losses on one batch. Each has gradient only towards
 /// its own parameters (critics, actor, LogAlpha), so they can be minimized
-/// by three optimizers in any order.
-SacLosses sacLosses(const SacBatch &Batch, const SacOptions &Options = {});
+/// by three optimizers in any order. Reads Gamma, RewardScale and
+/// TargetEntropyScale.
+SacLosses sacLosses(const SacBatch &Batch, const SacOptions &Options);
 
 /// target = tau * source + (1 - tau) * target for every parameter, matched
 /// by name, under torch::NoGradGuard. Buffers are left alone (our models
@@ -188,4 +159,4 @@ void polyakUpdate(torch::nn::Module &Target, const torch::nn::Module &Source,
 
 } // namespace passgym::learning
 
-#endif // PASSGYM_LEARNING_LOSSES_H
+#endif // PASSGYM_LEARNING_ALGORITHMS_LOSSES_H

@@ -1,11 +1,14 @@
-//===- learning/Ppo.cpp - PPO training loop -------------------------------===//
+//===- learning/algorithms/Ppo.cpp - PPO ----------------------------------===//
 //
-// Read top to bottom like CleanRL's ppo.py: setup (create), rollout
-// (collectRollout), advantages (computeGae in train), update (update).
+// Read top to bottom like CleanRL's ppo.py: setup (create), checkpoints,
+// rollout (collectRollout), advantages (computeGae in train), update
+// (update).
 //
 //===----------------------------------------------------------------------===//
 #include "learning/algorithms/Ppo.h"
 
+#include "learning/networks/Serialization.h"
+#include "learning/support/Messages.h"
 #include "support/Statistics.h"
 
 #include <algorithm>
@@ -41,84 +44,104 @@ double explainedVariance(const torch::Tensor &Predicted,
 
 llvm::Expected<std::unique_ptr<PpoTrainer>>
 PpoTrainer::create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
-                   Vocabulary Vocab, PpoTrainOptions Options) {
-  if (Options.RolloutSteps < 1 || Options.MinibatchSize < 1 ||
-      Options.UpdateEpochs < 1)
+                   StateEncoding Encoding, PpoOptions Options) {
+  if (Options.MinibatchSize < 1 || Options.UpdateEpochs < 1)
     return llvm::createStringError(
-        "PPO: rollout steps, minibatch size and update epochs must be "
-        "positive");
-  auto Episodes = EpisodeRunner::create(
-      std::move(Benchmarks), std::move(Env),
-      {Options.EpisodeLength, Options.RandomBenchmarks, Options.Seed});
+        "PPO: minibatch size and update epochs must be positive");
+  if (hasAutophase(Options.Network.State) && !Encoding.Normalizer)
+    return llvm::createStringError(
+        "PPO: a state with Autophase features needs a normalizer");
+  auto Episodes = EpisodeRunner::create(std::move(Benchmarks), std::move(Env),
+                                        Options.Run, Options.Network.State);
   if (!Episodes)
     return Episodes.takeError();
   return std::unique_ptr<PpoTrainer>(new PpoTrainer(
-      std::move(*Episodes), std::move(Vocab), std::move(Options)));
+      std::move(*Episodes), std::move(Encoding), std::move(Options)));
 }
 
 PpoTrainer::PpoTrainer(std::unique_ptr<EpisodeRunner> Episodes,
-                       Vocabulary Vocab, PpoTrainOptions Options)
-    : Episodes(std::move(Episodes)), Vocab(std::move(Vocab)),
+                       StateEncoding Encoding, PpoOptions Options)
+    : Episodes(std::move(Episodes)), Encoding(std::move(Encoding)),
       Options(std::move(Options)) {
   // Seed before building the network: its initialization draws from torch's
   // global generator, as do action sampling and minibatch shuffles.
-  torch::manual_seed(this->Options.Seed);
-  AgentNetworkOptions Net = this->Options.Network;
-  Net.VocabularySize = static_cast<int64_t>(this->Vocab.size());
+  torch::manual_seed(this->Options.Run.Seed);
+  NetworkOptions &Net = this->Options.Network;
+  Net.VocabularySize = static_cast<int64_t>(this->Encoding.Vocab.size());
   Net.NumActions = this->Episodes->numActions();
-  Net.PolicyHead = Net.ValueHead = true;
-  Net.QHead = false;
-  this->Options.Network = Net;
-  Batching.MaxPosition = Net.MaxPosition;
-  Network = AgentNetwork(Net);
+  this->Encoding.Kind = Net.State;
+  this->Encoding.Batching.MaxPosition = Net.MaxPosition;
+  Network = ActorCritic(Net);
   Network->train();
   Optimizer = std::make_unique<torch::optim::Adam>(
       Network->parameters(),
-      torch::optim::AdamOptions(this->Options.LearningRate).eps(1e-5));
+      torch::optim::AdamOptions(this->Options.LearningRate)
+          .eps(this->Options.AdamEps));
 }
 
-int64_t PpoTrainer::iterations() const {
-  return std::max<int64_t>(1, Options.TotalSteps / Options.RolloutSteps);
-}
-
-llvm::Error PpoTrainer::resume(LoadedCheckpoint Saved) {
-  if (Saved.Training.Algorithm != "ppo")
-    return llvm::createStringError("cannot resume PPO from a '" +
-                                   Saved.Training.Algorithm + "' checkpoint");
-  if (!Saved.Optimizer)
-    return llvm::createStringError(
-        "cannot resume: the checkpoint has no optimizer state");
-  Network = Saved.Network;
-  Network->train();
-  Optimizer = std::move(Saved.Optimizer);
-  Counters = Saved.Counters;
-  // Another stream than the first run's, so a resumed run does not replay
-  // the samples it already trained on.
-  torch::manual_seed(Options.Seed + static_cast<uint64_t>(Counters.Iteration));
-  return llvm::Error::success();
-}
+//===----------------------------------------------------------------------===//
+// Checkpoints
+//===----------------------------------------------------------------------===//
 
 CheckpointContents PpoTrainer::checkpoint() const {
   CheckpointContents C;
-  C.Network = Network;
-  C.Optimizer = Optimizer.get();
-  C.Vocab = Vocab;
+  C.Algorithm = Agent::Ppo;
+  C.EpisodeLength = Options.Run.EpisodeLength;
+  C.Policy = Network->Policy;
+  C.TrainerState = archiveBytes([this](torch::serialize::OutputArchive &A) {
+    torch::serialize::OutputArchive Value, Adam;
+    Network->Value->save(Value);
+    Optimizer->save(Adam);
+    A.write("value", Value);
+    A.write("optimizer", Adam);
+  });
+  C.Vocab = Encoding.Vocab;
+  C.Normalizer = Encoding.Normalizer;
   C.Counters = Counters;
-  C.Training.Algorithm = "ppo";
-  C.Training.EpisodeLength = Options.EpisodeLength;
   return C;
+}
+
+llvm::Error PpoTrainer::resume(const CheckpointContents &Saved) {
+  if (Saved.Algorithm != Agent::Ppo)
+    return llvm::createStringError(std::string("cannot resume PPO from a '") +
+                                   nameOf(kAgentNames, Saved.Algorithm) +
+                                   "' checkpoint");
+  auto Fail = [](llvm::Error E) {
+    return llvm::createStringError("cannot resume PPO: " +
+                                   llvm::toString(std::move(E)));
+  };
+  if (llvm::Error E = copyParameters(*Network->Policy, *Saved.Policy))
+    return Fail(std::move(E));
+  torch::serialize::InputArchive Archive, Adam;
+  if (llvm::Error E = loadArchive(Saved.TrainerState, Archive))
+    return Fail(std::move(E));
+  if (llvm::Error E = loadModule(*Network->Value, Archive, "value"))
+    return Fail(std::move(E));
+  if (!Archive.try_read("optimizer", Adam))
+    return Fail(llvm::createStringError("no optimizer state"));
+  try {
+    Optimizer->load(Adam);
+  } catch (const c10::Error &E) {
+    return Fail(llvm::createStringError(firstLine(E.what())));
+  }
+  Counters = Saved.Counters;
+  // Another stream than the first run's, so a resumed run does not replay
+  // the samples it already trained on.
+  torch::manual_seed(Options.Run.Seed +
+                     static_cast<uint64_t>(Counters.Iteration));
+  return llvm::Error::success();
 }
 
 //===----------------------------------------------------------------------===//
 // Rollout
 //===----------------------------------------------------------------------===//
 
-std::shared_ptr<const GraphBatch> PpoTrainer::currentState() {
+std::shared_ptr<const StateBatch> PpoTrainer::currentState() {
   return Current.get(Episodes->observation(), Episodes->observationVersion(),
-                     Vocab, Batching);
+                     Encoding);
 }
 
-float PpoTrainer::valueOf(const GraphBatch &State) {
+float PpoTrainer::valueOf(const StateBatch &State) {
   torch::NoGradGuard NoGrad;
   return Network->forward(State).Value[0].item<float>();
 }
@@ -126,14 +149,14 @@ float PpoTrainer::valueOf(const GraphBatch &State) {
 llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
   torch::NoGradGuard NoGrad;
   Rollout R;
-  const int64_t T = Options.RolloutSteps;
+  const int64_t T = Options.Run.StepsPerIteration;
   for (int64_t Step = 0; Step < T; ++Step) {
     if (llvm::Error E = Episodes->ensureEpisode())
       return E;
 
     // Sample a ~ Categorical(softmax(logits)).
-    std::shared_ptr<const GraphBatch> State = currentState();
-    AgentOutput Out = Network->forward(*State);
+    std::shared_ptr<const StateBatch> State = currentState();
+    ActorCriticOutput Out = Network->forward(*State);
     torch::Tensor LogProbs = torch::log_softmax(Out.Logits[0], -1);
     int64_t Action = torch::multinomial(LogProbs.exp(), 1).item<int64_t>();
     R.Observations.push_back(std::move(State));
@@ -185,26 +208,26 @@ void PpoTrainer::update(const Rollout &R, const GaeResult &Gae,
       int64_t End = std::min(T, Start + Options.MinibatchSize);
       torch::Tensor Index = Order.slice(0, Start, End);
 
-      std::vector<const GraphBatch *> States;
+      std::vector<const StateBatch *> States;
       auto Rows = Index.accessor<int64_t, 1>();
       for (int64_t I = 0; I < Rows.size(0); ++I)
         States.push_back(R.Observations[Rows[I]].get());
-      AgentOutput Out = Network->forward(concatBatches(States));
+      ActorCriticOutput Out = Network->forward(concatStates(States));
 
       torch::Tensor LogProbs = torch::log_softmax(Out.Logits, -1);
       torch::Tensor NewLogProb =
           LogProbs.gather(1, Actions.index({Index}).unsqueeze(1)).squeeze(1);
       torch::Tensor NewEntropy = -(LogProbs.exp() * LogProbs).sum(-1);
 
-      PpoLosses L = ppoLosses(
-          NewLogProb, OldLogProbs.index({Index}), Gae.Advantages.index({Index}),
-          Out.Value, OldValues.index({Index}), Gae.Returns.index({Index}),
-          NewEntropy, Options.Ppo);
+      PpoLosses L = ppoLosses(NewLogProb, OldLogProbs.index({Index}),
+                              Gae.Advantages.index({Index}), Out.Value,
+                              OldValues.index({Index}),
+                              Gae.Returns.index({Index}), NewEntropy, Options);
 
       Optimizer->zero_grad();
       L.Total.backward();
       torch::nn::utils::clip_grad_norm_(Network->parameters(),
-                                        Options.Ppo.MaxGradNorm);
+                                        Options.MaxGradNorm);
       Optimizer->step();
 
       PolicyLoss += L.Policy.item<double>();
@@ -245,18 +268,18 @@ PpoIterationMetrics::fields() const {
 llvm::Expected<std::vector<PpoIterationMetrics>>
 PpoTrainer::train(const Callback &OnIteration) {
   std::vector<PpoIterationMetrics> All;
-  while (Counters.Iteration < iterations()) {
+  while (Counters.Iteration < Options.Run.iterations()) {
     auto Start = std::chrono::steady_clock::now();
 
     auto R = collectRollout();
     if (!R)
       return R.takeError();
-    Counters.GlobalStep += Options.RolloutSteps;
+    Counters.GlobalStep += Options.Run.StepsPerIteration;
 
     GaeResult Gae =
         computeGae(floats(R->Rewards), floats(R->Values), floats(R->NextValues),
-                   floats(R->Terminated), floats(R->Truncated),
-                   Options.Ppo.Gamma, Options.Ppo.GaeLambda);
+                   floats(R->Terminated), floats(R->Truncated), Options.Gamma,
+                   Options.GaeLambda);
 
     PpoIterationMetrics M;
     M.Iteration = Counters.Iteration;
@@ -268,7 +291,8 @@ PpoTrainer::train(const Callback &OnIteration) {
 
     std::chrono::duration<double> Elapsed =
         std::chrono::steady_clock::now() - Start;
-    M.StepsPerSecond = Options.RolloutSteps / std::max(Elapsed.count(), 1e-9);
+    M.StepsPerSecond =
+        Options.Run.StepsPerIteration / std::max(Elapsed.count(), 1e-9);
     if (OnIteration)
       if (llvm::Error E = OnIteration(M))
         return E;

@@ -1,6 +1,7 @@
-//===- learning/Sac.cpp - Discrete soft actor-critic ----------------------===//
+//===- learning/algorithms/Sac.cpp - Discrete soft actor-critic -----------===//
 //
-// Read top to bottom like CleanRL's sac_atari.py: setup (create), acting
+// Read top to bottom like CleanRL's sac_atari.py: setup (create),
+// checkpoints, acting
 // (chooseAction), the loop that fills the replay buffer (train), and the
 // update (update). One deviation: the actor's loss uses the critics' values
 // from before this update's critic step, saving two graph-network forward
@@ -9,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "learning/algorithms/Sac.h"
 
+#include "learning/networks/Serialization.h"
+#include "learning/support/Messages.h"
 #include "support/Statistics.h"
 
 #include <algorithm>
@@ -48,68 +51,66 @@ ReplayBuffer::sample(int64_t Count, std::mt19937_64 &Rng) const {
 // Setup
 //===----------------------------------------------------------------------===//
 
+int64_t SacOptions::learningStarts() const {
+  return std::min<int64_t>(
+      LearningStarts,
+      static_cast<int64_t>(Run.TotalSteps * MaxLearningStartsFraction));
+}
+
 llvm::Expected<std::unique_ptr<SacTrainer>>
 SacTrainer::create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
-                   Vocabulary Vocab, SacTrainOptions Options) {
-  if (Options.StepsPerIteration < 1 || Options.BufferSize < 1 ||
-      Options.BatchSize < 1 || Options.UpdateFrequency < 1 ||
-      Options.LearningStarts < 0)
+                   StateEncoding Encoding, SacOptions Options) {
+  if (Options.BufferSize < 1 || Options.BatchSize < 1 ||
+      Options.UpdateFrequency < 1 || Options.LearningStarts < 0)
     return llvm::createStringError(
-        "SAC: steps per iteration, buffer size, batch size and update "
-        "frequency must be positive, learning starts non-negative");
-  auto Episodes = EpisodeRunner::create(
-      std::move(Benchmarks), std::move(Env),
-      {Options.EpisodeLength, Options.RandomBenchmarks, Options.Seed});
+        "SAC: buffer size, batch size and update frequency must be positive, "
+        "learning starts non-negative");
+  if (hasAutophase(Options.Network.State) && !Encoding.Normalizer)
+    return llvm::createStringError(
+        "SAC: a state with Autophase features needs a normalizer");
+  auto Episodes = EpisodeRunner::create(std::move(Benchmarks), std::move(Env),
+                                        Options.Run, Options.Network.State);
   if (!Episodes)
     return Episodes.takeError();
   return std::unique_ptr<SacTrainer>(new SacTrainer(
-      std::move(*Episodes), std::move(Vocab), std::move(Options)));
+      std::move(*Episodes), std::move(Encoding), std::move(Options)));
 }
 
 SacTrainer::SacTrainer(std::unique_ptr<EpisodeRunner> Episodes,
-                       Vocabulary Vocab, SacTrainOptions Options)
-    : Episodes(std::move(Episodes)), Vocab(std::move(Vocab)),
-      Options(std::move(Options)), Rng(this->Options.Seed),
+                       StateEncoding Encoding, SacOptions Options)
+    : Episodes(std::move(Episodes)), Encoding(std::move(Encoding)),
+      Options(std::move(Options)), Rng(this->Options.Run.Seed),
       Buffer(this->Options.BufferSize) {
-  torch::manual_seed(this->Options.Seed);
-  AgentNetworkOptions Net = this->Options.Network;
-  Net.VocabularySize = static_cast<int64_t>(this->Vocab.size());
+  torch::manual_seed(this->Options.Run.Seed);
+  NetworkOptions &Net = this->Options.Network;
+  Net.VocabularySize = static_cast<int64_t>(this->Encoding.Vocab.size());
   Net.NumActions = this->Episodes->numActions();
-  Batching.MaxPosition = Net.MaxPosition;
+  this->Encoding.Kind = Net.State;
+  this->Encoding.Batching.MaxPosition = Net.MaxPosition;
 
-  AgentNetworkOptions ActorNet = Net, CriticNet = Net;
-  ActorNet.PolicyHead = true;
-  ActorNet.ValueHead = ActorNet.QHead = false;
-  CriticNet.PolicyHead = CriticNet.ValueHead = false;
-  CriticNet.QHead = true;
-  this->Options.Network = ActorNet;
-  Actor = AgentNetwork(ActorNet);
-  Critic1 = AgentNetwork(CriticNet);
-  Critic2 = AgentNetwork(CriticNet);
+  ActorNet = Actor(Net);
+  Critic1 = Critic(Net);
+  Critic2 = Critic(Net);
   // Targets start as copies of the critics.
-  Target1 = AgentNetwork(CriticNet);
-  Target2 = AgentNetwork(CriticNet);
+  Target1 = Critic(Net);
+  Target2 = Critic(Net);
   polyakUpdate(*Target1, *Critic1, 1.0);
   polyakUpdate(*Target2, *Critic2, 1.0);
   LogAlpha = torch::full({1}, std::log(this->Options.InitialAlpha),
                          torch::requires_grad());
 
-  ActorOptimizer = std::make_unique<torch::optim::Adam>(
-      Actor->parameters(),
-      torch::optim::AdamOptions(this->Options.PolicyLearningRate).eps(1e-4));
+  auto Adam = [this](std::vector<torch::Tensor> Parameters, double Rate) {
+    return std::make_unique<torch::optim::Adam>(
+        std::move(Parameters),
+        torch::optim::AdamOptions(Rate).eps(this->Options.AdamEps));
+  };
+  ActorOptimizer =
+      Adam(ActorNet->parameters(), this->Options.PolicyLearningRate);
   std::vector<torch::Tensor> CriticParameters = Critic1->parameters();
   for (const torch::Tensor &P : Critic2->parameters())
     CriticParameters.push_back(P);
-  CriticOptimizer = std::make_unique<torch::optim::Adam>(
-      CriticParameters,
-      torch::optim::AdamOptions(this->Options.QLearningRate).eps(1e-4));
-  AlphaOptimizer = std::make_unique<torch::optim::Adam>(
-      std::vector<torch::Tensor>{LogAlpha},
-      torch::optim::AdamOptions(this->Options.QLearningRate).eps(1e-4));
-}
-
-int64_t SacTrainer::iterations() const {
-  return std::max<int64_t>(1, Options.TotalSteps / Options.StepsPerIteration);
+  CriticOptimizer = Adam(CriticParameters, this->Options.QLearningRate);
+  AlphaOptimizer = Adam({LogAlpha}, this->Options.QLearningRate);
 }
 
 //===----------------------------------------------------------------------===//
@@ -125,69 +126,73 @@ void SacTrainer::saveState(torch::serialize::OutputArchive &Archive) const {
     (*Net)->save(Part);
     Archive.write(Name, Part);
   }
-  torch::serialize::OutputArchive CriticState, AlphaState;
-  CriticOptimizer->save(CriticState);
-  AlphaOptimizer->save(AlphaState);
-  Archive.write("critic_optimizer", CriticState);
-  Archive.write("alpha_optimizer", AlphaState);
+  for (auto [Name, Optimizer] : {std::pair{"actor_optimizer", &ActorOptimizer},
+                                 {"critic_optimizer", &CriticOptimizer},
+                                 {"alpha_optimizer", &AlphaOptimizer}}) {
+    torch::serialize::OutputArchive Part;
+    (*Optimizer)->save(Part);
+    Archive.write(Name, Part);
+  }
   Archive.write("log_alpha", LogAlpha.detach());
 }
 
-void SacTrainer::loadState(torch::serialize::InputArchive &Archive) {
+llvm::Error SacTrainer::loadState(torch::serialize::InputArchive &Archive) {
   for (auto [Name, Net] : {std::pair{"critic1", &Critic1},
                            {"critic2", &Critic2},
                            {"target1", &Target1},
-                           {"target2", &Target2}}) {
-    torch::serialize::InputArchive Part;
-    Archive.read(Name, Part);
-    (*Net)->load(Part);
+                           {"target2", &Target2}})
+    if (llvm::Error E = loadModule(**Net, Archive, Name))
+      return E;
+  try {
+    for (auto [Name, Optimizer] :
+         {std::pair{"actor_optimizer", &ActorOptimizer},
+          {"critic_optimizer", &CriticOptimizer},
+          {"alpha_optimizer", &AlphaOptimizer}}) {
+      torch::serialize::InputArchive Part;
+      Archive.read(Name, Part);
+      (*Optimizer)->load(Part);
+    }
+    torch::Tensor Saved;
+    Archive.read("log_alpha", Saved);
+    torch::NoGradGuard NoGrad;
+    LogAlpha.copy_(Saved);
+  } catch (const c10::Error &E) {
+    return llvm::createStringError(firstLine(E.what()));
   }
-  torch::serialize::InputArchive CriticState, AlphaState;
-  Archive.read("critic_optimizer", CriticState);
-  Archive.read("alpha_optimizer", AlphaState);
-  CriticOptimizer->load(CriticState);
-  AlphaOptimizer->load(AlphaState);
-  torch::Tensor Saved;
-  Archive.read("log_alpha", Saved);
-  torch::NoGradGuard NoGrad;
-  LogAlpha.copy_(Saved);
+  return llvm::Error::success();
 }
 
 CheckpointContents SacTrainer::checkpoint() const {
   CheckpointContents C;
-  C.Network = Actor;
-  C.Optimizer = ActorOptimizer.get();
-  C.Vocab = Vocab;
-  C.Counters = Counters;
-  C.Training.Algorithm = "sac";
-  C.Training.EpisodeLength = Options.EpisodeLength;
+  C.Algorithm = Agent::Sac;
+  C.EpisodeLength = Options.Run.EpisodeLength;
+  C.Policy = ActorNet;
   C.TrainerState = archiveBytes(
       [this](torch::serialize::OutputArchive &A) { saveState(A); });
+  C.Vocab = Encoding.Vocab;
+  C.Normalizer = Encoding.Normalizer;
+  C.Counters = Counters;
   return C;
 }
 
-llvm::Error SacTrainer::resume(LoadedCheckpoint Saved) {
-  if (Saved.Training.Algorithm != "sac")
-    return llvm::createStringError("cannot resume SAC from a '" +
-                                   Saved.Training.Algorithm + "' checkpoint");
-  if (!Saved.Optimizer || Saved.TrainerState.empty())
-    return llvm::createStringError(
-        "cannot resume: the checkpoint has no SAC critics or optimizer state");
-  Actor = Saved.Network;
-  ActorOptimizer = std::move(Saved.Optimizer);
-  try {
-    torch::serialize::InputArchive Archive;
-    loadArchive(Saved.TrainerState, Archive);
-    loadState(Archive);
-  } catch (const c10::Error &E) {
-    std::string Message = E.what();
-    return llvm::createStringError(
-        "cannot resume: the SAC state is unreadable: " +
-        Message.substr(0, Message.find('\n')));
-  }
+llvm::Error SacTrainer::resume(const CheckpointContents &Saved) {
+  if (Saved.Algorithm != Agent::Sac)
+    return llvm::createStringError(std::string("cannot resume SAC from a '") +
+                                   nameOf(kAgentNames, Saved.Algorithm) +
+                                   "' checkpoint");
+  torch::serialize::InputArchive Archive;
+  llvm::Error Loaded = copyParameters(*ActorNet, *Saved.Policy);
+  if (!Loaded)
+    Loaded = loadArchive(Saved.TrainerState, Archive);
+  if (!Loaded)
+    Loaded = loadState(Archive);
+  if (Loaded)
+    return llvm::createStringError("cannot resume SAC: " +
+                                   llvm::toString(std::move(Loaded)));
   Counters = Saved.Counters;
-  torch::manual_seed(Options.Seed + static_cast<uint64_t>(Counters.Iteration));
-  Rng.seed(Options.Seed + static_cast<uint64_t>(Counters.Iteration));
+  torch::manual_seed(Options.Run.Seed +
+                     static_cast<uint64_t>(Counters.Iteration));
+  Rng.seed(Options.Run.Seed + static_cast<uint64_t>(Counters.Iteration));
   return llvm::Error::success();
 }
 
@@ -197,16 +202,16 @@ llvm::Error SacTrainer::resume(LoadedCheckpoint Saved) {
 
 ReplayBuffer::State SacTrainer::currentState() {
   return Current.get(Episodes->observation(), Episodes->observationVersion(),
-                     Vocab, Batching);
+                     Encoding);
 }
 
 int64_t SacTrainer::chooseAction(const ReplayBuffer::State &S,
                                  int64_t StepsSinceStart) {
-  if (StepsSinceStart < Options.LearningStarts)
+  if (StepsSinceStart < Options.learningStarts())
     return std::uniform_int_distribution<int64_t>(0, Episodes->numActions() -
                                                          1)(Rng);
   torch::NoGradGuard NoGrad;
-  torch::Tensor Logits = Actor->forward(*S).Logits[0];
+  torch::Tensor Logits = ActorNet->forward(*S)[0];
   return torch::multinomial(torch::softmax(Logits, -1), 1).item<int64_t>();
 }
 
@@ -217,7 +222,7 @@ int64_t SacTrainer::chooseAction(const ReplayBuffer::State &S,
 SacLosses SacTrainer::update() {
   std::vector<const ReplayBuffer::Transition *> Batch =
       Buffer.sample(Options.BatchSize, Rng);
-  std::vector<const GraphBatch *> States, NextStates;
+  std::vector<const StateBatch *> States, NextStates;
   std::vector<int64_t> Actions;
   std::vector<float> Rewards, Terminated;
   for (const ReplayBuffer::Transition *T : Batch) {
@@ -227,8 +232,8 @@ SacLosses SacTrainer::update() {
     Rewards.push_back(T->Reward);
     Terminated.push_back(T->Terminated);
   }
-  GraphBatch S = concatBatches(States);
-  GraphBatch Next = concatBatches(NextStates);
+  StateBatch S = concatStates(States);
+  StateBatch Next = concatStates(NextStates);
 
   SacBatch In;
   In.Actions = torch::tensor(Actions, torch::kInt64);
@@ -236,15 +241,15 @@ SacLosses SacTrainer::update() {
   In.Terminated = torch::tensor(Terminated, torch::kFloat32);
   {
     torch::NoGradGuard NoGrad;
-    In.NextLogits = Actor->forward(Next).Logits;
-    In.NextQ1Target = Target1->forward(Next).Q;
-    In.NextQ2Target = Target2->forward(Next).Q;
+    In.NextLogits = ActorNet->forward(Next);
+    In.NextQ1Target = Target1->forward(Next);
+    In.NextQ2Target = Target2->forward(Next);
   }
-  In.Logits = Actor->forward(S).Logits;
-  In.Q1 = Critic1->forward(S).Q;
-  In.Q2 = Critic2->forward(S).Q;
+  In.Logits = ActorNet->forward(S);
+  In.Q1 = Critic1->forward(S);
+  In.Q2 = Critic2->forward(S);
   In.LogAlpha = LogAlpha;
-  SacLosses L = sacLosses(In, Options.Sac);
+  SacLosses L = sacLosses(In, Options);
 
   CriticOptimizer->zero_grad();
   L.Critic.backward();
@@ -260,8 +265,8 @@ SacLosses SacTrainer::update() {
     AlphaOptimizer->step();
   }
 
-  polyakUpdate(*Target1, *Critic1, Options.Sac.Tau);
-  polyakUpdate(*Target2, *Critic2, Options.Sac.Tau);
+  polyakUpdate(*Target1, *Critic1, Options.Tau);
+  polyakUpdate(*Target2, *Critic2, Options.Tau);
   return L;
 }
 
@@ -288,12 +293,13 @@ SacIterationMetrics::fields() const {
 llvm::Expected<std::vector<SacIterationMetrics>>
 SacTrainer::train(const Callback &OnIteration) {
   std::vector<SacIterationMetrics> All;
-  while (Counters.Iteration < iterations()) {
+  const int64_t Warmup = Options.learningStarts();
+  while (Counters.Iteration < Options.Run.iterations()) {
     auto Start = std::chrono::steady_clock::now();
     std::vector<double> Returns;
     std::vector<double> CriticLoss, ActorLoss, AlphaLoss, Alpha, Entropy,
         Target;
-    for (int64_t I = 0; I < Options.StepsPerIteration; ++I) {
+    for (int64_t I = 0; I < Options.Run.StepsPerIteration; ++I) {
       if (llvm::Error E = Episodes->ensureEpisode())
         return E;
       ReplayBuffer::State S = currentState();
@@ -311,8 +317,7 @@ SacTrainer::train(const Callback &OnIteration) {
       if (Step->EpisodeReturn)
         Returns.push_back(*Step->EpisodeReturn);
 
-      if (LocalSteps <= Options.LearningStarts ||
-          LocalSteps % Options.UpdateFrequency != 0)
+      if (LocalSteps <= Warmup || LocalSteps % Options.UpdateFrequency != 0)
         continue;
       SacLosses L = update();
       CriticLoss.push_back(L.Critic.item<double>());
@@ -339,7 +344,7 @@ SacTrainer::train(const Callback &OnIteration) {
     std::chrono::duration<double> Elapsed =
         std::chrono::steady_clock::now() - Start;
     M.StepsPerSecond =
-        Options.StepsPerIteration / std::max(Elapsed.count(), 1e-9);
+        Options.Run.StepsPerIteration / std::max(Elapsed.count(), 1e-9);
     if (OnIteration)
       if (llvm::Error E = OnIteration(M))
         return E;

@@ -1,24 +1,24 @@
-//===- learning/Sac.h - Discrete soft actor-critic --------------*- C++ -*-===//
+//===- learning/algorithms/Sac.h - Discrete soft actor-critic ---*- C++ -*-===//
 //
 // Soft actor-critic for discrete actions (Christodoulou, 2019), structured
-// like CleanRL's sac_atari.py: act, store the transition in a replay buffer,
+// like CleanRL's sac_atari.py: options, act, store the transition in a
+// replay buffer,
 // and every few steps sample a batch and update twin critics, the actor and
-// the entropy temperature with sacLosses (learning/Losses.h), then move the
+// the entropy temperature with sacLosses (Losses.h), then move the
 // target critics towards the critics by Polyak averaging. One environment,
 // CPU only. docs/learning.md ("SAC") describes it.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_SAC_H
-#define PASSGYM_LEARNING_SAC_H
+#ifndef PASSGYM_LEARNING_ALGORITHMS_SAC_H
+#define PASSGYM_LEARNING_ALGORITHMS_SAC_H
 
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
-#include "learning/training/Checkpoint.h"
+#include "learning/algorithms/CheckpointContents.h"
 #include "learning/algorithms/Episodes.h"
-#include "learning/inputs/GraphBatch.h"
 #include "learning/algorithms/Losses.h"
-#include "learning/networks/Encoders.h"
-#include "learning/inputs/Vocabulary.h"
+#include "learning/inputs/StateBatch.h"
+#include "learning/networks/Networks.h"
 
 #include "llvm/Support/Error.h"
 
@@ -34,48 +34,51 @@
 
 namespace passgym::learning {
 
-/// SacOptions with passgym's defaults: short episodes, a lower entropy
-/// target than Atari's (117 actions, of which a few matter), and rewards
-/// scaled up because normalized per-step rewards are fractions of one.
-inline SacOptions defaultSacLossOptions() {
-  SacOptions O;
-  O.Gamma = 0.98;
-  O.Tau = 0.005;
-  O.TargetEntropyScale = 0.3;
-  O.RewardScale = 10;
-  return O;
-}
+/// Every discrete-SAC hyperparameter, with its default (CleanRL's
+/// sac_atari.py unless said).
+struct SacOptions {
+  /// Seed, total steps, episode length, and the steps between two metrics
+  /// rows (and checkpoints).
+  RunSchedule Run;
+  /// Shape of the actor (encoder + policy head) and of each critic (encoder
+  /// + Q head); each has its own encoder. VocabularySize and NumActions are
+  /// set from the vocabulary and the action space.
+  NetworkOptions Network;
 
-struct SacTrainOptions {
-  /// Seeds torch (initialization, sampling), the replay sampling and the
-  /// benchmark choice.
-  uint64_t Seed = 1;
-  /// Environment steps in total.
-  int64_t TotalSteps = 20000;
-  int64_t EpisodeLength = 50;
-  /// Steps between two metrics rows (and checkpoints): an "iteration".
-  int64_t StepsPerIteration = 256;
   /// Transitions kept; the oldest are overwritten.
   int64_t BufferSize = 8192;
-  /// Uniformly random actions before the first update, to fill the buffer.
+  /// Uniformly random actions before the first update, to fill the buffer:
+  /// LearningStarts steps, but at most MaxLearningStartsFraction of
+  /// Run.TotalSteps, so that a short run still learns.
   int64_t LearningStarts = 512;
+  double MaxLearningStartsFraction = 0.25;
   /// Transitions per gradient update.
   int64_t BatchSize = 32;
   /// Environment steps per gradient update (CleanRL's update_frequency).
   /// An update runs six graph-network forward passes over BatchSize graphs,
   /// far more than a step costs, so this sets the training speed.
   int64_t UpdateFrequency = 4;
+  /// Adam's learning rates (actor; critics and temperature) and epsilon.
   double PolicyLearningRate = 3e-4;
   double QLearningRate = 3e-4;
+  double AdamEps = 1e-4;
+  /// Discount: lower than CleanRL's 0.99, episodes are tens of passes.
+  double Gamma = 0.98;
+  /// Polyak coefficient of the target critics (polyakUpdate).
+  double Tau = 0.005;
   /// Tune the temperature towards the target entropy; otherwise keep
   /// InitialAlpha.
   bool Autotune = true;
   double InitialAlpha = 0.2;
-  SacOptions Sac = defaultSacLossOptions();
-  /// Shape of the actor and of each critic (separate encoders).
-  /// VocabularySize and NumActions are overwritten.
-  AgentNetworkOptions Network;
-  bool RandomBenchmarks = false;
+  /// Target entropy = TargetEntropyScale * log |A|. Atari's 0.89 would keep
+  /// the policy near uniform over 117 actions of which a few matter.
+  double TargetEntropyScale = 0.3;
+  /// Rewards are multiplied by this before entering the critic target:
+  /// normalized per-step rewards are fractions of one (CleanRL: 1).
+  double RewardScale = 10;
+
+  /// The warm-up in steps: LearningStarts, capped by the fraction.
+  int64_t learningStarts() const;
 };
 
 struct SacIterationMetrics {
@@ -105,7 +108,7 @@ struct SacIterationMetrics {
 /// it, so a run of steps that leave the module unchanged costs one graph.
 class ReplayBuffer {
 public:
-  using State = std::shared_ptr<const GraphBatch>;
+  using State = std::shared_ptr<const StateBatch>;
   struct Transition {
     State Observation, NextObservation;
     int64_t Action = 0;
@@ -134,54 +137,53 @@ public:
 
   static llvm::Expected<std::unique_ptr<SacTrainer>>
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
-         Vocabulary Vocab, SacTrainOptions Options = {});
+         StateEncoding Encoding, SacOptions Options = {});
 
   /// Runs the remaining iterations; same failure rules as PpoTrainer.
   llvm::Expected<std::vector<SacIterationMetrics>>
   train(const Callback &OnIteration = {});
 
   /// Continues from a SAC checkpoint: actor, critics, targets, temperature,
-  /// all optimizers and the counters. The replay buffer is not saved: it
-  /// refills with LearningStarts random steps before updates resume.
-  llvm::Error resume(LoadedCheckpoint Saved);
+  /// all optimizers (with this run's options) and the counters. The replay
+  /// buffer is not saved: it refills with random steps before updates
+  /// resume.
+  llvm::Error resume(const CheckpointContents &Saved);
   CheckpointContents checkpoint() const;
 
-  /// The actor (its Logits are the policy).
-  AgentNetwork network() const { return Actor; }
+  /// The actor: the policy.
+  Actor network() const { return ActorNet; }
   /// Critic 1, critic 2, target 1, target 2.
-  std::vector<AgentNetwork> critics() const {
+  std::vector<Critic> critics() const {
     return {Critic1, Critic2, Target1, Target2};
   }
-  const SacTrainOptions &options() const { return Options; }
-  int64_t iterations() const;
+  const SacOptions &options() const { return Options; }
   double alpha() const { return LogAlpha.exp().item<double>(); }
 
 private:
-  SacTrainer(std::unique_ptr<EpisodeRunner> Episodes, Vocabulary Vocab,
-             SacTrainOptions Options);
+  SacTrainer(std::unique_ptr<EpisodeRunner> Episodes, StateEncoding Encoding,
+             SacOptions Options);
 
   /// The encoded current observation, re-encoded only when it changed.
   ReplayBuffer::State currentState();
   int64_t chooseAction(const ReplayBuffer::State &S, int64_t StepsSinceStart);
   SacLosses update();
   void saveState(torch::serialize::OutputArchive &Archive) const;
-  void loadState(torch::serialize::InputArchive &Archive);
+  llvm::Error loadState(torch::serialize::InputArchive &Archive);
 
   std::unique_ptr<EpisodeRunner> Episodes;
-  Vocabulary Vocab;
-  SacTrainOptions Options;
-  BatchOptions Batching;
+  StateEncoding Encoding;
+  SacOptions Options;
   std::mt19937_64 Rng;
 
-  AgentNetwork Actor{nullptr};
-  AgentNetwork Critic1{nullptr}, Critic2{nullptr};
-  AgentNetwork Target1{nullptr}, Target2{nullptr};
+  Actor ActorNet{nullptr};
+  Critic Critic1{nullptr}, Critic2{nullptr};
+  Critic Target1{nullptr}, Target2{nullptr};
   torch::Tensor LogAlpha;
   std::unique_ptr<torch::optim::Adam> ActorOptimizer, CriticOptimizer,
       AlphaOptimizer;
 
   ReplayBuffer Buffer;
-  CachedBatch Current;
+  CachedState Current;
   /// Steps since this process started (or resumed): the warm-up counts them.
   int64_t LocalSteps = 0;
   CheckpointCounters Counters;
@@ -189,4 +191,4 @@ private:
 
 } // namespace passgym::learning
 
-#endif // PASSGYM_LEARNING_SAC_H
+#endif // PASSGYM_LEARNING_ALGORITHMS_SAC_H

@@ -1,4 +1,4 @@
-//===- learning/LearningBench.cpp - How fast the learning code is ---------===//
+//===- learning/bench/LearningBench.cpp - How fast learning is ------------===//
 //
 // docs/benchmarks.md ("passgym bench learning") says what is measured.
 //
@@ -9,9 +9,9 @@
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/inputs/GraphBatch.h"
-#include "learning/networks/Encoders.h"
-#include "learning/inputs/Vocabulary.h"
+#include "learning/inputs/StateBatch.h"
+#include "learning/networks/Networks.h"
+#include "learning/support/Messages.h"
 #include "support/Statistics.h"
 #include "support/TempDir.h"
 
@@ -33,10 +33,6 @@ namespace {
 /// Built-ins measured when no benchmark is given.
 constexpr size_t kDefaultSpread = 5;
 
-std::string firstLine(llvm::StringRef Text) {
-  return Text.split('\n').first.trim().str();
-}
-
 /// \p Work's result, with torch's and the standard library's exceptions
 /// turned into errors (their first line: torch appends a backtrace).
 template <typename F> auto guarded(F &&Work) -> decltype(Work()) {
@@ -51,10 +47,11 @@ template <typename F> auto guarded(F &&Work) -> decltype(Work()) {
 }
 
 llvm::Error checkOptions(const LearningBenchOptions &Options) {
-  if (auto Kind = encoderFromName(Options.encoder); !Kind)
-    return Kind.takeError();
-  if (Options.hiddenSize < 1 || Options.layers < 1 || Options.batchSize < 1 ||
-      Options.repetitions < 1 || Options.steps < 1)
+  if (Options.Network.State != StateKind::Graph)
+    return llvm::createStringError(
+        "learning bench: only the graph state is measured");
+  if (Options.Network.HiddenSize < 1 || Options.Network.Layers < 1 ||
+      Options.BatchSize < 1 || Options.Repetitions < 1 || Options.Steps < 1)
     return llvm::createStringError("learning bench: hidden size, layers, "
                                    "batch size, repetitions and steps must "
                                    "be at least 1");
@@ -97,9 +94,9 @@ llvm::Expected<Prepared> prepare(const std::string &Uri) {
 llvm::Expected<std::vector<Prepared>>
 prepareAll(const LearningBenchOptions &Options) {
   std::vector<Prepared> All;
-  bool Spread = Options.benchmarks.empty();
+  bool Spread = Options.Benchmarks.empty();
   for (const std::string &Uri :
-       Spread ? builtinBenchmarkUris() : Options.benchmarks) {
+       Spread ? builtinBenchmarkUris() : Options.Benchmarks) {
     auto P = prepare(Uri);
     if (!P)
       return P.takeError();
@@ -147,24 +144,25 @@ struct Row {
 };
 
 /// makeBatch + forward + a scalar loss + backward + zero_grad on a batch of
-/// Options.batchSize copies of \p G; one untimed warm-up first.
-llvm::Error measureTraining(AgentNetwork &Net, const graph::ProgramGraph &G,
+/// Options.BatchSize copies of \p G; one untimed warm-up first.
+llvm::Error measureTraining(ActorCritic &Net, const graph::ProgramGraph &G,
                             const Vocabulary &Vocab,
                             const LearningBenchOptions &Options, Row &R) {
   return guarded([&]() -> llvm::Error {
-    std::vector<const graph::ProgramGraph *> Copies(Options.batchSize, &G);
-    for (unsigned I = 0; I <= Options.repetitions; ++I) {
-      GraphBatch Batch;
+    std::vector<const graph::ProgramGraph *> Copies(Options.BatchSize, &G);
+    for (unsigned I = 0; I <= Options.Repetitions; ++I) {
+      StateBatch Batch;
       double Ms = millisecondsOf([&] {
-        Batch = makeBatch(Copies, Vocab);
-        AgentOutput Out = Net->forward(Batch);
+        Batch.Graph = makeBatch(Copies, Vocab);
+        Batch.NumStates = Batch.Graph.NumGraphs;
+        ActorCriticOutput Out = Net->forward(Batch);
         torch::Tensor Loss =
             torch::log_softmax(Out.Logits, -1).mean() + Out.Value.mean();
         Loss.backward();
         Net->zero_grad();
       });
-      R.BatchNodes = Batch.numNodes();
-      R.BatchEdges = Batch.numEdges();
+      R.BatchNodes = Batch.Graph.numNodes();
+      R.BatchEdges = Batch.Graph.numEdges();
       if (I > 0)
         R.Train.Ms.push_back(Ms);
     }
@@ -174,12 +172,12 @@ llvm::Error measureTraining(AgentNetwork &Net, const graph::ProgramGraph &G,
 
 /// One policy step as a rollout takes it, on the environment's current
 /// module: build its graph, batch it, forward without gradient, sample.
-llvm::Error measurePolicyStep(AgentNetwork &Net, const Environment &Env,
+llvm::Error measurePolicyStep(ActorCritic &Net, const Environment &Env,
                               const Vocabulary &Vocab,
                               const LearningBenchOptions &Options, Row &R) {
   return guarded([&]() -> llvm::Error {
     torch::NoGradGuard NoGrad;
-    for (unsigned I = 0; I <= Options.repetitions; ++I) {
+    for (unsigned I = 0; I <= Options.Repetitions; ++I) {
       // Timed apart and added: the graph build is reported as its share.
       std::optional<llvm::Expected<graph::ProgramGraph>> G;
       double GraphMs = millisecondsOf(
@@ -188,11 +186,14 @@ llvm::Error measurePolicyStep(AgentNetwork &Net, const Environment &Env,
         return G->takeError();
       int64_t Action = -1;
       double RestMs = millisecondsOf([&] {
-        AgentOutput Out = Net->forward(makeBatch({&**G}, Vocab));
+        StateBatch State;
+        State.Graph = makeBatch({&**G}, Vocab);
+        State.NumStates = 1;
+        ActorCriticOutput Out = Net->forward(State);
         torch::Tensor LogProbs = torch::log_softmax(Out.Logits[0], -1);
         Action = torch::multinomial(LogProbs.exp(), 1).item<int64_t>();
       });
-      if (Action < 0 || Action >= Net->Options.NumActions)
+      if (Action < 0 || Action >= Net->Policy->Options.NumActions)
         return llvm::createStringError(
             "sampled action " + std::to_string(Action) + " out of range");
       if (I > 0) {
@@ -204,11 +205,11 @@ llvm::Error measurePolicyStep(AgentNetwork &Net, const Environment &Env,
   });
 }
 
-/// Options.steps random steps, resetting (untimed) when an episode ends.
+/// Options.Steps random steps, resetting (untimed) when an episode ends.
 llvm::Error measureEnvSteps(Prepared &P, const LearningBenchOptions &Options,
                             std::mt19937_64 &Random, Row &R) {
   std::uniform_int_distribution<size_t> Pick(0, P.Env->actions().size() - 1);
-  for (unsigned I = 0; I < Options.steps; ++I) {
+  for (unsigned I = 0; I < Options.Steps; ++I) {
     if (P.Env->done())
       if (auto Restarted = P.Env->reset(P.Bench); !Restarted)
         return Restarted.takeError();
@@ -223,7 +224,7 @@ llvm::Error measureEnvSteps(Prepared &P, const LearningBenchOptions &Options,
 }
 
 Row measure(Prepared &P, const Vocabulary &Vocab,
-            const AgentNetworkOptions &NetOptions,
+            const NetworkOptions &NetOptions,
             const LearningBenchOptions &Options, std::mt19937_64 &Random) {
   Row R;
   R.Uri = P.Uri;
@@ -233,9 +234,9 @@ Row measure(Prepared &P, const Vocabulary &Vocab,
     R.Nodes = static_cast<int64_t>(P.Graph->Nodes.size());
     R.Edges = static_cast<int64_t>(P.Graph->Edges.size());
     // The same initial weights on every benchmark, whatever the order.
-    torch::manual_seed(Options.seed);
-    auto Net = guarded([&]() -> llvm::Expected<AgentNetwork> {
-      return AgentNetwork(NetOptions);
+    torch::manual_seed(Options.Seed);
+    auto Net = guarded([&]() -> llvm::Expected<ActorCritic> {
+      return ActorCritic(NetOptions);
     });
     if (!Net) {
       std::string Why = "network: " + llvm::toString(Net.takeError());
@@ -287,7 +288,7 @@ nlohmann::json rowJson(const Row &R, const LearningBenchOptions &Options) {
       {"uri", R.Uri},
       {"nodes", R.Nodes},
       {"edges", R.Edges},
-      {"batch_size", Options.batchSize},
+      {"batch_size", Options.BatchSize},
       {"batch_nodes", R.BatchNodes},
       {"batch_edges", R.BatchEdges},
       {"train_ms_per_batch", timingJson(R.Train, R.Train.value())},
@@ -326,34 +327,32 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
     if (P.Graph)
       Graphs.push_back(&*P.Graph);
   Vocabulary Vocab = Vocabulary::build(Graphs);
-  AgentNetworkOptions NetOptions;
-  NetOptions.Encoder = llvm::cantFail(encoderFromName(Options.encoder));
+  NetworkOptions NetOptions = Options.Network;
   NetOptions.VocabularySize = static_cast<int64_t>(Vocab.size());
-  NetOptions.HiddenSize = Options.hiddenSize;
-  NetOptions.Layers = Options.layers;
   NetOptions.NumActions = static_cast<int64_t>(ActionSpace::builtin().size());
   int Threads = torch::get_num_threads();
 
   Out << llvm::formatv("{0} encoder, hidden {1}, {2} layers, batches of {3} "
                        "graphs; medians of {4} repetitions and {5} env steps; "
                        "{6} torch thread(s)\n",
-                       Options.encoder, Options.hiddenSize, Options.layers,
-                       Options.batchSize, Options.repetitions, Options.steps,
+                       nameOf(kEncoderNames, NetOptions.Encoder),
+                       NetOptions.HiddenSize, NetOptions.Layers,
+                       Options.BatchSize, Options.Repetitions, Options.Steps,
                        Threads)
       << llvm::formatv("{0,-34} {1,7} {2,7} {3,12} {4,8} {5,10} {6,9} {7,9} "
                        "{8,8}\n",
                        "benchmark", "nodes", "edges", "fwd+bwd ms", "us/node",
                        "policy ms", "(graph)", "env ms", "pol/env");
 
-  std::mt19937_64 Random(Options.seed);
+  std::mt19937_64 Random(Options.Seed);
   std::vector<Row> Rows;
-  nlohmann::json Json = {{"encoder", Options.encoder},
-                         {"hidden_size", Options.hiddenSize},
-                         {"layers", Options.layers},
-                         {"batch_size", Options.batchSize},
-                         {"repetitions", Options.repetitions},
-                         {"steps", Options.steps},
-                         {"seed", Options.seed},
+  nlohmann::json Json = {{"encoder", nameOf(kEncoderNames, NetOptions.Encoder)},
+                         {"hidden_size", NetOptions.HiddenSize},
+                         {"layers", NetOptions.Layers},
+                         {"batch_size", Options.BatchSize},
+                         {"repetitions", Options.Repetitions},
+                         {"steps", Options.Steps},
+                         {"seed", Options.Seed},
                          {"torch_threads", Threads},
                          {"vocabulary_size", Vocab.size()},
                          {"benchmarks", nlohmann::json::array()}};
@@ -394,7 +393,7 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
       << Summary(PolicyGraph, "{0:f3} ms") << "); env step "
       << Summary(Step, "{0:f3} ms") << "; policy/env "
       << Summary(Ratio, "{0:f2}x") << '\n';
-  if (Options.jsonPath.empty())
+  if (Options.JsonPath.empty())
     return llvm::Error::success();
   auto OrNull = [](const std::vector<double> &V) {
     return V.empty() ? nlohmann::json(nullptr) : nlohmann::json(median(V));
@@ -405,7 +404,7 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
                      {"policy_graph_ms", OrNull(PolicyGraph)},
                      {"env_step_ms", OrNull(Step)},
                      {"policy_env_ratio", OrNull(Ratio)}};
-  return writeFileAtomically(Options.jsonPath, Json.dump(2) + "\n");
+  return writeFileAtomically(Options.JsonPath, Json.dump(2) + "\n");
 }
 
 } // namespace passgym::learning

@@ -1,4 +1,4 @@
-//===- learning/LearningBench.h - How fast the learning code is -*- C++ -*-===//
+//===- learning/bench/LearningBench.h - How fast learning is ----*- C++ -*-===//
 //
 // `passgym bench learning`: what a rollout and a training update cost on the
 // CPU, next to the environment's own step, per benchmark:
@@ -14,8 +14,10 @@
 // for torch's headers.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_LEARNINGBENCH_H
-#define PASSGYM_LEARNING_LEARNINGBENCH_H
+#ifndef PASSGYM_LEARNING_BENCH_LEARNINGBENCH_H
+#define PASSGYM_LEARNING_BENCH_LEARNINGBENCH_H
+
+#include "learning/networks/NetworkOptions.h"
 
 #include "llvm/Support/Error.h"
 
@@ -33,27 +35,25 @@ namespace passgym::learning {
 struct LearningBenchOptions {
   /// Benchmark URIs; empty means a spread of built-in programs: five, from
   /// the smallest ProGraML graph to the largest.
-  std::vector<std::string> benchmarks;
-  /// "gine" or "ggnn".
-  std::string encoder = "gine";
-  int64_t hiddenSize = 64;
-  /// GINE layers or GGNN steps.
-  int64_t layers = 4;
-  /// Graphs per training batch (copies of the same program's graph).
-  int64_t batchSize = 16;
+  std::vector<std::string> Benchmarks;
+  /// PPO's network (encoder, shared by a policy and a value head): its state
+  /// kind, encoder, width and depth; the sizes are set from the benchmarks.
+  NetworkOptions Network;
+  /// States per training batch (copies of the same program's).
+  int64_t BatchSize = 16;
   /// Timed repetitions per measurement, after one untimed warm-up.
-  unsigned repetitions = 10;
+  unsigned Repetitions = 10;
   /// Random environment steps timed per benchmark.
-  unsigned steps = 12;
+  unsigned Steps = 12;
   /// Seeds torch (network initialization, action sampling) and the random
   /// environment actions.
-  uint64_t seed = 0;
+  uint64_t Seed = 0;
   /// Where to also write the results as JSON (empty: nowhere).
-  std::string jsonPath;
+  std::string JsonPath;
 };
 
 /// Runs the benchmark and prints its table to \p Out; \p Progress gets the
-/// fraction done. Fails on bad options (an unknown encoder, a size below 1)
+/// fraction done. Fails on bad options (a size below 1)
 /// or a benchmark that cannot be loaded; a measurement that fails on one
 /// benchmark is reported as failed in the table and the JSON instead.
 llvm::Error runLearningBench(const LearningBenchOptions &Options,

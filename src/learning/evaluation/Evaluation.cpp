@@ -1,12 +1,11 @@
-//===- learning/Evaluation.cpp - What `passgym eval` does -----------------===//
+//===- learning/evaluation/Evaluation.cpp - What `passgym eval` does ------===//
 #include "learning/evaluation/Evaluation.h"
 
 #include "actions/ActionSpace.h"
 #include "datasets/DatasetSpec.h"
 #include "env/Environment.h"
-#include "graph/LlvmGraphBuilder.h"
+#include "learning/inputs/StateBatch.h"
 #include "learning/training/Checkpoint.h"
-#include "learning/inputs/GraphBatch.h"
 #include "observations/Cost.h"
 #include "runtime/Evaluate.h"
 #include "support/ModuleHash.h"
@@ -53,25 +52,21 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
 /// decided by the IR hash, since some passes (speculative-execution) report
 /// a change they did not make. This is not a search: no alternative is
 /// evaluated and no cost is looked at.
-llvm::Error rollOut(Environment &Env, LoadedCheckpoint &Policy,
-                    const BenchmarkPtr &B, int64_t EpisodeLength,
-                    EvalRow &Row) {
+llvm::Error rollOut(Environment &Env, Actor &Policy,
+                    const StateEncoding &Encoding, const BenchmarkPtr &B,
+                    int64_t EpisodeLength, EvalRow &Row) {
   if (auto R = Env.reset(B); !R)
     return R.takeError();
-  BatchOptions Batching;
-  Batching.MaxPosition = Policy.Network->Options.MaxPosition;
   std::vector<size_t> Effective;
   torch::NoGradGuard NoGrad;
   torch::Tensor Logits; // Of the current state, with no-op actions masked.
   std::string StateHash = irHash(Env.module());
   for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
     if (!Logits.defined()) {
-      auto G = graph::buildProgramGraph(Env.module());
-      if (!G)
-        return G.takeError();
-      Logits = Policy.Network->forward(makeBatch({&*G}, Policy.Vocab, Batching))
-                   .Logits[0]
-                   .clone();
+      auto O = observe(Env.module(), Encoding.Kind);
+      if (!O)
+        return O.takeError();
+      Logits = Policy->forward(encodeStates({&*O}, Encoding))[0].clone();
     }
     int64_t Best = Logits.argmax().item<int64_t>();
     if (std::isinf(Logits[Best].item<float>()))
@@ -180,24 +175,27 @@ llvm::Expected<EvalResult> runEvaluation(
       return V.takeError();
     Expected.Vocab = std::move(*V);
   }
-  auto Policy = loadCheckpoint(O.Policy, Expected);
-  if (!Policy)
-    return Policy.takeError();
-  if (Policy->Network->Options.AutophaseFusion)
-    return llvm::createStringError(
-        "checkpoint '" + O.Policy +
-        "' uses Autophase fusion, which evaluation does not support yet");
-  Policy->Network->eval();
+  auto Saved = loadCheckpoint(O.Policy, Expected);
+  if (!Saved)
+    return Saved.takeError();
+  Actor Policy = Saved->Policy;
+  Policy->eval();
+  StateEncoding Encoding;
+  Encoding.Kind = Policy->Options.State;
+  Encoding.Vocab = Saved->Vocab;
+  Encoding.Normalizer = Saved->Normalizer;
+  Encoding.Batching.MaxPosition = Policy->Options.MaxPosition;
   auto Benchmarks = loadDataset(O.Datasets);
   if (!Benchmarks)
     return Benchmarks.takeError();
   setMeasurementCpu(O.Cpu);
 
   EvalResult Result;
-  Result.Algorithm = Policy->Training.Algorithm;
-  Result.RewardSpace = Policy->Training.RewardSpace;
+  Result.Algorithm = nameOf(kAgentNames, Saved->Algorithm);
+  Result.State = nameOf(kStateKindNames, Encoding.Kind);
+  Result.RewardSpace = Saved->RewardSpace;
   Result.EpisodeLength =
-      O.EpisodeLength > 0 ? O.EpisodeLength : Policy->Training.EpisodeLength;
+      O.EpisodeLength > 0 ? O.EpisodeLength : Saved->EpisodeLength;
   auto Env = Environment::create({*Space, "", "IrInstructionCount"});
   if (!Env)
     return Env.takeError();
@@ -207,7 +205,8 @@ llvm::Expected<EvalResult> runEvaluation(
       Progress(I, Benchmarks->size(), B->uri());
     EvalRow Row;
     Row.Benchmark = B->uri();
-    if (llvm::Error E = rollOut(**Env, *Policy, B, Result.EpisodeLength, Row))
+    if (llvm::Error E =
+            rollOut(**Env, Policy, Encoding, B, Result.EpisodeLength, Row))
       return E;
     if (Row.Error.empty())
       measure(**Env, B, O.Runtime, Row);
@@ -222,8 +221,9 @@ llvm::Expected<EvalResult> runEvaluation(
 }
 
 void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
-  Out << "policy: " << R.Algorithm << ", trained on " << R.RewardSpace << ", "
-      << R.EpisodeLength << " greedy steps per benchmark (no search)\n\n";
+  Out << "policy: " << R.Algorithm << " on the " << R.State
+      << " state, trained on " << R.RewardSpace << ", " << R.EpisodeLength
+      << " greedy steps per benchmark (no search)\n\n";
   Out << llvm::left_justify("benchmark", 22) << llvm::right_justify("insts", 8)
       << llvm::right_justify("Oz", 8) << llvm::right_justify("vs Oz", 9)
       << llvm::right_justify("ms", 10) << llvm::right_justify("vs O0", 9)

@@ -1,4 +1,5 @@
-//===- learning/Evaluation.h - What `passgym eval` does ---------*- C++ -*-===//
+//===- learning/evaluation/Evaluation.h - What `passgym eval` does -*- C++
+//-*-===//
 //
 // Runs a trained policy greedily (the most likely action at each step, no
 // search; an action that left the module unchanged is not retried in the
@@ -9,8 +10,8 @@
 // docs/learning.md ("Evaluation").
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_EVALUATION_H
-#define PASSGYM_LEARNING_EVALUATION_H
+#ifndef PASSGYM_LEARNING_EVALUATION_EVALUATION_H
+#define PASSGYM_LEARNING_EVALUATION_EVALUATION_H
 
 #include "llvm/Support/Error.h"
 
@@ -71,6 +72,8 @@ struct GeoMean {
 
 struct EvalResult {
   std::string Algorithm, RewardSpace;
+  /// The state the policy sees (--state it was trained with).
+  std::string State;
   int64_t EpisodeLength = 0;
   std::vector<EvalRow> Rows;
   GeoMean InstCountVsOz, SpeedupVsO0, SpeedupVsO3;
@@ -88,4 +91,4 @@ std::string evaluationJson(const EvalResult &Result);
 
 } // namespace passgym::learning
 
-#endif // PASSGYM_LEARNING_EVALUATION_H
+#endif // PASSGYM_LEARNING_EVALUATION_EVALUATION_H

@@ -1,4 +1,5 @@
-//===- learning/AutophaseNormalizer.h - Standardized Autophase --*- C++ -*-===//
+//===- learning/inputs/AutophaseNormalizer.h - Standardized Autophase --*- C++
+//-*-===//
 //
 // Autophase features are counts spanning several orders of magnitude (a few
 // functions, thousands of instructions), which a network cannot consume raw.
@@ -7,8 +8,8 @@
 // statistics must be used at inference.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_AUTOPHASENORMALIZER_H
-#define PASSGYM_LEARNING_AUTOPHASENORMALIZER_H
+#ifndef PASSGYM_LEARNING_INPUTS_AUTOPHASENORMALIZER_H
+#define PASSGYM_LEARNING_INPUTS_AUTOPHASENORMALIZER_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

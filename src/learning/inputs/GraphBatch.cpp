@@ -1,4 +1,4 @@
-//===- learning/GraphBatch.cpp - Program graphs as tensors ----------------===//
+//===- learning/inputs/GraphBatch.cpp - Program graphs as tensors ---------===//
 #include "learning/inputs/GraphBatch.h"
 
 #include <algorithm>
@@ -75,16 +75,6 @@ GraphBatch makeBatch(const std::vector<const graph::ProgramGraph *> &Graphs,
   return B;
 }
 
-std::shared_ptr<const GraphBatch>
-CachedBatch::get(const graph::ProgramGraph &G, uint64_t GraphVersion,
-                 const Vocabulary &Vocab, const BatchOptions &Options) {
-  if (!Batch || Version != GraphVersion) {
-    Batch = std::make_shared<const GraphBatch>(makeBatch({&G}, Vocab, Options));
-    Version = GraphVersion;
-  }
-  return Batch;
-}
-
 GraphBatch concatBatches(const std::vector<const GraphBatch *> &Parts) {
   std::vector<torch::Tensor> NodeIds, NodeTypes, NodeGraph, EdgeIndex, EdgeFlow,
       EdgePosition;
@@ -110,21 +100,6 @@ GraphBatch concatBatches(const std::vector<const GraphBatch *> &Parts) {
   B.EdgePosition = torch::cat(EdgePosition);
   B.NumGraphs = GraphOffset;
   return B;
-}
-
-torch::Tensor
-autophaseTensor(const AutophaseNormalizer &Normalizer,
-                const std::vector<std::vector<int64_t>> &Vectors) {
-  int64_t Width = static_cast<int64_t>(Normalizer.width());
-  torch::Tensor Result =
-      torch::empty({static_cast<int64_t>(Vectors.size()), Width});
-  auto Rows = Result.accessor<float, 2>();
-  for (size_t I = 0; I < Vectors.size(); ++I) {
-    std::vector<float> Row = Normalizer.normalize(Vectors[I]);
-    for (int64_t J = 0; J < Width; ++J)
-      Rows[I][J] = Row[J];
-  }
-  return Result;
 }
 
 } // namespace passgym::learning

@@ -1,4 +1,5 @@
-//===- learning/Vocabulary.h - Node texts to embedding ids ------*- C++ -*-===//
+//===- learning/inputs/Vocabulary.h - Node texts to embedding ids -*- C++
+//-*-===//
 //
 // The models embed a ProGraML node by its normalized text (an opcode, `var`,
 // `val`, or a type). The vocabulary maps those texts to dense ids; it is built
@@ -6,8 +7,8 @@
 // embedding rows mean nothing without the vocabulary that numbered them.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_VOCABULARY_H
-#define PASSGYM_LEARNING_VOCABULARY_H
+#ifndef PASSGYM_LEARNING_INPUTS_VOCABULARY_H
+#define PASSGYM_LEARNING_INPUTS_VOCABULARY_H
 
 #include "graph/ProgramGraph.h"
 

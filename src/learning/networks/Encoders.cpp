@@ -1,4 +1,4 @@
-//===- learning/Models.cpp - Graph neural networks over ProGraML ----------===//
+//===- learning/networks/Encoders.cpp - States to embeddings --------------===//
 #include "learning/networks/Encoders.h"
 
 #include <string>
@@ -158,85 +158,52 @@ GraphEncoding GgnnNetworkImpl::forward(const GraphBatch &Batch) {
 }
 
 //===----------------------------------------------------------------------===//
-// Heads and agent
+// State encoder
 //===----------------------------------------------------------------------===//
 
-HeadImpl::HeadImpl(int64_t InputSize, int64_t HiddenSize, int64_t OutputSize) {
-  Hidden = register_module("hidden", torch::nn::Linear(InputSize, HiddenSize));
-  Output = register_module("output", torch::nn::Linear(HiddenSize, OutputSize));
-}
-
-torch::Tensor HeadImpl::forward(const torch::Tensor &X) {
-  return Output(torch::relu(Hidden(X)));
-}
-
-AgentNetworkImpl::AgentNetworkImpl(const AgentNetworkOptions &Options)
+StateEncoderImpl::StateEncoderImpl(const NetworkOptions &Options)
     : Options(Options) {
-  EncoderOptions Encoder;
-  Encoder.VocabularySize = Options.VocabularySize;
-  Encoder.HiddenSize = Options.HiddenSize;
-  Encoder.Layers = Options.Layers;
-  Encoder.MaxPosition = Options.MaxPosition;
-  Encoder.ReadoutPooling = Options.ReadoutPooling;
-  if (Options.Encoder == EncoderKind::Gine)
-    Gine = register_module("gine", GineNetwork(Encoder));
-  else
-    Ggnn = register_module("ggnn", GgnnNetwork(Encoder));
-
   int64_t H = Options.HiddenSize;
-  int64_t Width = H;
-  if (Options.AutophaseFusion) {
-    Fusion = register_module(
+  if (hasGraph(Options.State)) {
+    EncoderOptions Graph;
+    Graph.VocabularySize = Options.VocabularySize;
+    Graph.HiddenSize = H;
+    Graph.Layers = Options.Layers;
+    Graph.MaxPosition = Options.MaxPosition;
+    Graph.ReadoutPooling = Options.ReadoutPooling;
+    if (Options.Encoder == EncoderKind::Gine)
+      Gine = register_module("gine", GineNetwork(Graph));
+    else
+      Ggnn = register_module("ggnn", GgnnNetwork(Graph));
+  }
+  if (hasAutophase(Options.State))
+    Autophase = register_module(
         "autophase",
         torch::nn::Sequential(torch::nn::Linear(Options.AutophaseWidth, H),
                               torch::nn::ReLU(), torch::nn::Linear(H, H),
                               torch::nn::ReLU()));
-    Width += H;
-  }
-  // In this order: a head's initialization draws from torch's generator.
-  if (Options.PolicyHead)
-    Policy =
-        register_module("policy", PolicyHead(Width, H, Options.NumActions));
-  if (Options.ValueHead)
-    Value = register_module("value", ValueHead(Width, H));
-  if (Options.QHead)
-    Q = register_module("q", QHead(Width, H, Options.NumActions));
 }
 
-AgentOutput AgentNetworkImpl::forward(const GraphBatch &Batch,
-                                      const torch::Tensor &Autophase) {
-  torch::Tensor Embedding = Gine ? Gine(Batch).Graphs : Ggnn(Batch).Graphs;
-  if (Fusion) {
-    TORCH_CHECK(Autophase.defined() && Autophase.dim() == 2 &&
-                    Autophase.size(0) == Batch.NumGraphs &&
-                    Autophase.size(1) == Options.AutophaseWidth,
-                "AgentNetwork with Autophase fusion needs a [B, ",
+int64_t StateEncoderImpl::width() const {
+  return Options.State == StateKind::GraphAndAutophase ? 2 * Options.HiddenSize
+                                                       : Options.HiddenSize;
+}
+
+torch::Tensor StateEncoderImpl::forward(const StateBatch &States) {
+  std::vector<torch::Tensor> Parts;
+  if (Gine)
+    Parts.push_back(Gine(States.Graph).Graphs);
+  if (Ggnn)
+    Parts.push_back(Ggnn(States.Graph).Graphs);
+  if (Autophase) {
+    TORCH_CHECK(States.Autophase.defined() && States.Autophase.dim() == 2 &&
+                    States.Autophase.size(0) == States.NumStates &&
+                    States.Autophase.size(1) == Options.AutophaseWidth,
+                "a state encoder over Autophase needs a [B, ",
                 Options.AutophaseWidth, "] Autophase tensor");
-    // Fused after the graph read-out: the graph encoder stays unaware of
-    // Autophase, and the heads see both views of the program.
-    Embedding = torch::cat({Embedding, Fusion->forward(Autophase)}, 1);
+    Parts.push_back(Autophase->forward(States.Autophase));
   }
-  AgentOutput Out;
-  Out.Embedding = Embedding;
-  if (Policy)
-    Out.Logits = Policy(Embedding);
-  if (Value)
-    Out.Value = Value(Embedding);
-  if (Q)
-    Out.Q = Q(Embedding);
-  return Out;
-}
-
-const char *encoderName(EncoderKind Kind) {
-  return Kind == EncoderKind::Gine ? "gine" : "ggnn";
-}
-
-llvm::Expected<EncoderKind> encoderFromName(llvm::StringRef Name) {
-  for (EncoderKind Kind : {EncoderKind::Gine, EncoderKind::Ggnn})
-    if (Name == encoderName(Kind))
-      return Kind;
-  return llvm::createStringError("unknown encoder '" + Name +
-                                 "': use gine or ggnn");
+  return Parts.size() == 1 ? Parts[0] : torch::cat(Parts, 1);
 }
 
 } // namespace passgym::learning

@@ -1,21 +1,22 @@
-//===- learning/Models.h - Graph neural networks over ProGraML --*- C++ -*-===//
+//===- learning/networks/Encoders.h - States to embeddings ------*- C++ -*-===//
 //
-// Two graph encoders over a GraphBatch, and the heads an agent needs on top:
-//   GineNetwork  GINE layers (Hu et al., ICLR 2020) with a jumping-knowledge
-//                read-out;
-//   GgnnNetwork  ProGraML's gated graph network (Cummins et al., ICML 2021):
-//                typed messages gated by position, mean aggregation, GRU.
+// Two graph encoders over a GraphBatch, and the state encoder every network
+// starts with:
+//   GineNetwork   GINE layers (Hu et al., ICLR 2020) with a jumping-knowledge
+//                 read-out;
+//   GgnnNetwork   ProGraML's gated graph network (Cummins et al., ICML 2021):
+//                 typed messages gated by position, mean aggregation, GRU;
+//   StateEncoder  the graph encoder, an MLP over the normalized Autophase
+//                 vector, or both concatenated, as NetworkOptions::State says.
 // Message passing uses Tensor::index_add (a scatter-sum over targets), so no
 // extension library is needed. docs/learning.md gives the equations.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_MODELS_H
-#define PASSGYM_LEARNING_MODELS_H
+#ifndef PASSGYM_LEARNING_NETWORKS_ENCODERS_H
+#define PASSGYM_LEARNING_NETWORKS_ENCODERS_H
 
-#include "learning/inputs/GraphBatch.h"
-
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Support/Error.h"
+#include "learning/inputs/StateBatch.h"
+#include "learning/networks/NetworkOptions.h"
 
 #include <torch/torch.h>
 
@@ -36,9 +37,6 @@ struct DirectedEdges {
   torch::Tensor Position; ///< [2E] the original edge's position
 };
 DirectedEdges withBackwardEdges(const GraphBatch &Batch);
-
-/// How node states become one vector per graph.
-enum class Pooling { Mean, Sum, MeanAndSum };
 
 /// [NumGraphs, H] (or [NumGraphs, 2H] for MeanAndSum, mean first) pooled
 /// rows of \p Nodes [N, H] grouped by \p NodeGraph [N]. An empty graph pools
@@ -137,100 +135,24 @@ public:
 };
 TORCH_MODULE(GgnnNetwork);
 
-/// Two-layer MLP InputSize -> HiddenSize -> OutputSize with a ReLU between;
-/// the shared shape of every head.
-class HeadImpl : public torch::nn::Module {
+/// The embedding of a batch of states that the heads read: the graph
+/// encoder's read-out [B, H], the Autophase MLP's [B, H]
+/// (Linear(56, H) - ReLU - Linear(H, H) - ReLU), or both concatenated
+/// [B, 2H], graph first. Fused after the read-out, so the graph encoder is
+/// unaware of Autophase.
+class StateEncoderImpl : public torch::nn::Module {
 public:
-  HeadImpl(int64_t InputSize, int64_t HiddenSize, int64_t OutputSize);
-  torch::Tensor forward(const torch::Tensor &X);
+  explicit StateEncoderImpl(const NetworkOptions &Options);
+  torch::Tensor forward(const StateBatch &States);
+  /// Width of the embedding.
+  int64_t width() const;
 
-  torch::nn::Linear Hidden{nullptr};
-  torch::nn::Linear Output{nullptr};
+  NetworkOptions Options;
+  GineNetwork Gine{nullptr};                ///< Set iff the state has graphs
+  GgnnNetwork Ggnn{nullptr};                ///< and by Options.Encoder.
+  torch::nn::Sequential Autophase{nullptr}; ///< Set iff it has Autophase.
 };
-
-/// Action logits [B, NumActions] (a categorical policy, PPO's actor).
-class PolicyHeadImpl : public HeadImpl {
-public:
-  PolicyHeadImpl(int64_t InputSize, int64_t HiddenSize, int64_t NumActions)
-      : HeadImpl(InputSize, HiddenSize, NumActions) {}
-};
-TORCH_MODULE(PolicyHead);
-
-/// State value [B] (PPO's critic).
-class ValueHeadImpl : public HeadImpl {
-public:
-  ValueHeadImpl(int64_t InputSize, int64_t HiddenSize)
-      : HeadImpl(InputSize, HiddenSize, 1) {}
-  torch::Tensor forward(const torch::Tensor &X) {
-    return HeadImpl::forward(X).squeeze(-1);
-  }
-};
-TORCH_MODULE(ValueHead);
-
-/// One Q-value per action [B, NumActions] (discrete SAC's critics).
-class QHeadImpl : public HeadImpl {
-public:
-  QHeadImpl(int64_t InputSize, int64_t HiddenSize, int64_t NumActions)
-      : HeadImpl(InputSize, HiddenSize, NumActions) {}
-};
-TORCH_MODULE(QHead);
-
-enum class EncoderKind { Gine, Ggnn };
-
-/// "gine" or "ggnn": the encoder's name in checkpoints and on the command
-/// line.
-const char *encoderName(EncoderKind Kind);
-/// The encoder called \p Name; the error lists the names.
-llvm::Expected<EncoderKind> encoderFromName(llvm::StringRef Name);
-
-struct AgentNetworkOptions {
-  EncoderKind Encoder = EncoderKind::Gine;
-  /// Vocabulary::size() of the vocabulary the batches are made with.
-  int64_t VocabularySize = 1;
-  int64_t HiddenSize = 64;
-  /// GINE layers or GGNN steps.
-  int64_t Layers = 4;
-  int64_t MaxPosition = kDefaultMaxPosition;
-  Pooling ReadoutPooling = Pooling::Mean;
-  /// Concatenate an MLP embedding of the normalized Autophase vector to the
-  /// graph embedding before the heads (off by default).
-  bool AutophaseFusion = false;
-  int64_t AutophaseWidth = 56;
-  /// Size of the action space (required).
-  int64_t NumActions = 1;
-  /// The heads to build: each role builds only those it uses (PPO: policy
-  /// and value; SAC's actor: policy; its critics: Q), so that no parameter
-  /// goes without a gradient.
-  bool PolicyHead = true;
-  bool ValueHead = true;
-  bool QHead = true;
-};
-
-struct AgentOutput {
-  torch::Tensor Embedding; ///< [B, D] what the heads see (D = H, or 2H fused).
-  torch::Tensor Logits;    ///< [B, NumActions]; undefined without PolicyHead.
-  torch::Tensor Value;     ///< [B]; undefined without ValueHead.
-  torch::Tensor Q;         ///< [B, NumActions]; undefined without QHead.
-};
-
-/// Encoder, optional Autophase fusion, and the heads the options ask for.
-class AgentNetworkImpl : public torch::nn::Module {
-public:
-  explicit AgentNetworkImpl(const AgentNetworkOptions &Options);
-  /// \p Autophase: [B, AutophaseWidth] normalized features
-  /// (autophaseTensor()); required iff AutophaseFusion.
-  AgentOutput forward(const GraphBatch &Batch,
-                      const torch::Tensor &Autophase = {});
-
-  AgentNetworkOptions Options;
-  GineNetwork Gine{nullptr};             ///< Set iff Encoder == Gine.
-  GgnnNetwork Ggnn{nullptr};             ///< Set iff Encoder == Ggnn.
-  torch::nn::Sequential Fusion{nullptr}; ///< Set iff AutophaseFusion.
-  PolicyHead Policy{nullptr}; ///< Set iff PolicyHead.
-  ValueHead Value{nullptr};   ///< Set iff ValueHead.
-  QHead Q{nullptr};           ///< Set iff QHead.
-};
-TORCH_MODULE(AgentNetwork);
+TORCH_MODULE(StateEncoder);
 
 } // namespace passgym::learning
 

@@ -1,4 +1,5 @@
 #include "learning/inputs/GraphBatch.h"
+#include "learning/inputs/StateBatch.h"
 #include "learning/networks/Encoders.h"
 
 #include <gtest/gtest.h>

@@ -11,7 +11,8 @@
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/inputs/Vocabulary.h"
+#include "learning/inputs/StateBatch.h"
+#include "observations/Features.h"
 #include "support/tests/TestHelpers.h"
 
 #include "llvm/Support/MemoryBuffer.h"
@@ -71,15 +72,24 @@ inline EnvironmentOptions tinyEnvironment() {
   return O;
 }
 
-inline Vocabulary vocabularyOf(const BenchmarkPtr &B) {
+/// The vocabulary and Autophase normalizer of \p B's module before and
+/// after mem2reg (which adds the phi texts), for states of kind \p Kind.
+inline StateEncoding encodingOf(const BenchmarkPtr &B,
+                                StateKind Kind = StateKind::Graph) {
   auto Env = testing::take(Environment::create(tinyEnvironment()));
   testing::take(Env->reset(B));
   graph::ProgramGraph Before =
       testing::take(graph::buildProgramGraph(Env->module()));
-  testing::take(Env->step(0)); // mem2reg: adds the phi texts.
+  std::vector<std::vector<int64_t>> Features{computeAutophase(Env->module())};
+  testing::take(Env->step(0));
   graph::ProgramGraph After =
       testing::take(graph::buildProgramGraph(Env->module()));
-  return Vocabulary::build({&Before, &After});
+  Features.push_back(computeAutophase(Env->module()));
+  StateEncoding Encoding;
+  Encoding.Kind = Kind;
+  Encoding.Vocab = Vocabulary::build({&Before, &After});
+  Encoding.Normalizer = testing::take(AutophaseNormalizer::fit(Features));
+  return Encoding;
 }
 
 /// The exact mean return of the uniformly random policy over EpisodeLength

@@ -6,36 +6,21 @@
 // of the learning code must not change what training computes.
 //
 //===----------------------------------------------------------------------===//
-#include "support/Subprocess.h"
+#include "learning/tests/PassgymBinary.h"
 #include "support/TempDir.h"
-#include "support/tests/TestHelpers.h"
 
 #include "llvm/ADT/StringRef.h"
 
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace passgym::learning {
 namespace {
 
 using testing::take;
 
-std::string readFile(const std::string &Path) {
-  std::ifstream In(Path);
-  std::stringstream S;
-  S << In.rdbuf();
-  return S.str();
-}
-
-void passgym(std::vector<std::string> Args) {
-  SubprocessOptions Options;
-  Options.argv = std::move(Args);
-  Options.argv.insert(Options.argv.begin(), PASSGYM_BINARY);
-  Options.timeout = std::chrono::seconds(300);
-  SubprocessResult R = take(runSubprocess(Options));
-  ASSERT_EQ(R.exitCode.value_or(-1), 0) << R.standardError;
+void run(std::vector<std::string> Args) {
+  Outcome R = passgym(std::move(Args));
+  ASSERT_EQ(R.ExitCode, 0) << R.Err;
 }
 
 std::vector<std::vector<std::string>> csvRows(const std::string &Text) {
@@ -70,13 +55,12 @@ void expectUnchanged(const std::string &Agent) {
   TempDir Dir = take(TempDir::create("passgym-unchanged"));
   std::string Run = Dir.file(Agent);
   std::string Json = Dir.file("eval-" + Agent + ".json");
-  passgym({"train", "--agent", Agent, "--dataset",
-           "benchmark://builtin-v0/crc32", "--steps", "128",
-           "--iteration-steps", "64", "--episode-length", "8", "--hidden", "16",
-           "--layers", "2", "--seed", "3", "-o", Run});
-  passgym({"eval", "--policy", Run + "/checkpoint", "--dataset",
-           "benchmark://builtin-v0/crc32,benchmark://builtin-v0/qsort",
-           "--no-runtime", "--json", Json});
+  run({"train", "--agent", Agent, "--dataset", "benchmark://builtin-v0/crc32",
+       "--steps", "128", "--iteration-steps", "64", "--episode-length", "8",
+       "--hidden", "16", "--layers", "2", "--seed", "3", "-o", Run});
+  run({"eval", "--policy", Run + "/checkpoint", "--dataset",
+       "benchmark://builtin-v0/crc32,benchmark://builtin-v0/qsort",
+       "--no-runtime", "--json", Json});
   std::string Golden = std::string(PASSGYM_TEST_DATA_DIR) + "/unchanged/";
   expectSameMetrics(readFile(Run + "/metrics.csv"),
                     readFile(Golden + "train-" + Agent + ".csv"));

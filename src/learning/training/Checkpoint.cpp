@@ -1,6 +1,8 @@
-//===- learning/Checkpoint.cpp - Saving and restoring an agent ------------===//
+//===- learning/training/Checkpoint.cpp - Saving and loading an agent -----===//
 #include "learning/training/Checkpoint.h"
 
+#include "learning/networks/Serialization.h"
+#include "learning/support/Messages.h"
 #include "support/ModuleHash.h"
 #include "support/TempDir.h"
 
@@ -13,7 +15,6 @@
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 
 namespace passgym::learning {
 
@@ -23,18 +24,17 @@ namespace {
 
 constexpr const char *FormatName = "passgym-checkpoint";
 constexpr const char *ManifestFile = "manifest.json";
-constexpr const char *NetworkFile = "network.pt";
-constexpr const char *OptimizerFile = "optimizer.pt";
 constexpr const char *AgentFile = "agent.json";
+constexpr const char *PolicyFile = "policy.pt";
+constexpr const char *TrainerStateFile = "trainer_state.pt";
 constexpr const char *VocabularyFile = "vocabulary.json";
 constexpr const char *NormalizerFile = "normalizer.json";
-constexpr const char *TrainerStateFile = "trainer_state.pt";
 
 /// Payloads a manifest may list. Anything else is refused, so that a
 /// hand-edited manifest cannot make us read outside the directory.
 bool isKnownPayload(const std::string &Name) {
-  for (const char *Known : {NetworkFile, OptimizerFile, AgentFile,
-                            VocabularyFile, NormalizerFile, TrainerStateFile})
+  for (const char *Known : {AgentFile, PolicyFile, TrainerStateFile,
+                            VocabularyFile, NormalizerFile})
     if (Name == Known)
       return true;
   return false;
@@ -44,95 +44,96 @@ llvm::Error fail(const std::string &Path, const std::string &Problem) {
   return llvm::createStringError("checkpoint '" + Path + "': " + Problem);
 }
 
-/// c10::Error messages carry a C++ backtrace after the first line.
-std::string firstLine(const std::string &Message) {
-  return Message.substr(0, Message.find('\n'));
-}
-
 std::string join(const std::string &Dir, const std::string &Name) {
   llvm::SmallString<256> P(Dir);
   llvm::sys::path::append(P, Name);
   return std::string(P);
 }
 
-const char *poolingName(Pooling P) {
-  switch (P) {
-  case Pooling::Mean:
-    return "mean";
-  case Pooling::Sum:
-    return "sum";
-  case Pooling::MeanAndSum:
-    return "mean-and-sum";
-  }
-  return "mean";
+/// The enum value called \p Name in \p Table; throws, like nlohmann's
+/// accessors, so that one handler reports a malformed agent.json.
+template <typename E, size_t N>
+E enumFromJson(const NameTable<E, N> &Table, const Json &J, const char *What) {
+  auto Value = valueOf(Table, J.get<std::string>(), What);
+  if (!Value)
+    throw std::invalid_argument(llvm::toString(Value.takeError()));
+  return *Value;
 }
 
-Json optionsToJson(const AgentNetworkOptions &O) {
-  return {{"encoder", encoderName(O.Encoder)},
+Json networkToJson(const NetworkOptions &O) {
+  return {{"state", nameOf(kStateKindNames, O.State)},
+          {"encoder", nameOf(kEncoderNames, O.Encoder)},
           {"vocabulary_size", O.VocabularySize},
           {"hidden_size", O.HiddenSize},
           {"layers", O.Layers},
           {"max_position", O.MaxPosition},
-          {"readout_pooling", poolingName(O.ReadoutPooling)},
-          {"autophase_fusion", O.AutophaseFusion},
+          {"readout_pooling", nameOf(kPoolingNames, O.ReadoutPooling)},
           {"autophase_width", O.AutophaseWidth},
-          {"num_actions", O.NumActions},
-          {"heads",
-           {{"policy", O.PolicyHead}, {"value", O.ValueHead}, {"q", O.QHead}}}};
+          {"num_actions", O.NumActions}};
 }
 
-/// Throws nlohmann::json::exception or std::invalid_argument on bad input;
-/// the caller turns both into one error.
-AgentNetworkOptions optionsFromJson(const Json &J) {
-  AgentNetworkOptions O;
-  auto Encoder = encoderFromName(J.at("encoder").get<std::string>());
-  if (!Encoder)
-    throw std::invalid_argument(llvm::toString(Encoder.takeError()));
-  O.Encoder = *Encoder;
-  std::string Pool = J.at("readout_pooling").get<std::string>();
-  if (Pool == "mean")
-    O.ReadoutPooling = Pooling::Mean;
-  else if (Pool == "sum")
-    O.ReadoutPooling = Pooling::Sum;
-  else if (Pool == "mean-and-sum")
-    O.ReadoutPooling = Pooling::MeanAndSum;
-  else
-    throw std::invalid_argument("unknown pooling '" + Pool + "'");
+NetworkOptions networkFromJson(const Json &J) {
+  NetworkOptions O;
+  O.State = enumFromJson(kStateKindNames, J.at("state"), "state");
+  O.Encoder = enumFromJson(kEncoderNames, J.at("encoder"), "encoder");
   O.VocabularySize = J.at("vocabulary_size").get<int64_t>();
   O.HiddenSize = J.at("hidden_size").get<int64_t>();
   O.Layers = J.at("layers").get<int64_t>();
   O.MaxPosition = J.at("max_position").get<int64_t>();
-  O.AutophaseFusion = J.at("autophase_fusion").get<bool>();
+  O.ReadoutPooling =
+      enumFromJson(kPoolingNames, J.at("readout_pooling"), "pooling");
   O.AutophaseWidth = J.at("autophase_width").get<int64_t>();
   O.NumActions = J.at("num_actions").get<int64_t>();
-  O.PolicyHead = J.at("heads").at("policy").get<bool>();
-  O.ValueHead = J.at("heads").at("value").get<bool>();
-  O.QHead = J.at("heads").at("q").get<bool>();
   return O;
 }
 
-/// Adam::load restores the per-parameter state but not the group's options
-/// (learning rate, betas, ...), so those are saved here.
-Json adamOptionsToJson(const torch::optim::AdamOptions &O) {
-  return {{"lr", O.lr()},
-          {"beta1", std::get<0>(O.betas())},
-          {"beta2", std::get<1>(O.betas())},
-          {"eps", O.eps()},
-          {"weight_decay", O.weight_decay()},
-          {"amsgrad", O.amsgrad()}};
+std::string agentJson(const CheckpointContents &C) {
+  Json Agent;
+  Agent["algorithm"] = nameOf(kAgentNames, C.Algorithm);
+  Agent["reward_space"] = C.RewardSpace;
+  Agent["episode_length"] = C.EpisodeLength;
+  Agent["network"] = networkToJson(C.Policy->Options);
+  Agent["action_space"] = {{"name", C.ActionSpace.Name},
+                           {"pipelines", C.ActionSpace.Pipelines}};
+  Agent["counters"] = {{"global_step", C.Counters.GlobalStep},
+                       {"iteration", C.Counters.Iteration}};
+  return Agent.dump(1) + "\n";
 }
 
-torch::optim::AdamOptions adamOptionsFromJson(const Json &J) {
-  torch::optim::AdamOptions O(J.at("lr").get<double>());
-  O.betas({J.at("beta1").get<double>(), J.at("beta2").get<double>()});
-  O.eps(J.at("eps").get<double>());
-  O.weight_decay(J.at("weight_decay").get<double>());
-  O.amsgrad(J.at("amsgrad").get<bool>());
-  return O;
+/// Everything of agent.json but the network, which is built from the
+/// returned options once the expectations hold.
+NetworkOptions parseAgent(llvm::StringRef Text, CheckpointContents &C) {
+  Json Agent = Json::parse(Text.begin(), Text.end());
+  C.Algorithm = enumFromJson(kAgentNames, Agent.at("algorithm"), "agent");
+  if (C.Algorithm == Agent::Random)
+    throw std::invalid_argument("the random baseline has no checkpoint");
+  C.RewardSpace = Agent.at("reward_space").get<std::string>();
+  C.EpisodeLength = Agent.at("episode_length").get<int64_t>();
+  C.ActionSpace.Name = Agent.at("action_space").at("name").get<std::string>();
+  C.ActionSpace.Pipelines =
+      Agent.at("action_space").at("pipelines").get<std::vector<std::string>>();
+  C.Counters.GlobalStep = Agent.at("counters").at("global_step").get<int64_t>();
+  C.Counters.Iteration = Agent.at("counters").at("iteration").get<int64_t>();
+  return networkFromJson(Agent.at("network"));
 }
 
-std::string vocabularyHash(const Vocabulary &V) {
-  return bytesHash(V.toJson());
+/// Empty if they agree; otherwise why a network of these options cannot
+/// serve this vocabulary, action space and normalizer.
+std::string inconsistency(const NetworkOptions &O, const Vocabulary &Vocab,
+                          const ActionSpaceIdentity &Actions,
+                          bool HasNormalizer) {
+  if (O.VocabularySize != static_cast<int64_t>(Vocab.size()))
+    return "network has " + std::to_string(O.VocabularySize) +
+           " vocabulary rows but the vocabulary has " +
+           std::to_string(Vocab.size()) + " ids";
+  if (O.NumActions != static_cast<int64_t>(Actions.Pipelines.size()))
+    return "network has " + std::to_string(O.NumActions) +
+           " actions but the action space has " +
+           std::to_string(Actions.Pipelines.size());
+  if (hasAutophase(O.State) && !HasNormalizer)
+    return std::string("state '") + nameOf(kStateKindNames, O.State) +
+           "' needs an Autophase normalizer, and there is none";
+  return "";
 }
 
 /// Empty if equal; otherwise what differs, naming the first differing
@@ -165,35 +166,18 @@ llvm::Error writeContents(const std::string &Path, const std::string &Dir,
                           const CheckpointContents &C) {
   std::map<std::string, std::string> Payloads;
   try {
-    Payloads[NetworkFile] = archiveBytes(
-        [&](torch::serialize::OutputArchive &A) { C.Network->save(A); });
-    if (C.Optimizer)
-      Payloads[OptimizerFile] = archiveBytes(
-          [&](torch::serialize::OutputArchive &A) { C.Optimizer->save(A); });
+    Payloads[PolicyFile] = archiveBytes(
+        [&](torch::serialize::OutputArchive &A) { C.Policy->save(A); });
   } catch (const c10::Error &E) {
-    return fail(Path, "torch cannot serialize the network or optimizer: " +
-                          firstLine(E.what()));
+    return fail(Path,
+                "torch cannot serialize the policy: " + firstLine(E.what()));
   }
-
-  Json Agent;
-  Agent["options"] = optionsToJson(C.Network->Options);
-  Agent["action_space"] = {{"name", C.ActionSpace.Name},
-                           {"pipelines", C.ActionSpace.Pipelines}};
-  Agent["counters"] = {{"global_step", C.Counters.GlobalStep},
-                       {"iteration", C.Counters.Iteration}};
-  Agent["training"] = {{"algorithm", C.Training.Algorithm},
-                       {"reward_space", C.Training.RewardSpace},
-                       {"episode_length", C.Training.EpisodeLength}};
-  if (C.Optimizer)
-    Agent["optimizer"] =
-        adamOptionsToJson(static_cast<const torch::optim::AdamOptions &>(
-            C.Optimizer->param_groups()[0].options()));
-  Payloads[AgentFile] = Agent.dump(1) + "\n";
+  if (!C.TrainerState.empty())
+    Payloads[TrainerStateFile] = C.TrainerState;
+  Payloads[AgentFile] = agentJson(C);
   Payloads[VocabularyFile] = C.Vocab.toJson();
   if (C.Normalizer)
     Payloads[NormalizerFile] = C.Normalizer->toJson();
-  if (!C.TrainerState.empty())
-    Payloads[TrainerStateFile] = C.TrainerState;
 
   Json Manifest;
   Manifest["format"] = FormatName;
@@ -212,50 +196,137 @@ llvm::Error writeContents(const std::string &Path, const std::string &Dir,
   return llvm::Error::success();
 }
 
-/// Catches a caller's mix-up before it is written, when it is still cheap
-/// to fix: a network whose sizes disagree with its vocabulary or actions
-/// would fail (or worse, silently misbehave) only when loaded.
-llvm::Error checkContents(const std::string &Path,
-                          const CheckpointContents &C) {
-  if (!C.Network)
-    return fail(Path, "no network to save");
-  const AgentNetworkOptions &O = C.Network->Options;
-  if (O.VocabularySize != static_cast<int64_t>(C.Vocab.size()))
-    return fail(Path, "network has " + std::to_string(O.VocabularySize) +
-                          " vocabulary rows but the vocabulary has " +
-                          std::to_string(C.Vocab.size()) + " ids");
-  if (O.NumActions != static_cast<int64_t>(C.ActionSpace.Pipelines.size()))
-    return fail(Path, "network has " + std::to_string(O.NumActions) +
-                          " actions but the action space has " +
-                          std::to_string(C.ActionSpace.Pipelines.size()));
-  if (C.Optimizer && C.Optimizer->param_groups().size() != 1)
-    return fail(Path, "optimizer must have exactly one parameter group");
+//===----------------------------------------------------------------------===//
+// Loading, step by step
+//===----------------------------------------------------------------------===//
+
+/// The verified bytes of each payload the manifest lists.
+using Payloads = std::map<std::string, std::string>;
+
+llvm::Expected<Json> readManifest(const std::string &Path) {
+  if (!llvm::sys::fs::exists(Path))
+    return fail(Path, "does not exist");
+  if (!llvm::sys::fs::is_directory(Path))
+    return fail(Path, "is not a directory");
+  auto Buffer = llvm::MemoryBuffer::getFile(join(Path, ManifestFile));
+  if (!Buffer)
+    return fail(Path,
+                "cannot read the manifest: " + Buffer.getError().message());
+  llvm::StringRef Text = (*Buffer)->getBuffer();
+  Json Manifest = Json::parse(Text.begin(), Text.end(), nullptr,
+                              /*allow_exceptions=*/false);
+  if (Manifest.is_discarded() || !Manifest.is_object())
+    return fail(Path, "manifest is not valid JSON");
+  if (!Manifest.contains("format") || Manifest["format"] != FormatName)
+    return fail(Path, "manifest is not a passgym checkpoint manifest");
+  if (!Manifest.contains("version") || !Manifest["version"].is_number_integer())
+    return fail(Path, "manifest has no integer \"version\"");
+  int Version = Manifest["version"].get<int>();
+  if (Version != kCheckpointFormatVersion)
+    return fail(Path, "format version " + std::to_string(Version) +
+                          " is not supported (expected " +
+                          std::to_string(kCheckpointFormatVersion) + ")");
+  if (!Manifest.contains("payloads") || !Manifest["payloads"].is_object())
+    return fail(Path, "manifest has no \"payloads\" object");
+  return Manifest;
+}
+
+/// Each payload, checked against its hash before anything parses it.
+llvm::Expected<Payloads> readVerifiedPayloads(const std::string &Path,
+                                              const Json &Manifest) {
+  Payloads Verified;
+  for (auto &[Name, Entry] : Manifest["payloads"].items()) {
+    if (!isKnownPayload(Name))
+      return fail(Path, "manifest lists an unknown payload '" + Name + "'");
+    if (!Entry.is_object() || !Entry.contains("blake3") ||
+        !Entry["blake3"].is_string())
+      return fail(Path, "manifest entry for '" + Name + "' has no hash");
+    auto Buffer = llvm::MemoryBuffer::getFile(join(Path, Name));
+    if (!Buffer)
+      return fail(Path, "cannot read payload '" + Name +
+                            "': " + Buffer.getError().message());
+    std::string Actual = bytesHash((*Buffer)->getBuffer());
+    std::string Recorded = Entry["blake3"].get<std::string>();
+    if (Actual != Recorded)
+      return fail(Path, "payload '" + Name + "' is corrupt (BLAKE3 " + Actual +
+                            ", manifest says " + Recorded + ")");
+    Verified[Name] = std::string((*Buffer)->getBuffer());
+  }
+  for (const char *Required : {AgentFile, PolicyFile, VocabularyFile})
+    if (!Verified.count(Required))
+      return fail(Path, std::string("manifest lists no '") + Required + "'");
+  return Verified;
+}
+
+/// agent.json, the vocabulary and the normalizer into \p C; the network's
+/// options are returned, the network is not built yet.
+llvm::Expected<NetworkOptions> readDescription(const std::string &Path,
+                                               const Payloads &P,
+                                               CheckpointContents &C) {
+  NetworkOptions Network;
+  try {
+    Network = parseAgent(P.at(AgentFile), C);
+  } catch (const std::exception &E) {
+    return fail(Path, std::string("'") + AgentFile +
+                          "' is malformed: " + firstLine(E.what()));
+  }
+  auto Vocab = Vocabulary::fromJson(P.at(VocabularyFile));
+  if (!Vocab)
+    return fail(Path, std::string("'") + VocabularyFile +
+                          "': " + llvm::toString(Vocab.takeError()));
+  C.Vocab = std::move(*Vocab);
+  if (P.count(NormalizerFile)) {
+    auto N = AutophaseNormalizer::fromJson(P.at(NormalizerFile));
+    if (!N)
+      return fail(Path, std::string("'") + NormalizerFile +
+                            "': " + llvm::toString(N.takeError()));
+    C.Normalizer = std::move(*N);
+  }
+  if (P.count(TrainerStateFile))
+    C.TrainerState = P.at(TrainerStateFile);
+  std::string Problem =
+      inconsistency(Network, C.Vocab, C.ActionSpace, C.Normalizer.has_value());
+  if (!Problem.empty())
+    return fail(Path, Problem);
+  return Network;
+}
+
+llvm::Error checkExpectations(const std::string &Path,
+                              const CheckpointContents &C,
+                              const CheckpointExpectations &Expected) {
+  if (Expected.ActionSpace) {
+    std::string Difference =
+        describeDifference(C.ActionSpace, *Expected.ActionSpace);
+    if (!Difference.empty())
+      return fail(Path, Difference);
+  }
+  if (Expected.Vocab && !(*Expected.Vocab == C.Vocab))
+    return fail(Path, "vocabulary mismatch: checkpoint has " +
+                          std::to_string(C.Vocab.size()) + " ids (hash " +
+                          bytesHash(C.Vocab.toJson()) + "), expected " +
+                          std::to_string(Expected.Vocab->size()) +
+                          " ids (hash " + bytesHash(Expected.Vocab->toJson()) +
+                          ")");
+  return llvm::Error::success();
+}
+
+/// A fresh Actor of \p Options with the stored parameters, loaded from the
+/// verified bytes (not the file again, so what is loaded is what was
+/// hashed).
+llvm::Error loadPolicy(const std::string &Path, const NetworkOptions &Options,
+                       const std::string &Bytes, CheckpointContents &C) {
+  C.Policy = Actor(Options);
+  torch::serialize::InputArchive Archive;
+  llvm::Error E = loadArchive(Bytes, Archive);
+  if (!E)
+    E = loadModule(*C.Policy, Archive);
+  if (E)
+    return fail(Path, std::string("'") + PolicyFile +
+                          "': " + llvm::toString(std::move(E)));
   return llvm::Error::success();
 }
 
 } // namespace
-
-ActionSpaceIdentity identityOf(const ActionSpace &Space) {
-  ActionSpaceIdentity Identity;
-  Identity.Name = Space.name();
-  for (size_t I = 0; I < Space.size(); ++I)
-    Identity.Pipelines.push_back(Space[I].pipeline);
-  return Identity;
-}
-
-std::string archiveBytes(
-    const std::function<void(torch::serialize::OutputArchive &)> &Fill) {
-  torch::serialize::OutputArchive Archive;
-  Fill(Archive);
-  std::ostringstream Out;
-  Archive.save_to(Out);
-  return Out.str();
-}
-
-void loadArchive(const std::string &Bytes,
-                 torch::serialize::InputArchive &Archive) {
-  Archive.load_from(Bytes.data(), Bytes.size());
-}
 
 llvm::Error saveCheckpoint(const std::string &PathIn,
                            const CheckpointContents &Contents) {
@@ -264,8 +335,15 @@ llvm::Error saveCheckpoint(const std::string &PathIn,
     Path.pop_back();
   if (Path.empty())
     return llvm::createStringError("checkpoint path is empty");
-  if (llvm::Error E = checkContents(Path, Contents))
-    return E;
+  if (!Contents.Policy)
+    return fail(Path, "no policy to save");
+  if (Contents.Algorithm == Agent::Random)
+    return fail(Path, "the random baseline has nothing to save");
+  std::string Problem =
+      inconsistency(Contents.Policy->Options, Contents.Vocab,
+                    Contents.ActionSpace, Contents.Normalizer.has_value());
+  if (!Problem.empty())
+    return fail(Path, Problem);
 
   // Never replace something that is not a checkpoint: the swap below
   // deletes whatever was at Path.
@@ -309,154 +387,25 @@ llvm::Error saveCheckpoint(const std::string &PathIn,
   return llvm::Error::success();
 }
 
-llvm::Expected<LoadedCheckpoint>
+llvm::Expected<CheckpointContents>
 loadCheckpoint(const std::string &Path,
                const CheckpointExpectations &Expected) {
-  if (!llvm::sys::fs::exists(Path))
-    return fail(Path, "does not exist");
-  if (!llvm::sys::fs::is_directory(Path))
-    return fail(Path, "is not a directory");
-
-  // Manifest.
-  auto ManifestBuffer = llvm::MemoryBuffer::getFile(join(Path, ManifestFile));
-  if (!ManifestBuffer)
-    return fail(Path, "cannot read the manifest: " +
-                          ManifestBuffer.getError().message());
-  llvm::StringRef ManifestText = (*ManifestBuffer)->getBuffer();
-  Json Manifest = Json::parse(ManifestText.begin(), ManifestText.end(), nullptr,
-                              /*allow_exceptions=*/false);
-  if (Manifest.is_discarded() || !Manifest.is_object())
-    return fail(Path, "manifest is not valid JSON");
-  if (!Manifest.contains("format") || Manifest["format"] != FormatName)
-    return fail(Path, "manifest is not a passgym checkpoint manifest");
-  if (!Manifest.contains("version") || !Manifest["version"].is_number_integer())
-    return fail(Path, "manifest has no integer \"version\"");
-  int Version = Manifest["version"].get<int>();
-  if (Version != kCheckpointFormatVersion)
-    return fail(Path, "format version " + std::to_string(Version) +
-                          " is not supported (expected " +
-                          std::to_string(kCheckpointFormatVersion) + ")");
-  if (!Manifest.contains("payloads") || !Manifest["payloads"].is_object())
-    return fail(Path, "manifest has no \"payloads\" object");
-
-  // Payloads, each verified against its hash before anything parses it.
-  std::map<std::string, std::unique_ptr<llvm::MemoryBuffer>> Payloads;
-  for (auto &[Name, Entry] : Manifest["payloads"].items()) {
-    if (!isKnownPayload(Name))
-      return fail(Path, "manifest lists an unknown payload '" + Name + "'");
-    if (!Entry.is_object() || !Entry.contains("blake3") ||
-        !Entry["blake3"].is_string())
-      return fail(Path, "manifest entry for '" + Name + "' has no hash");
-    auto Buffer = llvm::MemoryBuffer::getFile(join(Path, Name));
-    if (!Buffer)
-      return fail(Path, "cannot read payload '" + Name +
-                            "': " + Buffer.getError().message());
-    std::string Actual = bytesHash((*Buffer)->getBuffer());
-    std::string Recorded = Entry["blake3"].get<std::string>();
-    if (Actual != Recorded)
-      return fail(Path, "payload '" + Name + "' is corrupt (BLAKE3 " + Actual +
-                            ", manifest says " + Recorded + ")");
-    Payloads[Name] = std::move(*Buffer);
-  }
-  for (const char *Required : {NetworkFile, AgentFile, VocabularyFile})
-    if (!Payloads.count(Required))
-      return fail(Path, std::string("manifest lists no '") + Required + "'");
-
-  LoadedCheckpoint L;
-  AgentNetworkOptions Options;
-  std::optional<torch::optim::AdamOptions> AdamOptions;
-  try {
-    llvm::StringRef Text = Payloads[AgentFile]->getBuffer();
-    Json Agent = Json::parse(Text.begin(), Text.end());
-    Options = optionsFromJson(Agent.at("options"));
-    L.ActionSpace.Name = Agent.at("action_space").at("name").get<std::string>();
-    L.ActionSpace.Pipelines = Agent.at("action_space")
-                                  .at("pipelines")
-                                  .get<std::vector<std::string>>();
-    L.Counters.GlobalStep =
-        Agent.at("counters").at("global_step").get<int64_t>();
-    L.Counters.Iteration = Agent.at("counters").at("iteration").get<int64_t>();
-    const Json &Training = Agent.at("training");
-    L.Training.Algorithm = Training.at("algorithm").get<std::string>();
-    L.Training.RewardSpace = Training.at("reward_space").get<std::string>();
-    L.Training.EpisodeLength = Training.at("episode_length").get<int64_t>();
-    if (Agent.contains("optimizer"))
-      AdamOptions = adamOptionsFromJson(Agent["optimizer"]);
-  } catch (const std::exception &E) {
-    return fail(Path,
-                std::string("'") + AgentFile + "' is malformed: " + E.what());
-  }
-  if (Payloads.count(OptimizerFile) !=
-      static_cast<size_t>(AdamOptions.has_value()))
-    return fail(Path, "optimizer state and optimizer options do not match "
-                      "(one is missing)");
-
-  auto Vocab = Vocabulary::fromJson(Payloads[VocabularyFile]->getBuffer());
-  if (!Vocab)
-    return fail(Path, "'" + std::string(VocabularyFile) +
-                          "': " + llvm::toString(Vocab.takeError()));
-  L.Vocab = std::move(*Vocab);
-  if (Payloads.count(TrainerStateFile)) {
-    llvm::StringRef Bytes = Payloads[TrainerStateFile]->getBuffer();
-    L.TrainerState.assign(Bytes.begin(), Bytes.end());
-  }
-  if (Payloads.count(NormalizerFile)) {
-    auto N =
-        AutophaseNormalizer::fromJson(Payloads[NormalizerFile]->getBuffer());
-    if (!N)
-      return fail(Path, "'" + std::string(NormalizerFile) +
-                            "': " + llvm::toString(N.takeError()));
-    L.Normalizer = std::move(*N);
-  }
-  if (Options.VocabularySize != static_cast<int64_t>(L.Vocab.size()) ||
-      Options.NumActions !=
-          static_cast<int64_t>(L.ActionSpace.Pipelines.size()))
-    return fail(Path, "network sizes disagree with its vocabulary or action "
-                      "space");
-
-  // Expectations, before the (comparatively slow) torch loading.
-  if (Expected.ActionSpace) {
-    std::string Difference =
-        describeDifference(L.ActionSpace, *Expected.ActionSpace);
-    if (!Difference.empty())
-      return fail(Path, Difference);
-  }
-  if (Expected.Vocab && !(*Expected.Vocab == L.Vocab))
-    return fail(Path, "vocabulary mismatch: checkpoint has " +
-                          std::to_string(L.Vocab.size()) + " ids (hash " +
-                          vocabularyHash(L.Vocab) + "), expected " +
-                          std::to_string(Expected.Vocab->size()) +
-                          " ids (hash " + vocabularyHash(*Expected.Vocab) +
-                          ")");
-
-  // Torch payloads. Loading from the verified bytes in memory, not the file
-  // again, so what is loaded is what was hashed.
-  const char *Reading = NetworkFile;
-  try {
-    L.Network = AgentNetwork(Options);
-    {
-      llvm::StringRef Bytes = Payloads[NetworkFile]->getBuffer();
-      torch::serialize::InputArchive Archive;
-      Archive.load_from(Bytes.data(), Bytes.size());
-      L.Network->load(Archive);
-    }
-    if (AdamOptions) {
-      Reading = OptimizerFile;
-      L.Optimizer = std::make_unique<torch::optim::Adam>(
-          L.Network->parameters(), *AdamOptions);
-      llvm::StringRef Bytes = Payloads[OptimizerFile]->getBuffer();
-      torch::serialize::InputArchive Archive;
-      Archive.load_from(Bytes.data(), Bytes.size());
-      L.Optimizer->load(Archive);
-    }
-  } catch (const c10::Error &E) {
-    return fail(Path, std::string("torch cannot read payload '") + Reading +
-                          "': " + firstLine(E.what()));
-  } catch (const std::exception &E) {
-    return fail(Path, std::string("torch cannot read payload '") + Reading +
-                          "': " + firstLine(E.what()));
-  }
-  return L;
+  auto Manifest = readManifest(Path);
+  if (!Manifest)
+    return Manifest.takeError();
+  auto Verified = readVerifiedPayloads(Path, *Manifest);
+  if (!Verified)
+    return Verified.takeError();
+  CheckpointContents C;
+  auto Network = readDescription(Path, *Verified, C);
+  if (!Network)
+    return Network.takeError();
+  // Before the (comparatively slow) torch loading.
+  if (llvm::Error E = checkExpectations(Path, C, Expected))
+    return E;
+  if (llvm::Error E = loadPolicy(Path, *Network, Verified->at(PolicyFile), C))
+    return E;
+  return C;
 }
 
 } // namespace passgym::learning

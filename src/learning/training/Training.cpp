@@ -1,13 +1,12 @@
-//===- learning/Training.cpp - What `passgym train` does ------------------===//
+//===- learning/training/Training.cpp - What `passgym train` does ---------===//
 #include "learning/training/Training.h"
 
 #include "actions/ActionSpace.h"
 #include "datasets/DatasetSpec.h"
-#include "graph/LlvmGraphBuilder.h"
-#include "learning/training/Checkpoint.h"
 #include "learning/algorithms/Episodes.h"
 #include "learning/algorithms/Ppo.h"
 #include "learning/algorithms/Sac.h"
+#include "learning/training/Checkpoint.h"
 #include "runtime/Evaluate.h"
 #include "support/Statistics.h"
 
@@ -110,66 +109,64 @@ struct RandomIterationMetrics {
 /// rows: the baseline a learned policy must beat.
 class RandomBaseline {
 public:
-  RandomBaseline(std::unique_ptr<EpisodeRunner> Episodes, int64_t Steps,
-                 int64_t IterationSteps, uint64_t Seed)
-      : Episodes(std::move(Episodes)), Steps(Steps),
-        IterationSteps(IterationSteps), Rng(Seed) {}
-
-  int64_t iterations() const {
-    return std::max<int64_t>(1, Steps / IterationSteps);
-  }
+  RandomBaseline(std::unique_ptr<EpisodeRunner> Episodes,
+                 const RunSchedule &Schedule)
+      : Episodes(std::move(Episodes)), Schedule(Schedule), Rng(Schedule.Seed) {}
 
   llvm::Error train(
       const std::function<void(const RandomIterationMetrics &)> &OnIteration) {
     std::uniform_int_distribution<int64_t> Pick(0, Episodes->numActions() - 1);
-    for (int64_t Iteration = 0; Iteration < iterations(); ++Iteration) {
+    const int64_t Steps = Schedule.StepsPerIteration;
+    for (int64_t Iteration = 0; Iteration < Schedule.iterations();
+         ++Iteration) {
       auto Start = std::chrono::steady_clock::now();
       std::vector<double> Returns;
-      for (int64_t I = 0; I < IterationSteps; ++I) {
+      for (int64_t I = 0; I < Steps; ++I) {
         auto S = Episodes->step(Pick(Rng));
         if (!S)
           return S.takeError();
         if (S->EpisodeReturn)
           Returns.push_back(*S->EpisodeReturn);
       }
-      GlobalStep += IterationSteps;
+      GlobalStep += Steps;
       std::chrono::duration<double> Elapsed =
           std::chrono::steady_clock::now() - Start;
       OnIteration({Iteration, GlobalStep, static_cast<int64_t>(Returns.size()),
                    meanOrNaN(Returns),
-                   IterationSteps / std::max(Elapsed.count(), 1e-9)});
+                   Steps / std::max(Elapsed.count(), 1e-9)});
     }
     return llvm::Error::success();
   }
 
 private:
   std::unique_ptr<EpisodeRunner> Episodes;
-  int64_t Steps, IterationSteps;
+  RunSchedule Schedule;
   std::mt19937_64 Rng;
   int64_t GlobalStep = 0;
 };
 
-/// Node texts of each benchmark's initial graph and of the graphs after a
-/// few random actions, so that texts that passes introduce (phi, select,
-/// vector types, ...) are known too.
-llvm::Expected<Vocabulary>
-buildVocabulary(const std::vector<BenchmarkPtr> &Benchmarks,
-                const std::shared_ptr<const ActionSpace> &Space,
-                uint64_t Seed) {
+/// Each benchmark's initial module and the modules after a few random
+/// actions, as \p Kind observes them: their node texts make the vocabulary
+/// (so that texts passes introduce, such as phi, select or vector types, are
+/// known too) and their Autophase vectors the normalizer's statistics.
+llvm::Expected<std::vector<Observation>>
+observeTrainingModules(const std::vector<BenchmarkPtr> &Benchmarks,
+                       const std::shared_ptr<const ActionSpace> &Space,
+                       uint64_t Seed, StateKind Kind) {
   auto Env = Environment::create({Space, "", "IrInstructionCount"});
   if (!Env)
     return Env.takeError();
   std::mt19937_64 Rng(Seed);
   std::uniform_int_distribution<size_t> Pick(0, Space->size() - 1);
-  std::vector<graph::ProgramGraph> Graphs;
+  std::vector<Observation> Observations;
   for (const BenchmarkPtr &B : Benchmarks) {
     if (auto R = (*Env)->reset(B); !R)
       return R.takeError();
     for (int Round = 0; Round < 3; ++Round) {
-      auto G = graph::buildProgramGraph((*Env)->module());
-      if (!G)
-        return G.takeError();
-      Graphs.push_back(std::move(*G));
+      auto O = observe((*Env)->module(), Kind);
+      if (!O)
+        return O.takeError();
+      Observations.push_back(std::move(*O));
       for (int Step = 0; Step < 10; ++Step) {
         auto S = (*Env)->step(Pick(Rng));
         if (!S)
@@ -181,29 +178,13 @@ buildVocabulary(const std::vector<BenchmarkPtr> &Benchmarks,
         break;
     }
   }
-  std::vector<const graph::ProgramGraph *> Pointers;
-  for (const graph::ProgramGraph &G : Graphs)
-    Pointers.push_back(&G);
-  return Vocabulary::build(Pointers);
-}
-
-/// The network the options ask for; checkOptions has checked the encoder.
-AgentNetworkOptions networkOptions(const TrainRunOptions &O) {
-  AgentNetworkOptions N;
-  N.Encoder = llvm::cantFail(encoderFromName(O.Encoder));
-  N.HiddenSize = O.HiddenSize;
-  N.Layers = O.Layers;
-  return N;
+  return Observations;
 }
 
 llvm::Error checkOptions(const TrainRunOptions &O) {
-  if (O.Agent != "ppo" && O.Agent != "sac" && O.Agent != "random")
-    return llvm::createStringError("unknown agent '" + O.Agent +
-                                   "': use ppo, sac or random");
-  if (auto Encoder = encoderFromName(O.Encoder); !Encoder)
-    return Encoder.takeError();
-  if (O.Steps < 1 || O.EpisodeLength < 1 || O.IterationSteps < 1 ||
-      O.HiddenSize < 1 || O.Layers < 1 || O.CheckpointEvery < 1)
+  const RunSchedule &S = O.Schedule;
+  if (S.TotalSteps < 1 || S.EpisodeLength < 1 || S.StepsPerIteration < 1 ||
+      O.Network.HiddenSize < 1 || O.Network.Layers < 1 || O.CheckpointEvery < 1)
     return llvm::createStringError(
         "steps, episode length, iteration steps, hidden size, layers and "
         "checkpoint interval must be positive");
@@ -221,8 +202,8 @@ struct Run {
   std::string RewardSpace;
   std::shared_ptr<const ActionSpace> Space;
   std::vector<BenchmarkPtr> Benchmarks;
-  Vocabulary Vocab;
-  std::optional<LoadedCheckpoint> Saved;
+  StateEncoding Encoding;
+  std::optional<CheckpointContents> Saved;
   std::string CheckpointPath;
   std::unique_ptr<MetricsFile> Metrics;
   TrainSummary Summary;
@@ -230,7 +211,7 @@ struct Run {
 
 llvm::Error saveRunCheckpoint(Run &R, CheckpointContents C) {
   C.ActionSpace = identityOf(*R.Space);
-  C.Training.RewardSpace = R.RewardSpace;
+  C.RewardSpace = R.RewardSpace;
   return saveCheckpoint(R.CheckpointPath, C);
 }
 
@@ -257,16 +238,16 @@ template <typename TrainerT, typename OptionsT>
 llvm::Error
 trainAgent(Run &R, const EnvironmentOptions &Env, const OptionsT &Options,
            const std::function<void(const TrainProgress &)> &Progress) {
-  auto Created = TrainerT::create(R.Benchmarks, Env, R.Vocab, Options);
+  auto Created = TrainerT::create(R.Benchmarks, Env, R.Encoding, Options);
   if (!Created)
     return Created.takeError();
   TrainerT &Trainer = **Created;
   R.Summary.CheckpointPath = R.CheckpointPath;
   if (R.Saved)
-    if (llvm::Error E = Trainer.resume(std::move(*R.Saved)))
+    if (llvm::Error E = Trainer.resume(*R.Saved))
       return E;
   auto Metrics = Trainer.train([&](const auto &M) -> llvm::Error {
-    recordIteration(R, M, Trainer.iterations(), Progress);
+    recordIteration(R, M, Trainer.options().Run.iterations(), Progress);
     if ((M.Iteration + 1) % R.Options.CheckpointEvery != 0)
       return llvm::Error::success();
     return saveRunCheckpoint(R, Trainer.checkpoint());
@@ -279,7 +260,7 @@ trainAgent(Run &R, const EnvironmentOptions &Env, const OptionsT &Options,
 llvm::Error prepareCheckpoint(Run &R) {
   const TrainRunOptions &O = R.Options;
   bool Exists = llvm::sys::fs::exists(R.CheckpointPath);
-  if (O.Agent == "random")
+  if (O.Agent == Agent::Random)
     return llvm::Error::success();
   if (O.Resume && !Exists)
     return llvm::createStringError("nothing to resume: '" + R.CheckpointPath +
@@ -295,26 +276,63 @@ llvm::Error prepareCheckpoint(Run &R) {
   CheckpointExpectations Expected;
   Expected.ActionSpace = identityOf(*R.Space);
   if (!O.VocabularyFile.empty())
-    Expected.Vocab = R.Vocab;
+    Expected.Vocab = R.Encoding.Vocab;
   auto Saved = loadCheckpoint(R.CheckpointPath, Expected);
   if (!Saved)
     return Saved.takeError();
-  const TrainingInfo &Info = Saved->Training;
   auto Mismatch = [&](const std::string &What, const std::string &Theirs,
                       const std::string &Ours) {
     return llvm::createStringError("cannot resume '" + R.CheckpointPath +
                                    "': it was trained with " + What + " " +
                                    Theirs + ", this run asks for " + Ours);
   };
-  if (Info.Algorithm != O.Agent)
-    return Mismatch("--agent", Info.Algorithm, O.Agent);
-  if (Info.RewardSpace != R.RewardSpace)
-    return Mismatch("the reward", Info.RewardSpace, R.RewardSpace);
-  if (Info.EpisodeLength != O.EpisodeLength)
-    return Mismatch("--episode-length", std::to_string(Info.EpisodeLength),
-                    std::to_string(O.EpisodeLength));
-  R.Vocab = Saved->Vocab;
+  if (Saved->Algorithm != O.Agent)
+    return Mismatch("--agent", nameOf(kAgentNames, Saved->Algorithm),
+                    nameOf(kAgentNames, O.Agent));
+  if (Saved->RewardSpace != R.RewardSpace)
+    return Mismatch("the reward", Saved->RewardSpace, R.RewardSpace);
+  if (Saved->EpisodeLength != O.Schedule.EpisodeLength)
+    return Mismatch("--episode-length", std::to_string(Saved->EpisodeLength),
+                    std::to_string(O.Schedule.EpisodeLength));
+  StateKind SavedState = Saved->Policy->Options.State;
+  if (SavedState != O.Network.State)
+    return Mismatch("--state", nameOf(kStateKindNames, SavedState),
+                    nameOf(kStateKindNames, O.Network.State));
+  R.Encoding.Vocab = Saved->Vocab;
+  R.Encoding.Normalizer = Saved->Normalizer;
   R.Saved = std::move(*Saved);
+  return llvm::Error::success();
+}
+
+/// A fresh run's vocabulary (unless --vocabulary gave one) and, for a
+/// state with Autophase features, the normalizer fitted on the same
+/// modules.
+llvm::Error prepareInputs(Run &R) {
+  const TrainRunOptions &O = R.Options;
+  R.Encoding.Kind = O.Network.State;
+  bool NeedVocabulary = O.VocabularyFile.empty() && hasGraph(O.Network.State);
+  if (!NeedVocabulary && !hasAutophase(O.Network.State))
+    return llvm::Error::success();
+  auto Observations = observeTrainingModules(R.Benchmarks, R.Space,
+                                             O.Schedule.Seed, O.Network.State);
+  if (!Observations)
+    return Observations.takeError();
+  std::vector<const graph::ProgramGraph *> Graphs;
+  std::vector<std::vector<int64_t>> Autophase;
+  for (const Observation &Seen : *Observations) {
+    if (Seen.Graph)
+      Graphs.push_back(&*Seen.Graph);
+    if (hasAutophase(O.Network.State))
+      Autophase.push_back(Seen.Autophase);
+  }
+  if (NeedVocabulary)
+    R.Encoding.Vocab = Vocabulary::build(Graphs);
+  if (Autophase.empty())
+    return llvm::Error::success();
+  auto Normalizer = AutophaseNormalizer::fit(Autophase);
+  if (!Normalizer)
+    return Normalizer.takeError();
+  R.Encoding.Normalizer = std::move(*Normalizer);
   return llvm::Error::success();
 }
 
@@ -362,21 +380,18 @@ runTraining(const TrainRunOptions &O,
     auto V = Vocabulary::load(O.VocabularyFile);
     if (!V)
       return V.takeError();
-    R.Vocab = std::move(*V);
+    R.Encoding.Vocab = std::move(*V);
   }
   if (llvm::Error E = prepareCheckpoint(R))
     return E;
-  if (O.VocabularyFile.empty() && !R.Saved && O.Agent != "random") {
-    auto V = buildVocabulary(R.Benchmarks, R.Space, O.Seed);
-    if (!V)
-      return V.takeError();
-    R.Vocab = std::move(*V);
-  }
-  if (O.Agent != "random")
-    if (llvm::Error E =
-            R.Vocab.save(join(O.OutputDirectory, "vocabulary.json")))
+  if (O.Agent != Agent::Random && !R.Saved)
+    if (llvm::Error E = prepareInputs(R))
       return E;
-  R.Summary.VocabularySize = R.Vocab.size();
+  if (O.Agent != Agent::Random)
+    if (llvm::Error E =
+            R.Encoding.Vocab.save(join(O.OutputDirectory, "vocabulary.json")))
+      return E;
+  R.Summary.VocabularySize = R.Encoding.Vocab.size();
 
   R.Summary.MetricsPath =
       join(O.OutputDirectory, O.Jsonl ? "metrics.jsonl" : "metrics.csv");
@@ -386,42 +401,37 @@ runTraining(const TrainRunOptions &O,
   R.Metrics = std::move(*Metrics);
 
   EnvironmentOptions Env{R.Space, "", R.RewardSpace};
-  AgentNetworkOptions Network =
-      R.Saved ? R.Saved->Network->Options : networkOptions(O);
+  NetworkOptions Network = R.Saved ? R.Saved->Policy->Options : O.Network;
   llvm::Error Trained = llvm::Error::success();
-  if (O.Agent == "ppo") {
-    PpoTrainOptions P;
-    P.Seed = O.Seed;
-    P.TotalSteps = O.Steps;
-    P.EpisodeLength = O.EpisodeLength;
-    P.RolloutSteps = O.IterationSteps;
-    P.MinibatchSize = std::min<int64_t>(P.MinibatchSize, O.IterationSteps);
-    P.LearningRate = O.LearningRate.value_or(P.LearningRate);
+  switch (O.Agent) {
+  case Agent::Ppo: {
+    PpoOptions P;
+    P.Run = O.Schedule;
     P.Network = Network;
-    P.RandomBenchmarks = R.Benchmarks.size() > 1;
+    P.LearningRate = O.LearningRate.value_or(P.LearningRate);
     Trained = trainAgent<PpoTrainer>(R, Env, P, Progress);
-  } else if (O.Agent == "sac") {
-    SacTrainOptions S;
-    S.Seed = O.Seed;
-    S.TotalSteps = O.Steps;
-    S.EpisodeLength = O.EpisodeLength;
-    S.StepsPerIteration = O.IterationSteps;
-    S.LearningStarts = std::min<int64_t>(S.LearningStarts, O.Steps / 4);
+    break;
+  }
+  case Agent::Sac: {
+    SacOptions S;
+    S.Run = O.Schedule;
+    S.Network = Network;
     if (O.LearningRate)
       S.PolicyLearningRate = S.QLearningRate = *O.LearningRate;
-    S.Network = Network;
-    S.RandomBenchmarks = R.Benchmarks.size() > 1;
     Trained = trainAgent<SacTrainer>(R, Env, S, Progress);
-  } else {
-    auto Episodes = EpisodeRunner::create(
-        R.Benchmarks, Env, {O.EpisodeLength, R.Benchmarks.size() > 1, O.Seed});
+    break;
+  }
+  case Agent::Random: {
+    auto Episodes =
+        EpisodeRunner::create(R.Benchmarks, Env, O.Schedule, O.Network.State);
     if (!Episodes)
       return Episodes.takeError();
-    RandomBaseline Baseline(std::move(*Episodes), O.Steps, O.IterationSteps,
-                            O.Seed);
+    RandomBaseline Baseline(std::move(*Episodes), O.Schedule);
     Trained = Baseline.train([&](const RandomIterationMetrics &M) {
-      recordIteration(R, M, Baseline.iterations(), Progress);
+      recordIteration(R, M, O.Schedule.iterations(), Progress);
     });
+    break;
+  }
   }
   if (Trained)
     return Trained;

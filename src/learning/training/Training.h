@@ -1,7 +1,8 @@
-//===- learning/Training.h - What `passgym train` does ----------*- C++ -*-===//
+//===- learning/training/Training.h - What `passgym train` does -*- C++ -*-===//
 //
 // One training run from names to files: expands the dataset, builds (or
-// loads) the vocabulary, trains PPO, SAC or the uniformly random baseline,
+// loads) the vocabulary and the Autophase normalizer, trains PPO, SAC or the
+// uniformly random baseline,
 // appends one metrics row per iteration to a CSV or JSONL file, and saves an
 // atomic checkpoint every few iterations and at the end; --resume continues
 // from that checkpoint. No torch in this header, so the command line that
@@ -9,8 +10,12 @@
 // directory.
 //
 //===----------------------------------------------------------------------===//
-#ifndef PASSGYM_LEARNING_TRAINING_H
-#define PASSGYM_LEARNING_TRAINING_H
+#ifndef PASSGYM_LEARNING_TRAINING_TRAINING_H
+#define PASSGYM_LEARNING_TRAINING_TRAINING_H
+
+#include "learning/algorithms/Agent.h"
+#include "learning/algorithms/RunSchedule.h"
+#include "learning/networks/NetworkOptions.h"
 
 #include "llvm/Support/Error.h"
 
@@ -22,24 +27,25 @@
 
 namespace passgym::learning {
 
+/// What the command line sets; everything else is the agent's options
+/// struct's default (PpoOptions, SacOptions).
 struct TrainRunOptions {
-  /// "ppo", "sac", or "random" (the baseline: uniform actions, no learning,
-  /// same episodes and metrics).
-  std::string Agent = "ppo";
+  /// The random baseline takes uniform actions, learns nothing and saves no
+  /// checkpoint, on the same episodes and with the same metrics.
+  learning::Agent Agent = learning::Agent::Ppo;
   /// Dataset specs (datasets/DatasetSpec.h).
   std::vector<std::string> Datasets = {"builtin-v0:train"};
   /// "instcount", "codesize" or "runtime".
   std::string Reward = "instcount";
-  int64_t Steps = 10000;
-  int64_t EpisodeLength = 30;
-  uint64_t Seed = 1;
-  /// Steps per iteration: PPO's rollout, SAC's and random's metrics period.
-  int64_t IterationSteps = 256;
-  /// Learning rate (PPO: Adam's; SAC: actor's and critics').
+  /// Seed, total steps, episode length, steps per iteration.
+  RunSchedule Schedule;
+  /// The state the networks see, the encoder and the network's shape; the
+  /// sizes are set from the vocabulary and the actions. A resumed run takes
+  /// the checkpoint's, but must ask for the same state.
+  NetworkOptions Network;
+  /// Learning rate (PPO: Adam's; SAC: actor's and critics'); unset: the
+  /// agent's default.
   std::optional<double> LearningRate;
-  std::string Encoder = "gine";
-  int64_t HiddenSize = 64;
-  int64_t Layers = 4;
   /// Action space file; empty for the built-in space.
   std::string ActionsFile;
   /// A vocabulary to use (and, on resume, to require) instead of one built
@@ -89,4 +95,4 @@ runTraining(const TrainRunOptions &Options,
 
 } // namespace passgym::learning
 
-#endif // PASSGYM_LEARNING_TRAINING_H
+#endif // PASSGYM_LEARNING_TRAINING_TRAINING_H
