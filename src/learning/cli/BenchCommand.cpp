@@ -1,7 +1,8 @@
 #include "learning/cli/Commands.h"
 
 #include "cli/Common.h"
-#include "learning/LearningBench.h"
+#include "learning/bench/LearningBench.h"
+#include "learning/cli/Choices.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -18,34 +19,26 @@ void addLearningBenchCommand(CLI::App &Bench) {
       "step (graph build + forward + sampling) next to one environment "
       "step, as medians.\n"
       "Example: passgym bench learning --encoder ggnn --json learning.json");
-  Command->add_option("benchmarks", Options->benchmarks,
+  Command->add_option("benchmarks", Options->Benchmarks,
                       "benchmarks (default: five built-ins from the smallest "
                       "graph to the largest)");
-  Command->add_option("--encoder", Options->encoder, "gine or ggnn")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"gine", "ggnn"}));
-  Command->add_option("--hidden", Options->hiddenSize, "hidden width")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  Command->add_option("--layers", Options->layers, "GINE layers / GGNN steps")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  Command->add_option("--batch", Options->batchSize, "graphs per batch")
+  addNetworkShape(*Command, Options->Network);
+  Command->add_option("--batch", Options->BatchSize, "graphs per batch")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--repetitions", Options->repetitions,
+      ->add_option("--repetitions", Options->Repetitions,
                    "timed repetitions per measurement")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--steps", Options->steps,
+      ->add_option("--steps", Options->Steps,
                    "environment steps timed per benchmark")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--seed", Options->seed, "random seed")
+  Command->add_option("--seed", Options->Seed, "random seed")
       ->capture_default_str();
-  Command->add_option("--json", Options->jsonPath, "also write JSON here");
+  Command->add_option("--json", Options->JsonPath, "also write JSON here");
   passgym::cli::runWith(*Command, [Options] {
     passgym::cli::ProgressBar Bar("bench learning");
     llvm::Error E = runLearningBench(*Options, llvm::outs(),

@@ -1,7 +1,8 @@
 #include "learning/cli/Commands.h"
+#include "support/Files.h"
 
 #include "cli/Common.h"
-#include "learning/Evaluation.h"
+#include "learning/evaluation/Evaluation.h"
 #include "support/TempDir.h"
 
 #include "llvm/Support/raw_ostream.h"

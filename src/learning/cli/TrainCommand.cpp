@@ -1,7 +1,8 @@
 #include "learning/cli/Commands.h"
 
 #include "cli/Common.h"
-#include "learning/Training.h"
+#include "learning/cli/Choices.h"
+#include "learning/training/Training.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -25,7 +26,7 @@ std::string formatReturn(double V) {
 }
 
 int runTrain(const TrainRunOptions &Options) {
-  ProgressBar Bar("train " + Options.Agent);
+  ProgressBar Bar(std::string("train ") + nameOf(kAgentNames, Options.Agent));
   auto Summary = runTraining(Options, [&](const TrainProgress &P) {
     Bar.update(static_cast<double>(P.Iteration) / P.Iterations,
                "iteration " + std::to_string(P.Iteration) + "/" +
@@ -40,7 +41,8 @@ int runTrain(const TrainRunOptions &Options) {
   auto Line = [&](llvm::StringRef Name, const std::string &Value) {
     Out << llvm::left_justify(Name, 28) << Value << "\n";
   };
-  Line("agent", Options.Agent);
+  Line("agent", nameOf(kAgentNames, Options.Agent));
+  Line("state", nameOf(kStateKindNames, Options.Network.State));
   Line("reward", Summary->RewardSpace);
   Line("benchmarks", std::to_string(Summary->Benchmarks));
   if (Summary->VocabularySize)
@@ -75,10 +77,10 @@ void addTrainCommand(CLI::App &App) {
       "--reward runtime -o runs/sac\n"
       "  passgym train --agent sac -o runs/sac --steps 40000 --resume\n"
       "  passgym train --agent random --dataset benchmark://builtin-v0/qsort "
-      "-o runs/random   (the baseline)");
-  Command->add_option("--agent", Options->Agent, "ppo, sac, or random")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"ppo", "sac", "random"}));
+      "-o runs/random   (the baseline)\n"
+      "  passgym train --agent ppo --state graph+autophase -o runs/fused");
+  addChoice(*Command, "--agent", Options->Agent, kAgentNames,
+            "the agent (random: the baseline, no learning)");
   Command
       ->add_option("--dataset", Options->Datasets,
                    "benchmarks: builtin-v0[:train|:test], csmith-v0:A-B, "
@@ -92,32 +94,29 @@ void addTrainCommand(CLI::App &App) {
                    "runtime (measured, vs -O3)")
       ->capture_default_str()
       ->check(CLI::IsMember({"instcount", "codesize", "runtime"}));
-  Command->add_option("-n,--steps", Options->Steps, "environment steps")
+  Command
+      ->add_option("-n,--steps", Options->Schedule.TotalSteps,
+                   "environment steps")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--episode-length", Options->EpisodeLength,
+      ->add_option("--episode-length", Options->Schedule.EpisodeLength,
                    "steps per episode")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   Command
-      ->add_option("--iteration-steps", Options->IterationSteps,
+      ->add_option("--iteration-steps", Options->Schedule.StepsPerIteration,
                    "steps per iteration (PPO's rollout; a metrics row)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  Command->add_option("--seed", Options->Seed, "random seed")
+  Command->add_option("--seed", Options->Schedule.Seed, "random seed")
       ->capture_default_str();
   Command->add_option("--learning-rate", Options->LearningRate,
-                      "Adam's learning rate (default: PPO 5e-4, SAC 3e-4)");
-  Command->add_option("--encoder", Options->Encoder, "gine or ggnn")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"gine", "ggnn"}));
-  Command->add_option("--hidden", Options->HiddenSize, "hidden width")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  Command->add_option("--layers", Options->Layers, "GINE layers / GGNN steps")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+                      "Adam's learning rate (default: the agent's, "
+                      "docs/learning.md)");
+  addChoice(*Command, "--state", Options->Network.State, kStateKindNames,
+            "what the networks see of the module");
+  addNetworkShape(*Command, Options->Network);
   Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
   Command
@@ -130,8 +129,8 @@ void addTrainCommand(CLI::App &App) {
   Command->add_flag("--jsonl", Options->Jsonl,
                     "write metrics.jsonl instead of metrics.csv");
   Command->add_flag("--resume", Options->Resume,
-                    "continue from OUTPUT/checkpoint (same agent, reward and "
-                    "episode length)");
+                    "continue from OUTPUT/checkpoint (same agent, reward, "
+                    "episode length and state)");
   Command
       ->add_option("--checkpoint-every", Options->CheckpointEvery,
                    "iterations between checkpoints")

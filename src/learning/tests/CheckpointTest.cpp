@@ -1,5 +1,7 @@
-#include "learning/Checkpoint.h"
-#include "learning/GraphBatch.h"
+#include "learning/training/Checkpoint.h"
+#include "support/Files.h"
+
+#include "learning/networks/Serialization.h"
 
 #include "support/ModuleHash.h"
 #include "support/TempDir.h"
@@ -44,72 +46,78 @@ std::vector<std::string> listDir(const std::string &Dir) {
   return Names;
 }
 
-/// A small agent, one graph to run it on, and an Adam that has taken two
-/// steps, so that its state is not the initial one.
+/// Two Autophase-shaped vectors, for a normalizer of the right width.
+std::vector<std::vector<int64_t>> autophaseVectors() {
+  std::vector<int64_t> A, B;
+  for (int64_t I = 0; I < static_cast<int64_t>(kAutophaseFeatureCount); ++I) {
+    A.push_back(I);
+    B.push_back(2 * I + 1);
+  }
+  return {A, B};
+}
+
+/// A small policy on the state \p Kind, one state to run it on, trainer
+/// state bytes, and the normalizer the state needs.
 struct Fixture {
   Vocabulary Vocab = Vocabulary::fromTexts({"a", "b", "c"});
   ActionSpaceIdentity Actions{"test-actions",
                               {"mem2reg", "instcombine", "licm"}};
-  graph::ProgramGraph G;
-  GraphBatch Batch;
-  AgentNetwork Network{nullptr};
-  std::unique_ptr<torch::optim::Adam> Optimizer;
-  AutophaseNormalizer Normalizer;
+  Observation Seen;
+  StateEncoding Encoding;
+  StateBatch States;
+  Actor Policy{nullptr};
+  std::string TrainerState =
+      archiveBytes([](torch::serialize::OutputArchive &A) {
+        A.write("step", torch::tensor({3}));
+      });
 
-  Fixture() {
+  explicit Fixture(StateKind Kind = StateKind::Graph, int64_t Hidden = 4) {
     torch::manual_seed(7);
+    Seen.Graph.emplace();
     for (const char *T : {"a", "b", "c"})
-      G.addNode(graph::NodeType::Instruction, T, T);
-    G.addEdge(graph::EdgeFlow::Control, 0, 1, 0);
-    G.addEdge(graph::EdgeFlow::Data, 2, 1, 1);
-    Batch = makeBatch({&G, &G}, Vocab);
+      Seen.Graph->addNode(graph::NodeType::Instruction, T, T);
+    Seen.Graph->addEdge(graph::EdgeFlow::Control, 0, 1, 0);
+    Seen.Graph->addEdge(graph::EdgeFlow::Data, 2, 1, 1);
+    Seen.Autophase = autophaseVectors()[1];
+    Encoding.Kind = Kind;
+    Encoding.Vocab = Vocab;
+    Encoding.Normalizer = take(AutophaseNormalizer::fit(autophaseVectors()));
+    States = encodeStates({&Seen, &Seen}, Encoding);
 
-    AgentNetworkOptions O;
+    NetworkOptions O;
+    O.State = Kind;
     O.Encoder = EncoderKind::Ggnn;
     O.VocabularySize = static_cast<int64_t>(Vocab.size());
-    O.HiddenSize = 4;
+    O.HiddenSize = Hidden;
     O.Layers = 2;
     O.ReadoutPooling = Pooling::Sum;
     O.NumActions = static_cast<int64_t>(Actions.Pipelines.size());
-    Network = AgentNetwork(O);
-    Optimizer = std::make_unique<torch::optim::Adam>(
-        Network->parameters(), torch::optim::AdamOptions(3e-3).eps(1e-5));
-    step();
-    step();
-    Normalizer = take(AutophaseNormalizer::fit(
-        std::vector<std::vector<int64_t>>{{1, 2, 3}, {4, 8, 16}}));
+    Policy = Actor(O);
   }
 
-  /// One Adam step on a loss that touches every head.
-  void step() { stepOn(Network, *Optimizer, Batch); }
-
-  static void stepOn(AgentNetwork &Net, torch::optim::Adam &Opt,
-                     const GraphBatch &Batch) {
-    Opt.zero_grad();
-    AgentOutput Out = Net->forward(Batch);
-    (Out.Logits.square().sum() + Out.Value.sum() + Out.Q.sum()).backward();
-    Opt.step();
+  /// Moves every parameter, as a training step would.
+  void step() {
+    torch::NoGradGuard NoGrad;
+    for (torch::Tensor &P : Policy->parameters())
+      P.add_(0.125);
   }
 
   CheckpointContents contents(CheckpointCounters Counters = {1234, 5}) {
     CheckpointContents C;
-    C.Network = Network;
-    C.Optimizer = Optimizer.get();
+    C.Algorithm = Agent::Sac;
+    C.RewardSpace = "ObjectTextSizeBytesOz";
+    C.EpisodeLength = 12;
+    C.Policy = Policy;
+    C.TrainerState = TrainerState;
     C.Vocab = Vocab;
-    C.Normalizer = Normalizer;
+    C.Normalizer = Encoding.Normalizer;
     C.ActionSpace = Actions;
     C.Counters = Counters;
     return C;
   }
 };
 
-const torch::optim::AdamParamState &adamState(const torch::optim::Adam &Opt,
-                                              const torch::Tensor &P) {
-  return static_cast<const torch::optim::AdamParamState &>(
-      *Opt.state().at(c10::guts::to_string(P.unsafeGetTensorImpl())));
-}
-
-void expectSameParameters(const AgentNetwork &A, const AgentNetwork &B) {
+void expectSameParameters(const Actor &A, const Actor &B) {
   auto PA = A->named_parameters();
   auto PB = B->named_parameters();
   ASSERT_EQ(PA.size(), PB.size());
@@ -120,81 +128,101 @@ void expectSameParameters(const AgentNetwork &A, const AgentNetwork &B) {
 }
 
 TEST(CheckpointTest, RoundTripRestoresEverything) {
-  Fixture F;
-  auto Dir = take(TempDir::create("passgym-ckpt-test"));
-  std::string Path = Dir.file("agent");
-  check(saveCheckpoint(Path, F.contents()));
+  for (StateKind Kind :
+       {StateKind::Graph, StateKind::Autophase, StateKind::GraphAndAutophase}) {
+    SCOPED_TRACE(nameOf(kStateKindNames, Kind));
+    Fixture F(Kind);
+    auto Dir = take(TempDir::create("passgym-ckpt-test"));
+    std::string Path = Dir.file("agent");
+    check(saveCheckpoint(Path, F.contents()));
 
-  LoadedCheckpoint L =
-      take(loadCheckpoint(Path, CheckpointExpectations{F.Actions, F.Vocab}));
+    CheckpointContents L =
+        take(loadCheckpoint(Path, CheckpointExpectations{F.Actions, F.Vocab}));
 
-  // Parameters, options and outputs.
-  expectSameParameters(F.Network, L.Network);
-  const AgentNetworkOptions &A = F.Network->Options, &B = L.Network->Options;
-  EXPECT_EQ(B.Encoder, A.Encoder);
-  EXPECT_EQ(B.VocabularySize, A.VocabularySize);
-  EXPECT_EQ(B.HiddenSize, A.HiddenSize);
-  EXPECT_EQ(B.Layers, A.Layers);
-  EXPECT_EQ(B.MaxPosition, A.MaxPosition);
-  EXPECT_EQ(B.ReadoutPooling, A.ReadoutPooling);
-  EXPECT_EQ(B.AutophaseFusion, A.AutophaseFusion);
-  EXPECT_EQ(B.AutophaseWidth, A.AutophaseWidth);
-  EXPECT_EQ(B.NumActions, A.NumActions);
-  {
-    torch::NoGradGuard NoGrad;
-    AgentOutput Before = F.Network->forward(F.Batch);
-    AgentOutput After = L.Network->forward(F.Batch);
-    EXPECT_TRUE(torch::equal(Before.Logits, After.Logits));
-    EXPECT_TRUE(torch::equal(Before.Value, After.Value));
-    EXPECT_TRUE(torch::equal(Before.Q, After.Q));
+    // Parameters, options and outputs.
+    expectSameParameters(F.Policy, L.Policy);
+    const NetworkOptions &A = F.Policy->Options, &B = L.Policy->Options;
+    EXPECT_EQ(B.State, A.State);
+    EXPECT_EQ(B.Encoder, A.Encoder);
+    EXPECT_EQ(B.VocabularySize, A.VocabularySize);
+    EXPECT_EQ(B.HiddenSize, A.HiddenSize);
+    EXPECT_EQ(B.Layers, A.Layers);
+    EXPECT_EQ(B.MaxPosition, A.MaxPosition);
+    EXPECT_EQ(B.ReadoutPooling, A.ReadoutPooling);
+    EXPECT_EQ(B.AutophaseWidth, A.AutophaseWidth);
+    EXPECT_EQ(B.NumActions, A.NumActions);
+    {
+      torch::NoGradGuard NoGrad;
+      EXPECT_TRUE(torch::equal(F.Policy(F.States), L.Policy(F.States)));
+    }
+
+    // The rest.
+    EXPECT_EQ(L.Algorithm, Agent::Sac);
+    EXPECT_EQ(L.RewardSpace, "ObjectTextSizeBytesOz");
+    EXPECT_EQ(L.EpisodeLength, 12);
+    EXPECT_EQ(L.TrainerState, F.TrainerState);
+    EXPECT_EQ(L.Counters, (CheckpointCounters{1234, 5}));
+    EXPECT_EQ(L.Vocab, F.Vocab);
+    EXPECT_EQ(L.ActionSpace, F.Actions);
+    ASSERT_TRUE(L.Normalizer);
+    EXPECT_EQ(L.Normalizer->mean(), F.Encoding.Normalizer->mean());
+    EXPECT_EQ(L.Normalizer->stddev(), F.Encoding.Normalizer->stddev());
+    EXPECT_EQ(L.Normalizer->usesLog1p(), F.Encoding.Normalizer->usesLog1p());
+    // Nothing but the checkpoint is left beside it.
+    EXPECT_EQ(listDir(Dir.path()), std::vector<std::string>{"agent"});
   }
-
-  // Optimizer: options and per-parameter state.
-  ASSERT_TRUE(L.Optimizer);
-  const auto &Opts = static_cast<const torch::optim::AdamOptions &>(
-      L.Optimizer->param_groups()[0].options());
-  EXPECT_DOUBLE_EQ(Opts.lr(), 3e-3);
-  EXPECT_DOUBLE_EQ(Opts.eps(), 1e-5);
-  auto POld = F.Network->parameters();
-  auto PNew = L.Network->parameters();
-  ASSERT_EQ(POld.size(), PNew.size());
-  for (size_t I = 0; I < POld.size(); ++I) {
-    const auto &SOld = adamState(*F.Optimizer, POld[I]);
-    const auto &SNew = adamState(*L.Optimizer, PNew[I]);
-    EXPECT_EQ(SNew.step(), 2);
-    EXPECT_EQ(SNew.step(), SOld.step());
-    EXPECT_TRUE(torch::equal(SNew.exp_avg(), SOld.exp_avg())) << I;
-    EXPECT_TRUE(torch::equal(SNew.exp_avg_sq(), SOld.exp_avg_sq())) << I;
-  }
-  // Resuming: one more step on each gives the same parameters only if the
-  // moments and step count (bias correction) were restored.
-  Fixture::stepOn(F.Network, *F.Optimizer, F.Batch);
-  Fixture::stepOn(L.Network, *L.Optimizer, F.Batch);
-  expectSameParameters(F.Network, L.Network);
-
-  // The rest.
-  EXPECT_EQ(L.Counters, (CheckpointCounters{1234, 5}));
-  EXPECT_EQ(L.Vocab, F.Vocab);
-  EXPECT_EQ(L.ActionSpace, F.Actions);
-  ASSERT_TRUE(L.Normalizer);
-  EXPECT_EQ(L.Normalizer->mean(), F.Normalizer.mean());
-  EXPECT_EQ(L.Normalizer->stddev(), F.Normalizer.stddev());
-  EXPECT_EQ(L.Normalizer->usesLog1p(), F.Normalizer.usesLog1p());
-  // Nothing but the checkpoint is left beside it.
-  EXPECT_EQ(listDir(Dir.path()), std::vector<std::string>{"agent"});
 }
 
-TEST(CheckpointTest, OptimizerAndNormalizerAreOptional) {
+TEST(CheckpointTest, TrainerStateAndNormalizerAreOptional) {
   Fixture F;
   auto Dir = take(TempDir::create("passgym-ckpt-test"));
   CheckpointContents C = F.contents();
-  C.Optimizer = nullptr;
+  C.TrainerState.clear();
   C.Normalizer.reset();
   check(saveCheckpoint(Dir.file("agent"), C));
-  LoadedCheckpoint L = take(loadCheckpoint(Dir.file("agent")));
-  EXPECT_FALSE(L.Optimizer);
+  CheckpointContents L = take(loadCheckpoint(Dir.file("agent")));
+  EXPECT_TRUE(L.TrainerState.empty());
   EXPECT_FALSE(L.Normalizer);
-  expectSameParameters(F.Network, L.Network);
+  expectSameParameters(F.Policy, L.Policy);
+}
+
+TEST(CheckpointTest, AutophaseStateNeedsItsNormalizer) {
+  Fixture F(StateKind::GraphAndAutophase);
+  auto Dir = take(TempDir::create("passgym-ckpt-test"));
+  CheckpointContents C = F.contents();
+  C.Normalizer.reset();
+  std::string Error = errorOf(saveCheckpoint(Dir.file("agent"), C));
+  EXPECT_NE(Error.find("state 'graph+autophase' needs an Autophase "
+                       "normalizer"),
+            std::string::npos)
+      << Error;
+}
+
+/// Replaces \p Name in the checkpoint at \p Path by \p Bytes and records
+/// their hash, so that only what reads the payload can notice.
+void replacePayload(const std::string &Path, const std::string &Name,
+                    const std::string &Bytes) {
+  writeFile(Path + "/" + Name, Bytes);
+  auto Manifest = nlohmann::json::parse(readFile(Path + "/manifest.json"));
+  Manifest["payloads"][Name]["blake3"] = bytesHash(Bytes);
+  writeFile(Path + "/manifest.json", Manifest.dump());
+}
+
+TEST(CheckpointTest, TensorOfAnotherShapeIsRefused) {
+  // The policy of a wider network, its hash copied into the manifest.
+  Fixture Narrow(StateKind::Graph, 4), Wide(StateKind::Graph, 6);
+  auto Dir = take(TempDir::create("passgym-ckpt-test"));
+  check(saveCheckpoint(Dir.file("narrow"), Narrow.contents()));
+  check(saveCheckpoint(Dir.file("wide"), Wide.contents()));
+  replacePayload(Dir.file("narrow"), "policy.pt",
+                 readFile(Dir.file("wide") + "/policy.pt"));
+  std::string Error = errorOf(loadCheckpoint(Dir.file("narrow")));
+  EXPECT_NE(Error.find("'policy.pt': tensor 'encoder.ggnn.embedding.text."
+                       "weight' has shape [4, 6], the network's options "
+                       "make it [4, 4]"),
+            std::string::npos)
+      << Error;
+  EXPECT_EQ(Error.find('\n'), std::string::npos) << Error;
 }
 
 TEST(CheckpointTest, FlippedByteIsCorrupt) {
@@ -202,12 +230,12 @@ TEST(CheckpointTest, FlippedByteIsCorrupt) {
   auto Dir = take(TempDir::create("passgym-ckpt-test"));
   std::string Path = Dir.file("agent");
   check(saveCheckpoint(Path, F.contents()));
-  std::string Bytes = readFile(Path + "/network.pt");
+  std::string Bytes = readFile(Path + "/policy.pt");
   Bytes[Bytes.size() / 2] ^= 0x01;
-  writeFile(Path + "/network.pt", Bytes);
+  writeFile(Path + "/policy.pt", Bytes);
   std::string Error = errorOf(loadCheckpoint(Path));
   EXPECT_NE(Error.find("corrupt"), std::string::npos) << Error;
-  EXPECT_NE(Error.find("'network.pt'"), std::string::npos) << Error;
+  EXPECT_NE(Error.find("'policy.pt'"), std::string::npos) << Error;
   EXPECT_NE(Error.find(Path), std::string::npos) << Error;
 }
 
@@ -216,14 +244,9 @@ TEST(CheckpointTest, UnreadableTorchPayloadIsAnError) {
   auto Dir = take(TempDir::create("passgym-ckpt-test"));
   std::string Path = Dir.file("agent");
   check(saveCheckpoint(Path, F.contents()));
-  // Garbage whose hash is recorded, so only torch can notice.
-  std::string Garbage = "this is not a zip archive";
-  writeFile(Path + "/optimizer.pt", Garbage);
-  auto Manifest = nlohmann::json::parse(readFile(Path + "/manifest.json"));
-  Manifest["payloads"]["optimizer.pt"]["blake3"] = bytesHash(Garbage);
-  writeFile(Path + "/manifest.json", Manifest.dump());
+  replacePayload(Path, "policy.pt", "this is not a zip archive");
   std::string Error = errorOf(loadCheckpoint(Path));
-  EXPECT_NE(Error.find("torch cannot read payload 'optimizer.pt'"),
+  EXPECT_NE(Error.find("checkpoint '" + Path + "': 'policy.pt': "),
             std::string::npos)
       << Error;
   EXPECT_EQ(Error.find('\n'), std::string::npos) << Error;
@@ -329,9 +352,9 @@ TEST(CheckpointTest, SavingReplacesAndFailuresKeepTheOld) {
   check(saveCheckpoint(Path, F.contents({10, 1})));
   F.step();
   check(saveCheckpoint(Path, F.contents({20, 2})));
-  LoadedCheckpoint L = take(loadCheckpoint(Path));
+  CheckpointContents L = take(loadCheckpoint(Path));
   EXPECT_EQ(L.Counters, (CheckpointCounters{20, 2}));
-  expectSameParameters(F.Network, L.Network);
+  expectSameParameters(F.Policy, L.Policy);
   EXPECT_EQ(listDir(Dir.path()), std::vector<std::string>{"agent"});
 
   // A failure half-way through writing the new one.

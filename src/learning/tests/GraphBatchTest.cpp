@@ -1,5 +1,6 @@
-#include "learning/GraphBatch.h"
-#include "learning/Models.h"
+#include "learning/inputs/GraphBatch.h"
+#include "learning/inputs/StateBatch.h"
+#include "learning/networks/Encoders.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "learning/LearningBench.h"
+#include "learning/bench/LearningBench.h"
 
 #include "graph/LlvmGraphBuilder.h"
 #include "support/TempDir.h"
@@ -27,19 +27,19 @@ constexpr const char *kUri = "benchmark://builtin-v0/crc32";
 /// Small enough that a run on one built-in takes about a second.
 LearningBenchOptions tinyOptions() {
   LearningBenchOptions O;
-  O.benchmarks = {kUri};
-  O.hiddenSize = 16;
-  O.layers = 2;
-  O.batchSize = 2;
-  O.repetitions = 2;
-  O.steps = 3;
+  O.Benchmarks = {kUri};
+  O.Network.HiddenSize = 16;
+  O.Network.Layers = 2;
+  O.BatchSize = 2;
+  O.Repetitions = 2;
+  O.Steps = 3;
   return O;
 }
 
 TEST(LearningBenchTest, MeasuresOneBenchmark) {
   TempDir Dir = take(TempDir::create("passgym-learning-bench-test"));
   LearningBenchOptions O = tinyOptions();
-  O.jsonPath = Dir.file("bench.json");
+  O.JsonPath = Dir.file("bench.json");
   std::string Table;
   llvm::raw_string_ostream Out(Table);
   std::vector<double> Fractions;
@@ -52,7 +52,7 @@ TEST(LearningBenchTest, MeasuresOneBenchmark) {
   const auto Nodes = static_cast<int64_t>(G.Nodes.size());
   const auto Edges = static_cast<int64_t>(G.Edges.size());
 
-  auto Buffer = llvm::MemoryBuffer::getFile(O.jsonPath);
+  auto Buffer = llvm::MemoryBuffer::getFile(O.JsonPath);
   ASSERT_TRUE(Buffer) << Buffer.getError().message();
   nlohmann::json J = nlohmann::json::parse((*Buffer)->getBuffer().str());
   ASSERT_EQ(J["benchmarks"].size(), 1u) << J.dump(2);
@@ -61,9 +61,9 @@ TEST(LearningBenchTest, MeasuresOneBenchmark) {
   EXPECT_FALSE(B.contains("errors")) << B.dump(2);
   EXPECT_EQ(B["nodes"].get<int64_t>(), Nodes);
   EXPECT_EQ(B["edges"].get<int64_t>(), Edges);
-  EXPECT_EQ(B["batch_size"].get<int64_t>(), O.batchSize);
-  EXPECT_EQ(B["batch_nodes"].get<int64_t>(), O.batchSize * Nodes);
-  EXPECT_EQ(B["batch_edges"].get<int64_t>(), O.batchSize * Edges);
+  EXPECT_EQ(B["batch_size"].get<int64_t>(), O.BatchSize);
+  EXPECT_EQ(B["batch_nodes"].get<int64_t>(), O.BatchSize * Nodes);
+  EXPECT_EQ(B["batch_edges"].get<int64_t>(), O.BatchSize * Edges);
   for (const char *Field :
        {"train_ms_per_batch", "train_us_per_node", "policy_step_ms",
         "policy_graph_ms", "env_step_ms", "policy_env_ratio"}) {
@@ -79,7 +79,7 @@ TEST(LearningBenchTest, MeasuresOneBenchmark) {
   EXPECT_LE(B["policy_graph_ms"].get<double>(), Policy);
   EXPECT_DOUBLE_EQ(B["train_us_per_node"].get<double>(),
                    B["train_ms_per_batch"].get<double>() * 1000 /
-                       static_cast<double>(O.batchSize * Nodes));
+                       static_cast<double>(O.BatchSize * Nodes));
   EXPECT_GE(J["torch_threads"].get<int>(), 1);
   EXPECT_TRUE(J["summary"]["policy_env_ratio"].is_number()) << J.dump(2);
 
@@ -92,20 +92,19 @@ TEST(LearningBenchTest, MeasuresOneBenchmark) {
   EXPECT_EQ(Fractions.back(), 1);
 }
 
-TEST(LearningBenchTest, UnknownEncoderIsAnError) {
+TEST(LearningBenchTest, OnlyTheGraphStateIsMeasured) {
   LearningBenchOptions O = tinyOptions();
-  O.encoder = "transformer";
+  O.Network.State = StateKind::Autophase;
   std::string Table;
   llvm::raw_string_ostream Out(Table);
   std::string Message = errorOf(runLearningBench(O, Out, [](double) {}));
-  EXPECT_NE(Message.find("encoder 'transformer'"), std::string::npos)
-      << Message;
+  EXPECT_NE(Message.find("only the graph state"), std::string::npos) << Message;
   EXPECT_EQ(Message.find('\n'), std::string::npos) << Message;
 }
 
 TEST(LearningBenchTest, UnknownBenchmarkIsAnError) {
   LearningBenchOptions O = tinyOptions();
-  O.benchmarks = {"benchmark://builtin-v0/no-such-program"};
+  O.Benchmarks = {"benchmark://builtin-v0/no-such-program"};
   std::string Table;
   llvm::raw_string_ostream Out(Table);
   std::string Message = errorOf(runLearningBench(O, Out, [](double) {}));

@@ -1,4 +1,7 @@
-#include "learning/Losses.h"
+#include "learning/algorithms/Losses.h"
+
+#include "learning/algorithms/Ppo.h"
+#include "learning/algorithms/Sac.h"
 
 #include <gtest/gtest.h>
 
@@ -124,6 +127,8 @@ TEST(GaeTest, ShapeMismatchThrows) {
 
 TEST(PpoTest, DefaultOptions) {
   PpoOptions O;
+  EXPECT_EQ(O.Gamma, 0.98);
+  EXPECT_EQ(O.GaeLambda, 0.95);
   EXPECT_EQ(O.ClipCoef, 0.2);
   EXPECT_TRUE(O.ClipValueLoss);
   EXPECT_EQ(O.ValueClipCoef, 0.2);
@@ -236,7 +241,8 @@ TEST(PpoTest, AdvantageNormalization) {
   torch::Tensor NewLogProb = vec({0, 0, 0, std::log(1.1)});
   torch::Tensor Zeros = vec({0, 0, 0, 0});
   torch::Tensor Adv = vec({1, 2, 3, 4});
-  PpoLosses L = ppoLosses(NewLogProb, Zeros, Adv, Zeros, Zeros, Zeros, Zeros);
+  PpoLosses L =
+      ppoLosses(NewLogProb, Zeros, Adv, Zeros, Zeros, Zeros, Zeros, {});
   const double Std = std::sqrt(5.0 / 3.0) + 1e-8;
   expectScalar(L.Policy, -0.1 * 1.5 / Std / 4);
   expectScalar(L.Policy, -0.0290473749);
@@ -248,7 +254,7 @@ TEST(PpoTest, AdvantageNormalization) {
 
   // A single sample is left as is (its sample std is undefined).
   PpoLosses One = ppoLosses(vec({0}), vec({0}), vec({3}), vec({0}), vec({0}),
-                            vec({0}), vec({0}));
+                            vec({0}), vec({0}), {});
   expectScalar(One.Policy, -3);
 }
 
@@ -258,10 +264,10 @@ TEST(PpoTest, AdvantageNormalization) {
 
 TEST(SacTest, DefaultOptionsAndTargetEntropy) {
   SacOptions O;
-  EXPECT_EQ(O.Gamma, 0.99);
+  EXPECT_EQ(O.Gamma, 0.98);
   EXPECT_EQ(O.Tau, 0.005);
-  EXPECT_EQ(O.TargetEntropyScale, 0.89);
-  EXPECT_EQ(O.RewardScale, 1.0);
+  EXPECT_EQ(O.TargetEntropyScale, 0.3);
+  EXPECT_EQ(O.RewardScale, 10.0);
   // -0.89 * log(1/2) = 0.89 * ln 2.
   EXPECT_NEAR(sacTargetEntropy(2, 0.89), 0.6169009907, kTol);
   EXPECT_NEAR(sacTargetEntropy(124, 1.0), std::log(124.0), kTol);
@@ -334,9 +340,12 @@ SacBatch sacBatch(const SacExample &E) {
   return B;
 }
 
+/// CleanRL's reward scale and entropy target, and gamma 0.9.
 SacOptions gamma09() {
   SacOptions O;
   O.Gamma = 0.9;
+  O.RewardScale = 1;
+  O.TargetEntropyScale = 0.89;
   return O;
 }
 

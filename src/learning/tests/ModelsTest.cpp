@@ -1,5 +1,6 @@
-#include "learning/Models.h"
-#include "learning/GraphBatch.h"
+#include "learning/inputs/GraphBatch.h"
+#include "learning/networks/Encoders.h"
+#include "learning/networks/Networks.h"
 
 #include "datasets/Benchmark.h"
 #include "graph/LlvmGraphBuilder.h"
@@ -173,8 +174,7 @@ protected:
 
   struct Inputs {
     Vocabulary Vocab;
-    GraphBatch Batch;
-    torch::Tensor Features;
+    StateBatch States; ///< Graphs and Autophase features of both programs.
   };
   static Inputs inputs() {
     std::vector<const graph::ProgramGraph *> Pointers;
@@ -182,19 +182,20 @@ protected:
       Pointers.push_back(&G);
     Inputs I;
     I.Vocab = Vocabulary::build(Pointers);
-    I.Batch = makeBatch(Pointers, I.Vocab);
-    I.Features =
+    I.States.Graph = makeBatch(Pointers, I.Vocab);
+    I.States.Autophase =
         autophaseTensor(take(AutophaseNormalizer::fit(Autophase)), Autophase);
+    I.States.NumStates = 2;
     return I;
   }
-  static AgentNetworkOptions options(const Inputs &I, EncoderKind Kind,
-                                     bool Fusion) {
-    AgentNetworkOptions O;
+  static NetworkOptions options(const Inputs &I, EncoderKind Kind,
+                                StateKind State) {
+    NetworkOptions O;
+    O.State = State;
     O.Encoder = Kind;
     O.VocabularySize = static_cast<int64_t>(I.Vocab.size());
     O.HiddenSize = 16;
     O.Layers = 3;
-    O.AutophaseFusion = Fusion;
     O.NumActions = 7;
     return O;
   }
@@ -205,39 +206,53 @@ protected:
 std::vector<graph::ProgramGraph> RealGraphsTest::Graphs;
 std::vector<std::vector<int64_t>> RealGraphsTest::Autophase;
 
+/// Every parameter of \p Net got a finite, non-zero gradient.
+void expectEveryParameterLearns(const torch::nn::Module &Net) {
+  for (const auto &P : Net.named_parameters()) {
+    SCOPED_TRACE(P.key());
+    ASSERT_TRUE(P.value().grad().defined());
+    EXPECT_TRUE(torch::isfinite(P.value().grad()).all().item<bool>());
+    EXPECT_GT(P.value().grad().abs().sum().item<double>(), 0.0);
+  }
+}
+
+/// Random weights on the outputs, so that no gradient cancels by symmetry.
+torch::Tensor randomlyWeighted(const torch::Tensor &Out) {
+  return (Out * torch::randn_like(Out)).sum();
+}
+
 TEST_F(RealGraphsTest, ShapesFiniteAndGradients) {
   Inputs I = inputs();
-  ASSERT_GT(I.Batch.numNodes(), 100);
-  ASSERT_GT(I.Batch.numEdges(), 100);
+  ASSERT_GT(I.States.Graph.numNodes(), 100);
+  ASSERT_GT(I.States.Graph.numEdges(), 100);
   for (EncoderKind Kind : {EncoderKind::Gine, EncoderKind::Ggnn}) {
-    for (bool Fusion : {false, true}) {
-      SCOPED_TRACE(std::string(Kind == EncoderKind::Gine ? "gine" : "ggnn") +
-                   (Fusion ? " with Autophase" : ""));
+    for (StateKind State : {StateKind::Graph, StateKind::Autophase,
+                            StateKind::GraphAndAutophase}) {
+      SCOPED_TRACE(std::string(nameOf(kEncoderNames, Kind)) + " on " +
+                   nameOf(kStateKindNames, State));
       torch::manual_seed(1);
-      AgentNetwork Net(options(I, Kind, Fusion));
-      AgentOutput Out = Net(I.Batch, Fusion ? I.Features : torch::Tensor());
-      EXPECT_EQ(Out.Embedding.sizes(),
-                (std::vector<int64_t>{2, Fusion ? 32 : 16}));
+      NetworkOptions O = options(I, Kind, State);
+      ActorCritic Net(O);
+      torch::Tensor Embedding = Net->Policy->Encoder(I.States);
+      EXPECT_EQ(Embedding.sizes(),
+                (std::vector<int64_t>{
+                    2, State == StateKind::GraphAndAutophase ? 32 : 16}));
+      // The two programs must not collapse to one embedding.
+      EXPECT_FALSE(torch::allclose(Embedding[0], Embedding[1]));
+      ActorCriticOutput Out = Net(I.States);
       EXPECT_EQ(Out.Logits.sizes(), (std::vector<int64_t>{2, 7}));
       EXPECT_EQ(Out.Value.sizes(), (std::vector<int64_t>{2}));
-      EXPECT_EQ(Out.Q.sizes(), (std::vector<int64_t>{2, 7}));
       EXPECT_TRUE(torch::isfinite(Out.Logits).all().item<bool>());
       EXPECT_TRUE(torch::isfinite(Out.Value).all().item<bool>());
-      EXPECT_TRUE(torch::isfinite(Out.Q).all().item<bool>());
-      // The two programs must not collapse to one embedding.
-      EXPECT_FALSE(torch::allclose(Out.Embedding[0], Out.Embedding[1]));
+      (randomlyWeighted(Out.Logits) + randomlyWeighted(Out.Value)).backward();
+      expectEveryParameterLearns(*Net);
 
-      // Random weights on the outputs, so no gradient cancels by symmetry.
-      torch::Tensor Loss = (Out.Logits * torch::randn_like(Out.Logits)).sum() +
-                           (Out.Value * torch::randn_like(Out.Value)).sum() +
-                           (Out.Q * torch::randn_like(Out.Q)).sum();
-      Loss.backward();
-      for (const auto &P : Net->named_parameters()) {
-        SCOPED_TRACE(P.key());
-        ASSERT_TRUE(P.value().grad().defined());
-        EXPECT_TRUE(torch::isfinite(P.value().grad()).all().item<bool>());
-        EXPECT_GT(P.value().grad().abs().sum().item<double>(), 0.0);
-      }
+      Critic Q(O);
+      torch::Tensor Values = Q(I.States);
+      EXPECT_EQ(Values.sizes(), (std::vector<int64_t>{2, 7}));
+      EXPECT_TRUE(torch::isfinite(Values).all().item<bool>());
+      randomlyWeighted(Values).backward();
+      expectEveryParameterLearns(*Q);
     }
   }
 }
@@ -247,8 +262,8 @@ TEST_F(RealGraphsTest, SameSeedSameOutputs) {
   for (EncoderKind Kind : {EncoderKind::Gine, EncoderKind::Ggnn}) {
     auto Run = [&](uint64_t Seed) {
       torch::manual_seed(Seed);
-      AgentNetwork Net(options(I, Kind, /*Fusion=*/true));
-      return Net(I.Batch, I.Features).Logits;
+      Actor Net(options(I, Kind, StateKind::GraphAndAutophase));
+      return Net(I.States);
     };
     torch::Tensor First = Run(3);
     EXPECT_TRUE(torch::equal(First, Run(3)));
@@ -258,8 +273,10 @@ TEST_F(RealGraphsTest, SameSeedSameOutputs) {
 
 TEST_F(RealGraphsTest, FusionNeedsAutophase) {
   Inputs I = inputs();
-  AgentNetwork Net(options(I, EncoderKind::Gine, /*Fusion=*/true));
-  EXPECT_THROW(Net(I.Batch), c10::Error);
+  Actor Net(options(I, EncoderKind::Gine, StateKind::GraphAndAutophase));
+  StateBatch GraphsOnly = I.States;
+  GraphsOnly.Autophase = torch::Tensor();
+  EXPECT_THROW(Net(GraphsOnly), c10::Error);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
-#include "learning/Sac.h"
+#include "learning/algorithms/Sac.h"
 
-#include "learning/Checkpoint.h"
 #include "learning/tests/TinyTask.h"
+#include "learning/training/Checkpoint.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
@@ -16,12 +16,12 @@ namespace {
 
 using testing::take;
 
-SacTrainOptions tinyOptions(uint64_t Seed, int64_t Iterations) {
-  SacTrainOptions O;
-  O.Seed = Seed;
-  O.EpisodeLength = 4;
-  O.StepsPerIteration = 64;
-  O.TotalSteps = Iterations * O.StepsPerIteration;
+SacOptions tinyOptions(uint64_t Seed, int64_t Iterations) {
+  SacOptions O;
+  O.Run.Seed = Seed;
+  O.Run.EpisodeLength = 4;
+  O.Run.StepsPerIteration = 64;
+  O.Run.TotalSteps = Iterations * O.Run.StepsPerIteration;
   O.LearningStarts = 64;
   O.BatchSize = 16;
   O.UpdateFrequency = 1;
@@ -30,10 +30,10 @@ SacTrainOptions tinyOptions(uint64_t Seed, int64_t Iterations) {
   return O;
 }
 
-std::unique_ptr<SacTrainer> tinyTrainer(const SacTrainOptions &Options) {
+std::unique_ptr<SacTrainer> tinyTrainer(const SacOptions &Options) {
   BenchmarkPtr B = loopBenchmark();
-  return take(
-      SacTrainer::create({B}, tinyEnvironment(), vocabularyOf(B), Options));
+  return take(SacTrainer::create(
+      {B}, tinyEnvironment(), encodingOf(B, Options.Network.State), Options));
 }
 
 TEST(ReplayBufferTest, OverwritesTheOldestWhenFull) {
@@ -52,14 +52,15 @@ TEST(ReplayBufferTest, OverwritesTheOldestWhenFull) {
     EXPECT_GT(Seen[A], 60) << A;
 }
 
-TEST(SacTrainerTest, LearnsToAvoidUndoingMem2reg) {
+void expectLearnsTheTinyTask(StateKind State) {
   BenchmarkPtr B = loopBenchmark();
-  const SacTrainOptions Base = tinyOptions(0, 12);
-  const double Random = uniformPolicyReturn(B, Base.EpisodeLength);
+  SacOptions Base = tinyOptions(0, 12);
+  Base.Network.State = State;
+  const double Random = uniformPolicyReturn(B, Base.Run.EpisodeLength);
   for (uint64_t Seed : {1, 2, 3}) {
     SCOPED_TRACE(Seed);
-    SacTrainOptions O = Base;
-    O.Seed = Seed;
+    SacOptions O = Base;
+    O.Run.Seed = Seed;
     std::vector<SacIterationMetrics> M = take(tinyTrainer(O)->train());
     ASSERT_EQ(M.size(), 12u);
     // The first iteration is the random warm-up: no updates.
@@ -68,8 +69,8 @@ TEST(SacTrainerTest, LearnsToAvoidUndoingMem2reg) {
     double Trained = (M[M.size() - 1].MeanEpisodeReturn +
                       M[M.size() - 2].MeanEpisodeReturn) /
                      2;
-    std::cerr << "SAC seed " << Seed << ": random " << Random << ", trained "
-              << Trained << "\n";
+    std::cerr << "SAC " << nameOf(kStateKindNames, State) << " seed " << Seed
+              << ": random " << Random << ", trained " << Trained << "\n";
     // Optimal: 12/21 = 0.571. Seeds 1-3 reached 0.568-0.571.
     EXPECT_GT(Trained, 0.45);
     EXPECT_GT(Trained, Random + 0.2);
@@ -77,9 +78,21 @@ TEST(SacTrainerTest, LearnsToAvoidUndoingMem2reg) {
   }
 }
 
+TEST(SacTrainerTest, LearnsToAvoidUndoingMem2reg) {
+  expectLearnsTheTinyTask(StateKind::Graph);
+}
+
+TEST(SacTrainerTest, LearnsFromAutophaseAlone) {
+  expectLearnsTheTinyTask(StateKind::Autophase);
+}
+
+TEST(SacTrainerTest, LearnsFromGraphAndAutophase) {
+  expectLearnsTheTinyTask(StateKind::GraphAndAutophase);
+}
+
 TEST(SacTrainerTest, TemperatureFollowsTheTargetEntropy) {
   // Autotuned, alpha moves; fixed, it stays at InitialAlpha.
-  SacTrainOptions O = tinyOptions(4, 3);
+  SacOptions O = tinyOptions(4, 3);
   auto Tuned = tinyTrainer(O);
   take(Tuned->train());
   EXPECT_NE(Tuned->alpha(), O.InitialAlpha);
@@ -90,9 +103,9 @@ TEST(SacTrainerTest, TemperatureFollowsTheTargetEntropy) {
 }
 
 TEST(SacTrainerTest, SameSeedSameMetrics) {
-  SacTrainOptions O = tinyOptions(7, 2);
-  O.StepsPerIteration = 32;
-  O.TotalSteps = 96;
+  SacOptions O = tinyOptions(7, 2);
+  O.Run.StepsPerIteration = 32;
+  O.Run.TotalSteps = 96;
   O.LearningStarts = 32;
   std::vector<SacIterationMetrics> A = take(tinyTrainer(O)->train());
   std::vector<SacIterationMetrics> B = take(tinyTrainer(O)->train());
@@ -111,30 +124,33 @@ TEST(SacTrainerTest, SameSeedSameMetrics) {
 }
 
 TEST(SacTrainerTest, ResumesCriticsTemperatureAndCounters) {
-  SacTrainOptions O = tinyOptions(9, 2);
-  O.StepsPerIteration = 32;
+  SacOptions O = tinyOptions(9, 2);
+  O.Run.StepsPerIteration = 32;
   O.LearningStarts = 16;
-  O.TotalSteps = 64;
+  O.Run.TotalSteps = 64;
   auto First = tinyTrainer(O);
   take(First->train());
   CheckpointContents C = First->checkpoint();
-  EXPECT_EQ(C.Training.Algorithm, "sac");
+  EXPECT_EQ(C.Algorithm, Agent::Sac);
   EXPECT_FALSE(C.TrainerState.empty());
   C.ActionSpace = {"ppo-test", {"mem2reg", "instnamer", "lcssa", "reg2mem"}};
   TempDir Dir = take(TempDir::create("sac-resume"));
   testing::check(saveCheckpoint(Dir.file("ckpt"), C));
 
-  O.TotalSteps = 128;
-  O.Seed = 10; // A fresh initialization that the checkpoint must override.
+  O.Run.TotalSteps = 128;
+  O.Run.Seed = 10; // A fresh initialization that the checkpoint must override.
   auto Resumed = tinyTrainer(O);
   testing::check(Resumed->resume(take(loadCheckpoint(Dir.file("ckpt")))));
   EXPECT_DOUBLE_EQ(Resumed->alpha(), First->alpha());
-  std::vector<AgentNetwork> Saved = First->critics(),
-                            Loaded = Resumed->critics();
-  Saved.push_back(First->network());
-  Loaded.push_back(Resumed->network());
+  std::vector<std::vector<torch::Tensor>> Saved, Loaded;
+  for (const Critic &C : First->critics())
+    Saved.push_back(C->parameters());
+  for (const Critic &C : Resumed->critics())
+    Loaded.push_back(C->parameters());
+  Saved.push_back(First->network()->parameters());
+  Loaded.push_back(Resumed->network()->parameters());
   for (size_t N = 0; N < Saved.size(); ++N) {
-    auto P = Saved[N]->parameters(), Q = Loaded[N]->parameters();
+    const auto &P = Saved[N], &Q = Loaded[N];
     ASSERT_EQ(P.size(), Q.size());
     for (size_t I = 0; I < P.size(); ++I)
       EXPECT_TRUE(torch::equal(P[I], Q[I])) << N << " " << I;
@@ -146,7 +162,7 @@ TEST(SacTrainerTest, ResumesCriticsTemperatureAndCounters) {
 
   // A PPO checkpoint has no critics.
   C = First->checkpoint();
-  C.Training.Algorithm = "ppo";
+  C.Algorithm = Agent::Ppo;
   C.TrainerState.clear();
   C.ActionSpace = {"ppo-test", {"mem2reg", "instnamer", "lcssa", "reg2mem"}};
   testing::check(saveCheckpoint(Dir.file("ppo"), C));

@@ -11,7 +11,8 @@
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
-#include "learning/Vocabulary.h"
+#include "learning/inputs/StateBatch.h"
+#include "observations/Features.h"
 #include "support/tests/TestHelpers.h"
 
 #include "llvm/Support/MemoryBuffer.h"
@@ -62,24 +63,33 @@ inline BenchmarkPtr loopBenchmark() {
 /// phi), and one undoes the help with interest (reg2mem after mem2reg).
 inline EnvironmentOptions tinyEnvironment() {
   EnvironmentOptions O;
-  O.actions = std::make_shared<const ActionSpace>(
+  O.Actions = std::make_shared<const ActionSpace>(
       "ppo-test", std::vector<Action>{{"mem2reg", "function(mem2reg)"},
                                       {"instnamer", "function(instnamer)"},
                                       {"lcssa", "function(lcssa)"},
                                       {"reg2mem", "function(reg2mem)"}});
-  O.rewardSpace = "IrInstructionCountNorm";
+  O.RewardSpace = "IrInstructionCountNorm";
   return O;
 }
 
-inline Vocabulary vocabularyOf(const BenchmarkPtr &B) {
+/// The vocabulary and Autophase normalizer of \p B's module before and
+/// after mem2reg (which adds the phi texts), for states of kind \p Kind.
+inline StateEncoding encodingOf(const BenchmarkPtr &B,
+                                StateKind Kind = StateKind::Graph) {
   auto Env = testing::take(Environment::create(tinyEnvironment()));
   testing::take(Env->reset(B));
   graph::ProgramGraph Before =
       testing::take(graph::buildProgramGraph(Env->module()));
-  testing::take(Env->step(0)); // mem2reg: adds the phi texts.
+  std::vector<std::vector<int64_t>> Features{computeAutophase(Env->module())};
+  testing::take(Env->step(0));
   graph::ProgramGraph After =
       testing::take(graph::buildProgramGraph(Env->module()));
-  return Vocabulary::build({&Before, &After});
+  Features.push_back(computeAutophase(Env->module()));
+  StateEncoding Encoding;
+  Encoding.Kind = Kind;
+  Encoding.Vocab = Vocabulary::build({&Before, &After});
+  Encoding.Normalizer = testing::take(AutophaseNormalizer::fit(Features));
+  return Encoding;
 }
 
 /// The exact mean return of the uniformly random policy over EpisodeLength
@@ -96,7 +106,7 @@ inline double uniformPolicyReturn(const BenchmarkPtr &B,
     testing::take(Env->reset(B));
     for (size_t Code = S, I = 0; I < static_cast<size_t>(EpisodeLength);
          ++I, Code /= A)
-      if (testing::take(Env->step(Code % A)).done)
+      if (testing::take(Env->step(Code % A)).Done)
         break;
     Sum += Env->episodeReward();
   }

@@ -5,12 +5,12 @@
 // instruction count it reports.
 //
 //===----------------------------------------------------------------------===//
-#include "learning/Evaluation.h"
-#include "learning/Training.h"
+#include "learning/evaluation/Evaluation.h"
+#include "learning/training/Training.h"
 
-#include "learning/Checkpoint.h"
-
+#include "learning/tests/PassgymBinary.h"
 #include "learning/tests/TinyTask.h"
+#include "learning/training/Checkpoint.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
@@ -35,13 +35,6 @@ bool contains(const std::string &Text, const std::string &Part) {
   return Text.find(Part) != std::string::npos;
 }
 
-std::string readFile(const std::string &Path) {
-  std::ifstream In(Path);
-  std::stringstream S;
-  S << In.rdbuf();
-  return S.str();
-}
-
 size_t countLines(const std::string &Text) {
   return static_cast<size_t>(std::count(Text.begin(), Text.end(), '\n'));
 }
@@ -59,27 +52,27 @@ struct TinyFiles {
                               "reg2mem function(reg2mem)\n";
   }
 
-  TrainRunOptions options(const std::string &Agent) const {
+  TrainRunOptions options(Agent A) const {
     TrainRunOptions O;
-    O.Agent = Agent;
+    O.Agent = A;
     O.Datasets = {Program};
     O.ActionsFile = Actions;
-    O.Steps = 32;
-    O.IterationSteps = 16;
-    O.EpisodeLength = 4;
-    O.HiddenSize = 8;
-    O.Layers = 1;
+    O.Schedule.TotalSteps = 32;
+    O.Schedule.StepsPerIteration = 16;
+    O.Schedule.EpisodeLength = 4;
+    O.Network.HiddenSize = 8;
+    O.Network.Layers = 1;
     O.CheckpointEvery = 1;
-    O.OutputDirectory = Dir.file(Agent);
+    O.OutputDirectory = Dir.file(nameOf(kAgentNames, A));
     return O;
   }
 };
 
 TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
-  for (const char *Agent : {"ppo", "sac"}) {
-    SCOPED_TRACE(Agent);
+  for (Agent A : {Agent::Ppo, Agent::Sac}) {
+    SCOPED_TRACE(nameOf(kAgentNames, A));
     TinyFiles Files;
-    TrainRunOptions O = Files.options(Agent);
+    TrainRunOptions O = Files.options(A);
     std::vector<int64_t> Seen;
     TrainSummary First = take(runTraining(
         O, [&](const TrainProgress &P) { Seen.push_back(P.Iteration); }));
@@ -94,10 +87,10 @@ TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
     std::string M = errorOf(runTraining(O));
     EXPECT_TRUE(contains(M, "already holds a checkpoint")) << M;
 
-    // Another agent, reward or episode length cannot resume it.
+    // Another agent, reward, episode length or state cannot resume it.
     TrainRunOptions Other = O;
     Other.Resume = true;
-    Other.EpisodeLength = 5;
+    Other.Schedule.EpisodeLength = 5;
     M = errorOf(runTraining(Other));
     EXPECT_TRUE(contains(M, "--episode-length 4, this run asks for 5")) << M;
     Other = O;
@@ -105,9 +98,22 @@ TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
     Other.Reward = "codesize";
     M = errorOf(runTraining(Other));
     EXPECT_TRUE(contains(M, "ObjectTextSizeBytesOz")) << M;
+    Other = O;
+    Other.Resume = true;
+    Other.Network.State = StateKind::GraphAndAutophase;
+    M = errorOf(runTraining(Other));
+    EXPECT_TRUE(contains(M, "--state graph, this run asks for graph+autophase"))
+        << M;
+    Other = O;
+    Other.Resume = true;
+    Other.Agent = A == Agent::Ppo ? Agent::Sac : Agent::Ppo;
+    M = errorOf(runTraining(Other));
+    EXPECT_TRUE(contains(M, "it was trained with --agent " +
+                                std::string(nameOf(kAgentNames, A))))
+        << M;
 
     O.Resume = true;
-    O.Steps = 64;
+    O.Schedule.TotalSteps = 64;
     TrainSummary Resumed = take(runTraining(O));
     EXPECT_EQ(Resumed.FirstIteration, 2);
     EXPECT_EQ(Resumed.Iterations, 4);
@@ -119,7 +125,7 @@ TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
 
 TEST(TrainEvalTest, JsonlMetricsAndTheRandomBaseline) {
   TinyFiles Files;
-  TrainRunOptions O = Files.options("random");
+  TrainRunOptions O = Files.options(Agent::Random);
   O.Jsonl = true;
   TrainSummary S = take(runTraining(O));
   EXPECT_TRUE(S.CheckpointPath.empty());
@@ -132,28 +138,34 @@ TEST(TrainEvalTest, JsonlMetricsAndTheRandomBaseline) {
 int64_t optInstructionCount(const std::string &Program,
                             const std::string &Pipeline) {
   SubprocessOptions Opt;
-  Opt.argv = {"/usr/bin/opt-19", "-S", Program, "-o", "-"};
+  Opt.Argv = {"/usr/bin/opt-19", "-S", Program, "-o", "-"};
   if (!Pipeline.empty())
-    Opt.argv.insert(Opt.argv.begin() + 1, "-passes=" + Pipeline);
+    Opt.Argv.insert(Opt.Argv.begin() + 1, "-passes=" + Pipeline);
   SubprocessResult R = take(runSubprocess(Opt));
-  EXPECT_EQ(R.exitCode, 0) << R.standardError;
+  EXPECT_EQ(R.ExitCode, 0) << R.StandardError;
   llvm::LLVMContext Context;
   llvm::SMDiagnostic Diagnostic;
-  auto M = llvm::parseAssemblyString(R.standardOutput, Diagnostic, Context);
+  auto M = llvm::parseAssemblyString(R.StandardOutput, Diagnostic, Context);
   EXPECT_TRUE(M) << Diagnostic.getMessage().str();
   return M ? static_cast<int64_t>(M->getInstructionCount()) : -1;
 }
 
-TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
-  TinyFiles Files;
-  TrainRunOptions O = Files.options("ppo");
+/// Trains \p A on the tiny task with the state \p State and evaluates the
+/// checkpoint on the same program.
+EvalResult trainAndEvaluate(const TinyFiles &Files, Agent A, StateKind State) {
+  TrainRunOptions O = Files.options(A);
+  O.Network.State = State;
   TrainSummary S = take(runTraining(O));
-
   EvalRunOptions E;
   E.Policy = S.CheckpointPath;
   E.Datasets = {Files.Program};
   E.ActionsFile = Files.Actions;
-  EvalResult R = take(runEvaluation(E));
+  return take(runEvaluation(E));
+}
+
+TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
+  TinyFiles Files;
+  EvalResult R = trainAndEvaluate(Files, Agent::Ppo, StateKind::Graph);
   EXPECT_EQ(R.Algorithm, "ppo");
   EXPECT_EQ(R.EpisodeLength, 4);
   ASSERT_EQ(R.Rows.size(), 1u);
@@ -172,9 +184,34 @@ TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
   EXPECT_EQ(R.SpeedupVsO3.Count, 0u);
 
   // A policy over 4 actions means nothing in the built-in space.
-  E.ActionsFile.clear();
+  EvalRunOptions E;
+  E.Policy = Files.Dir.file("ppo") + "/checkpoint";
+  E.Datasets = {Files.Program};
   std::string M = errorOf(runEvaluation(E));
   EXPECT_TRUE(contains(M, "action space mismatch")) << M;
+}
+
+TEST(TrainEvalTest, EvalRunsPoliciesOnAutophaseStates) {
+  for (StateKind State : {StateKind::Autophase, StateKind::GraphAndAutophase}) {
+    for (Agent A : {Agent::Ppo, Agent::Sac}) {
+      SCOPED_TRACE(std::string(nameOf(kAgentNames, A)) + " on " +
+                   nameOf(kStateKindNames, State));
+      TinyFiles Files;
+      EvalResult R = trainAndEvaluate(Files, A, State);
+      EXPECT_EQ(R.State, nameOf(kStateKindNames, State));
+      ASSERT_EQ(R.Rows.size(), 1u);
+      const EvalRow &Row = R.Rows[0];
+      ASSERT_TRUE(Row.Error.empty()) << Row.Error;
+      ASSERT_TRUE(Row.InstCount);
+      EXPECT_EQ(*Row.InstCount,
+                optInstructionCount(Files.Program, Row.Pipeline));
+      // The normalizer travelled with the checkpoint.
+      CheckpointContents C = take(loadCheckpoint(
+          Files.Dir.file(nameOf(kAgentNames, A)) + "/checkpoint"));
+      ASSERT_TRUE(C.Normalizer);
+      EXPECT_EQ(C.Normalizer->width(), kAutophaseFeatureCount);
+    }
+  }
 }
 
 TEST(TrainEvalTest, GreedyPolicyDoesNotRetryANoOpInTheSameState) {
@@ -183,22 +220,22 @@ TEST(TrainEvalTest, GreedyPolicyDoesNotRetryANoOpInTheSameState) {
   TinyFiles Files;
   std::ofstream(Files.Actions) << "noop function(no-op-function)\n"
                                   "mem2reg function(mem2reg)\n";
-  AgentNetworkOptions Net;
+  NetworkOptions Net;
   Net.VocabularySize = 2;
   Net.HiddenSize = 4;
   Net.Layers = 1;
   Net.NumActions = 2;
-  AgentNetwork Network(Net);
+  Actor Policy(Net);
   {
     torch::NoGradGuard NoGrad;
-    Network->Policy->Output->weight.zero_();
-    Network->Policy->Output->bias.copy_(torch::tensor({2.0f, 1.0f}));
+    Policy->Head->Output->weight.zero_();
+    Policy->Head->Output->bias.copy_(torch::tensor({2.0f, 1.0f}));
   }
   CheckpointContents C;
-  C.Network = Network;
+  C.Policy = Policy;
   C.Vocab = Vocabulary::fromTexts({"load"});
   C.ActionSpace = identityOf(*take(ActionSpace::load(Files.Actions)));
-  C.Training.EpisodeLength = 10;
+  C.EpisodeLength = 10;
   testing::check(saveCheckpoint(Files.Dir.file("noop"), C));
 
   EvalRunOptions E;
@@ -213,20 +250,6 @@ TEST(TrainEvalTest, GreedyPolicyDoesNotRetryANoOpInTheSameState) {
   // to change nothing and the episode stops early.
   EXPECT_EQ(Row.Steps, 4);
   EXPECT_EQ(*Row.InstCount, optInstructionCount(Files.Program, "mem2reg"));
-}
-
-struct Outcome {
-  int ExitCode = -1;
-  std::string Out, Err;
-};
-
-Outcome passgym(std::vector<std::string> Args) {
-  SubprocessOptions Options;
-  Options.argv = std::move(Args);
-  Options.argv.insert(Options.argv.begin(), PASSGYM_BINARY);
-  Options.timeout = std::chrono::seconds(120);
-  SubprocessResult R = take(runSubprocess(Options));
-  return {R.exitCode.value_or(-1), R.standardOutput, R.standardError};
 }
 
 TEST(TrainEvalTest, CommandsThroughPassgym) {
@@ -251,13 +274,12 @@ TEST(TrainEvalTest, CommandsThroughPassgym) {
   EXPECT_TRUE(contains(Eval.Out, "loop.ll")) << Eval.Out;
 
   // A corrupted payload: one line naming it, exit code 1.
-  std::ofstream(Run + "/checkpoint/network.pt", std::ios::app) << "x";
+  std::ofstream(Run + "/checkpoint/policy.pt", std::ios::app) << "x";
   Eval = passgym({"eval", "--policy", Run + "/checkpoint", "--dataset",
                   Files.Program, "--actions", Files.Actions});
   EXPECT_EQ(Eval.ExitCode, 1);
   EXPECT_EQ(countLines(Eval.Err), 1u) << Eval.Err;
-  EXPECT_TRUE(contains(Eval.Err, "payload 'network.pt' is corrupt"))
-      << Eval.Err;
+  EXPECT_TRUE(contains(Eval.Err, "payload 'policy.pt' is corrupt")) << Eval.Err;
 }
 
 } // namespace

@@ -1,5 +1,5 @@
-#include "learning/Vocabulary.h"
-#include "learning/AutophaseNormalizer.h"
+#include "learning/inputs/Vocabulary.h"
+#include "learning/inputs/AutophaseNormalizer.h"
 
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"

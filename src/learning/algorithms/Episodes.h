@@ -1,0 +1,96 @@
+//===- learning/algorithms/Episodes.h - The environment side -----*- C++
+//-*-===//
+//
+// What PPO, SAC and the random baseline share on the environment side:
+// episodes over a list of benchmarks (drawn at random or taken in turn),
+// truncated after a fixed number of steps, observed as the state kind asks
+// (graph, Autophase, or both), with their returns tracked. A step that leaves
+// the module unchanged keeps the previous observation rather than rebuilding
+// it. No torch here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_LEARNING_ALGORITHMS_EPISODES_H
+#define PASSGYM_LEARNING_ALGORITHMS_EPISODES_H
+
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+#include "learning/algorithms/RunSchedule.h"
+#include "learning/inputs/State.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace passgym::learning {
+
+/// The outcome of one step.
+struct EpisodeStep {
+  double Reward = 0;
+  /// The environment ended the episode (a failed pass or validation): no
+  /// future value.
+  bool Terminated = false;
+  /// The step limit ended the episode; observation() is its final state
+  /// until the next startEpisode().
+  bool Truncated = false;
+  /// The undiscounted return of the episode that this step ended.
+  std::optional<double> EpisodeReturn;
+
+  bool ended() const { return Terminated || Truncated; }
+};
+
+class EpisodeRunner {
+public:
+  /// Fails on no benchmarks, a non-positive episode length, or an unknown
+  /// reward space. The environment's observation space is not used: the
+  /// runner observes what \p State needs.
+  static llvm::Expected<std::unique_ptr<EpisodeRunner>>
+  create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
+         const RunSchedule &Schedule, StateKind State);
+
+  /// Resets onto the next benchmark and observes it.
+  llvm::Error startEpisode();
+  bool inEpisode() const { return InEpisode; }
+  /// Starts an episode if none is running.
+  llvm::Error ensureEpisode() {
+    return InEpisode ? llvm::Error::success() : startEpisode();
+  }
+
+  /// Applies \p Action; afterwards observation() is the next state (the
+  /// final one when the episode was truncated, unchanged when terminated).
+  llvm::Expected<EpisodeStep> step(int64_t Action);
+
+  const Observation &observation() const { return Current; }
+  /// Changes whenever observation() is rebuilt, so callers can cache what
+  /// they derive from it.
+  uint64_t observationVersion() const { return Version; }
+  Environment &environment() { return *Env; }
+  int64_t numActions() const {
+    return static_cast<int64_t>(Env->actions().size());
+  }
+
+private:
+  EpisodeRunner(std::vector<BenchmarkPtr> Benchmarks,
+                std::unique_ptr<Environment> Env, const RunSchedule &Schedule,
+                StateKind State);
+  llvm::Error rebuildObservation();
+
+  std::vector<BenchmarkPtr> Benchmarks;
+  std::unique_ptr<Environment> Env;
+  RunSchedule Schedule;
+  StateKind State;
+  std::mt19937_64 Rng;
+  size_t NextBenchmark = 0;
+  bool InEpisode = false;
+  Observation Current;
+  uint64_t Version = 0;
+  int64_t Steps = 0;
+  double Return = 0;
+};
+
+} // namespace passgym::learning
+
+#endif // PASSGYM_LEARNING_ALGORITHMS_EPISODES_H

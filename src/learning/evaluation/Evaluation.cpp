@@ -1,0 +1,309 @@
+//===- learning/evaluation/Evaluation.cpp - What `passgym eval` does ------===//
+#include "learning/evaluation/Evaluation.h"
+
+#include "actions/ActionSpace.h"
+#include "costs/Cost.h"
+#include "costs/Measurement.h"
+#include "datasets/DatasetSpec.h"
+#include "env/Environment.h"
+#include "learning/inputs/StateBatch.h"
+#include "learning/training/Checkpoint.h"
+#include "support/ModuleHash.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <limits>
+
+namespace passgym::learning {
+namespace {
+
+std::optional<double> ratio(const std::optional<double> &Numerator,
+                            const std::optional<double> &Denominator) {
+  if (!Numerator || !Denominator || *Denominator <= 0)
+    return std::nullopt;
+  return *Numerator / *Denominator;
+}
+
+GeoMean geoMean(const std::vector<EvalRow> &Rows,
+                std::optional<double> (EvalRow::*Ratio)() const) {
+  double LogSum = 0;
+  size_t Count = 0;
+  for (const EvalRow &R : Rows)
+    if (auto V = (R.*Ratio)(); V && *V > 0) {
+      LogSum += std::log(*V);
+      ++Count;
+    }
+  return {Count ? std::exp(LogSum / static_cast<double>(Count))
+                : std::numeric_limits<double>::quiet_NaN(),
+          Count};
+}
+
+/// The greedy policy's episode on \p B; fills Sequence, Pipeline, Steps,
+/// Error. Leaves the environment at the final module.
+///
+/// A deterministic policy that picks a pass which leaves the module
+/// unchanged would pick it again forever, since it sees the same state: so
+/// at each state, the actions already found to change nothing are skipped,
+/// and the episode ends early when every action has been. "Nothing" is
+/// decided by the IR hash, since some passes (speculative-execution) report
+/// a change they did not make. This is not a search: no alternative is
+/// evaluated and no cost is looked at.
+llvm::Error rollOut(Environment &Env, Actor &Policy,
+                    const StateEncoding &Encoding, const BenchmarkPtr &B,
+                    int64_t EpisodeLength, EvalRow &Row) {
+  if (auto R = Env.reset(B); !R)
+    return R.takeError();
+  std::vector<size_t> Effective;
+  torch::NoGradGuard NoGrad;
+  torch::Tensor Logits; // Of the current state, with no-op actions masked.
+  std::string StateHash = irHash(Env.module());
+  for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
+    if (!Logits.defined()) {
+      auto O = observe(Env.module(), Encoding.Kind);
+      if (!O)
+        return O.takeError();
+      Logits = Policy->forward(encodeStates({&*O}, Encoding))[0].clone();
+    }
+    int64_t Best = Logits.argmax().item<int64_t>();
+    if (std::isinf(Logits[Best].item<float>()))
+      break; // Every action leaves this module unchanged.
+    auto S = Env.step(static_cast<size_t>(Best));
+    if (!S)
+      return S.takeError();
+    ++Row.Steps;
+    if (S->Done) {
+      Row.Error = S->Info.Error;
+      return llvm::Error::success();
+    }
+    std::string Hash = S->Info.Changed ? irHash(Env.module()) : StateHash;
+    if (Hash != StateHash) {
+      Effective.push_back(static_cast<size_t>(Best));
+      Logits = torch::Tensor();
+      StateHash = std::move(Hash);
+    } else {
+      Logits[Best] = -std::numeric_limits<float>::infinity();
+    }
+  }
+  for (size_t Action : Effective)
+    Row.Sequence.push_back(Env.actions()[Action].Name);
+  Row.Pipeline = Env.actions().pipeline(Effective);
+  return llvm::Error::success();
+}
+
+void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
+             EvalRow &Row) {
+  MeasurementContext &Measurement = Env.measurement();
+  auto Count = computeCost(CostFunction::IrInstructionCount, Env.module(), *B,
+                           Measurement);
+  auto Oz = baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B,
+                         Measurement);
+  if (!Count) {
+    Row.Error = llvm::toString(Count.takeError());
+    llvm::consumeError(Oz.takeError());
+    return;
+  }
+  if (!Oz) {
+    Row.Error = llvm::toString(Oz.takeError());
+    return;
+  }
+  Row.InstCount = *Count;
+  Row.InstCountOz = *Oz;
+  if (!B->runSpec()) {
+    Row.RuntimeNote = "not runnable";
+    return;
+  }
+  if (!Runtime) {
+    Row.RuntimeNote = "not measured";
+    return;
+  }
+  auto Ms = computeCost(CostFunction::Runtime, Env.module(), *B, Measurement);
+  auto O0 = baselineCost(CostFunction::Runtime, Baseline::O0, *B, Measurement);
+  auto O3 = baselineCost(CostFunction::Runtime, Baseline::O3, *B, Measurement);
+  std::string Problems;
+  for (auto *E : {&Ms, &O0, &O3})
+    if (!*E)
+      Problems +=
+          (Problems.empty() ? "" : "; ") + llvm::toString(E->takeError());
+  if (!Problems.empty()) {
+    Row.RuntimeNote = Problems;
+    return;
+  }
+  Row.RuntimeMs = *Ms;
+  Row.RuntimeO0Ms = *O0;
+  Row.RuntimeO3Ms = *O3;
+}
+
+std::string formatRatio(const std::optional<double> &V) {
+  if (!V)
+    return "-";
+  char Buffer[32];
+  std::snprintf(Buffer, sizeof(Buffer), "%.3fx", *V);
+  return Buffer;
+}
+
+std::string shortName(const std::string &Uri) {
+  size_t Slash = Uri.rfind('/');
+  return Uri.rfind("benchmark://", 0) == 0 && Slash != std::string::npos
+             ? Uri.substr(Slash + 1)
+             : Uri;
+}
+
+} // namespace
+
+std::optional<double> EvalRow::instCountVsOz() const {
+  return ratio(InstCountOz, InstCount);
+}
+std::optional<double> EvalRow::speedupVsO0() const {
+  return ratio(RuntimeO0Ms, RuntimeMs);
+}
+std::optional<double> EvalRow::speedupVsO3() const {
+  return ratio(RuntimeO3Ms, RuntimeMs);
+}
+
+llvm::Expected<EvalResult> runEvaluation(
+    const EvalRunOptions &O,
+    const std::function<void(size_t, size_t, const std::string &)> &Progress) {
+  auto Space = ActionSpace::load(O.ActionsFile);
+  if (!Space)
+    return Space.takeError();
+  CheckpointExpectations Expected;
+  Expected.ActionSpace = identityOf(**Space);
+  if (!O.VocabularyFile.empty()) {
+    auto V = Vocabulary::load(O.VocabularyFile);
+    if (!V)
+      return V.takeError();
+    Expected.Vocab = std::move(*V);
+  }
+  auto Saved = loadCheckpoint(O.Policy, Expected);
+  if (!Saved)
+    return Saved.takeError();
+  Actor Policy = Saved->Policy;
+  Policy->eval();
+  StateEncoding Encoding;
+  Encoding.Kind = Policy->Options.State;
+  Encoding.Vocab = Saved->Vocab;
+  Encoding.Normalizer = Saved->Normalizer;
+  Encoding.Batching.MaxPosition = Policy->Options.MaxPosition;
+  auto Benchmarks = loadDataset(O.Datasets);
+  if (!Benchmarks)
+    return Benchmarks.takeError();
+
+  EvalResult Result;
+  Result.Algorithm = nameOf(kAgentNames, Saved->Algorithm);
+  Result.State = nameOf(kStateKindNames, Encoding.Kind);
+  Result.RewardSpace = Saved->RewardSpace;
+  Result.EpisodeLength =
+      O.EpisodeLength > 0 ? O.EpisodeLength : Saved->EpisodeLength;
+  MeasurementOptions Measure;
+  Measure.Cpu = O.Cpu;
+  auto Env =
+      Environment::create({*Space, "", "IrInstructionCount",
+                           std::make_shared<MeasurementContext>(Measure)});
+  if (!Env)
+    return Env.takeError();
+  for (size_t I = 0; I < Benchmarks->size(); ++I) {
+    const BenchmarkPtr &B = (*Benchmarks)[I];
+    if (Progress)
+      Progress(I, Benchmarks->size(), B->uri());
+    EvalRow Row;
+    Row.Benchmark = B->uri();
+    if (llvm::Error E =
+            rollOut(**Env, Policy, Encoding, B, Result.EpisodeLength, Row))
+      return E;
+    if (Row.Error.empty())
+      measure(**Env, B, O.Runtime, Row);
+    Result.Rows.push_back(std::move(Row));
+  }
+  if (Progress)
+    Progress(Benchmarks->size(), Benchmarks->size(), "");
+  Result.InstCountVsOz = geoMean(Result.Rows, &EvalRow::instCountVsOz);
+  Result.SpeedupVsO0 = geoMean(Result.Rows, &EvalRow::speedupVsO0);
+  Result.SpeedupVsO3 = geoMean(Result.Rows, &EvalRow::speedupVsO3);
+  return Result;
+}
+
+void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
+  Out << "policy: " << R.Algorithm << " on the " << R.State
+      << " state, trained on " << R.RewardSpace << ", " << R.EpisodeLength
+      << " greedy steps per benchmark (no search)\n\n";
+  Out << llvm::left_justify("benchmark", 22) << llvm::right_justify("insts", 8)
+      << llvm::right_justify("Oz", 8) << llvm::right_justify("vs Oz", 9)
+      << llvm::right_justify("ms", 10) << llvm::right_justify("vs O0", 9)
+      << llvm::right_justify("vs O3", 9) << "  sequence\n";
+  for (const EvalRow &Row : R.Rows) {
+    Out << llvm::left_justify(shortName(Row.Benchmark), 22);
+    if (!Row.Error.empty()) {
+      Out << "  failed: " << Row.Error << "\n";
+      continue;
+    }
+    Out << llvm::format("%8.0f%8.0f", *Row.InstCount, *Row.InstCountOz)
+        << llvm::right_justify(formatRatio(Row.instCountVsOz()), 9);
+    if (Row.RuntimeMs)
+      Out << llvm::format("%10.3f", *Row.RuntimeMs);
+    else
+      Out << llvm::right_justify("-", 10);
+    Out << llvm::right_justify(formatRatio(Row.speedupVsO0()), 9)
+        << llvm::right_justify(formatRatio(Row.speedupVsO3()), 9) << "  ";
+    if (Row.Sequence.empty())
+      Out << "(no pass changed the module)";
+    for (size_t I = 0; I < Row.Sequence.size(); ++I)
+      Out << (I ? " " : "") << Row.Sequence[I];
+    if (!Row.RuntimeNote.empty())
+      Out << "  [runtime: " << Row.RuntimeNote << "]";
+    Out << "\n";
+  }
+  auto Mean = [&](llvm::StringRef Name, const GeoMean &G) {
+    Out << llvm::left_justify(Name, 40);
+    if (G.Count)
+      Out << llvm::format("%.3fx", G.Value);
+    else
+      Out << "-";
+    Out << "  over " << G.Count << " of " << R.Rows.size() << " benchmarks\n";
+  };
+  Out << "\ngeometric means (above 1.000x: the policy wins)\n";
+  Mean("  instruction count, Oz / policy", R.InstCountVsOz);
+  Mean("  speedup vs O0, O0 time / policy time", R.SpeedupVsO0);
+  Mean("  speedup vs O3, O3 time / policy time", R.SpeedupVsO3);
+}
+
+std::string evaluationJson(const EvalResult &R) {
+  auto Optional = [](const std::optional<double> &V) {
+    return V ? nlohmann::json(*V) : nlohmann::json(nullptr);
+  };
+  auto Mean = [](const GeoMean &G) {
+    return nlohmann::json{
+        {"value", G.Count ? nlohmann::json(G.Value) : nlohmann::json(nullptr)},
+        {"count", G.Count}};
+  };
+  nlohmann::json J;
+  J["algorithm"] = R.Algorithm;
+  J["reward_space"] = R.RewardSpace;
+  J["episode_length"] = R.EpisodeLength;
+  J["benchmarks"] = nlohmann::json::array();
+  for (const EvalRow &Row : R.Rows)
+    J["benchmarks"].push_back(
+        {{"benchmark", Row.Benchmark},
+         {"steps", Row.Steps},
+         {"error", Row.Error},
+         {"sequence", Row.Sequence},
+         {"pipeline", Row.Pipeline},
+         {"instcount", Optional(Row.InstCount)},
+         {"instcount_oz", Optional(Row.InstCountOz)},
+         {"instcount_vs_oz", Optional(Row.instCountVsOz())},
+         {"runtime_ms", Optional(Row.RuntimeMs)},
+         {"runtime_o0_ms", Optional(Row.RuntimeO0Ms)},
+         {"runtime_o3_ms", Optional(Row.RuntimeO3Ms)},
+         {"speedup_vs_o0", Optional(Row.speedupVsO0())},
+         {"speedup_vs_o3", Optional(Row.speedupVsO3())},
+         {"runtime_note", Row.RuntimeNote}});
+  J["geomean"] = {{"instcount_vs_oz", Mean(R.InstCountVsOz)},
+                  {"speedup_vs_o0", Mean(R.SpeedupVsO0)},
+                  {"speedup_vs_o3", Mean(R.SpeedupVsO3)}};
+  return J.dump(1) + "\n";
+}
+
+} // namespace passgym::learning

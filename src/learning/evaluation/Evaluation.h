@@ -1,0 +1,94 @@
+//===- learning/evaluation/Evaluation.h - What `passgym eval` does -*- C++
+//-*-===//
+//
+// Runs a trained policy greedily (the most likely action at each step, no
+// search; an action that left the module unchanged is not retried in the
+// same state) on every benchmark of a dataset for the episode length it was
+// trained with, and measures the result: instruction count against -Oz and,
+// for runnable programs, execution time against -O0 and -O3 (every measured
+// run validated against the unoptimized program). No torch in this header.
+// docs/learning.md ("Evaluation").
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_LEARNING_EVALUATION_EVALUATION_H
+#define PASSGYM_LEARNING_EVALUATION_EVALUATION_H
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
+namespace passgym::learning {
+
+struct EvalRunOptions {
+  /// The checkpoint directory.
+  std::string Policy;
+  std::vector<std::string> Datasets = {"builtin-v0:test"};
+  /// Steps per benchmark; 0 for the episode length the policy trained with.
+  int64_t EpisodeLength = 0;
+  /// Measure execution time of runnable benchmarks.
+  bool Runtime = true;
+  /// The action space the policy must have been trained on (empty: the
+  /// built-in one) and, optionally, the vocabulary.
+  std::string ActionsFile;
+  std::string VocabularyFile;
+  std::optional<unsigned> Cpu;
+};
+
+struct EvalRow {
+  std::string Benchmark;
+  /// The passes that changed the module (its IR hash), in order: applying
+  /// them alone gives the same module as the policy's whole episode.
+  std::vector<std::string> Sequence;
+  std::string Pipeline; ///< opt-19 -passes= string of Sequence.
+  /// Steps taken: fewer than the episode length when every action left the
+  /// last module unchanged.
+  int64_t Steps = 0;
+  /// Why the episode failed (a pass crashed or broke the program); the
+  /// measurements below are then unset.
+  std::string Error;
+  std::optional<double> InstCount, InstCountOz;
+  std::optional<double> RuntimeMs, RuntimeO0Ms, RuntimeO3Ms;
+  /// Why there is no runtime: "not runnable", "not measured", or the
+  /// measurement's or validation's error.
+  std::string RuntimeNote;
+
+  std::optional<double> instCountVsOz() const; ///< Oz / policy, > 1 wins.
+  std::optional<double> speedupVsO0() const;   ///< O0 / policy.
+  std::optional<double> speedupVsO3() const;   ///< O3 / policy, > 1 wins.
+};
+
+struct GeoMean {
+  double Value = 0; ///< NaN when Count is 0.
+  size_t Count = 0;
+};
+
+struct EvalResult {
+  std::string Algorithm, RewardSpace;
+  /// The state the policy sees (--state it was trained with).
+  std::string State;
+  int64_t EpisodeLength = 0;
+  std::vector<EvalRow> Rows;
+  GeoMean InstCountVsOz, SpeedupVsO0, SpeedupVsO3;
+};
+
+llvm::Expected<EvalResult> runEvaluation(
+    const EvalRunOptions &Options,
+    const std::function<void(size_t Done, size_t Total,
+                             const std::string &Benchmark)> &Progress = {});
+
+/// The table: one row per benchmark, then the geometric means.
+void printEvaluation(const EvalResult &Result, llvm::raw_ostream &Out);
+/// The same as JSON.
+std::string evaluationJson(const EvalResult &Result);
+
+} // namespace passgym::learning
+
+#endif // PASSGYM_LEARNING_EVALUATION_EVALUATION_H
