@@ -176,7 +176,7 @@ runFrontend(std::shared_ptr<clang::CompilerInvocation> Invocation,
       /*RequiresNullTerminator=*/false);
   Result.inputs =
       absolutePaths(Inputs->getDependencies(), Instance->getFileManager());
-  return std::move(Result);
+  return Result;
 }
 
 llvm::Expected<CompiledSource> compile(llvm::StringRef Path,
