@@ -84,9 +84,9 @@ invocationFor(llvm::ArrayRef<const char *> Arguments) {
   const clang::driver::JobList &Jobs = Compilation->getJobs();
   if (Jobs.size() != 1 ||
       llvm::StringRef(Jobs.begin()->getCreator().getName()) != "clang")
-    return llvm::createStringError("the flags ask the driver for " +
-                                   std::to_string(Jobs.size()) +
-                                   " jobs, not one compile");
+    return llvm::createStringError(
+        "expected one compile job from clang's driver, got " +
+        std::to_string(Jobs.size()));
   auto Invocation = std::make_shared<clang::CompilerInvocation>();
   if (!clang::CompilerInvocation::CreateFromArgs(
           *Invocation, Jobs.begin()->getArguments(), Diagnostics.engine(),
@@ -103,11 +103,16 @@ llvm::Error prepare(clang::CompilerInvocation &Invocation,
     return llvm::createStringError(
         llvm::Twine("the flags ask clang for something other than ") +
         (Expected == clang::frontend::EmitObj ? "an object file" : "bitcode"));
-  // clang's cc1 process applies them to LLVM's process-wide options.
+  // clang's cc1 process applies -mllvm to LLVM's process-wide options; here
+  // that would change them for every other compile and pass.
   if (!Invocation.getFrontendOpts().LLVMArgs.empty())
     return llvm::createStringError(
         "-mllvm options are not supported: they would change LLVM's options "
         "for the whole process");
+  // Only clang's cc1 process loads plugins; ignoring one would be silent.
+  if (!Invocation.getFrontendOpts().Plugins.empty())
+    return llvm::createStringError(
+        "clang plugins (-fplugin) are not supported");
   // The driver tells cc1 not to free its memory, since the process is about
   // to exit; this one is not.
   Invocation.getFrontendOpts().DisableFree = false;
@@ -260,8 +265,8 @@ llvm::Expected<LinkCommand> linkCommand(llvm::ArrayRef<std::string> Flags) {
     return CannotLink(Diagnostics.firstError());
   const clang::driver::JobList &Jobs = Compilation->getJobs();
   if (Jobs.size() != 1 || !Jobs.begin()->getCreator().isLinkJob())
-    return CannotLink("the flags ask the driver for " +
-                      llvm::Twine(Jobs.size()) + " jobs, not one link");
+    return CannotLink("expected one link job from clang's driver, got " +
+                      llvm::Twine(Jobs.size()));
   const clang::driver::Command &Link = *Jobs.begin();
   std::vector<std::string> Template = {Link.getExecutable()};
   llvm::append_range(Template, Link.getArguments());

@@ -223,6 +223,19 @@ TEST(ToolchainTest, ErrorsAreOneLineNamingFileAndLine) {
   EXPECT_NE(Message.find("-mllvm options are not supported"), std::string::npos)
       << Message;
 
+  Message = errorOf(
+      compileSource(builtinSource("crc32"), {"-fplugin=/no/plugin.so"}));
+  EXPECT_NE(Message.find("plugins (-fplugin) are not supported"),
+            std::string::npos)
+      << Message;
+
+  // A second source would be a second compile job.
+  Message =
+      errorOf(compileSource(builtinSource("crc32"), {builtinSource("qsort")}));
+  EXPECT_NE(Message.find("expected one compile job from clang's driver, got"),
+            std::string::npos)
+      << Message;
+
   Message = errorOf(compileSource(builtinSource("crc32"), {"-E"}));
   EXPECT_NE(Message.find("something other than bitcode"), std::string::npos)
       << Message;
@@ -319,7 +332,9 @@ TEST(ToolchainTest, LinkCommandErrors) {
                      "unknown argument: '-fno-such-flag'");
   // A source among the flags would need compiling first.
   Message = errorOf(linkCommand({builtinSource("crc32")}));
-  EXPECT_NE(Message.find("not one link"), std::string::npos) << Message;
+  EXPECT_NE(Message.find("expected one link job from clang's driver, got 2"),
+            std::string::npos)
+      << Message;
 }
 
 } // namespace
