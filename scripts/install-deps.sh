@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   llvm-19 llvm-19-dev clang-19 libclang-rt-19-dev   # LLVM 19 library, opt-19/llc-19, clang-19 for C sources and sanitizers
+  libclang-19-dev libclang-cpp19-dev               # clang's headers, CMake package and libclang-cpp: sources are compiled and link commands worked out in-process
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev libcurl4-openssl-dev  # what LLVM 19's CMake package links
   libgtest-dev libgmock-dev                        # tests
   libcli11-dev nlohmann-json3-dev libsqlite3-dev   # CLI, JSON, measurement cache

@@ -4,9 +4,8 @@
 #include "datasets/Manifest.h"
 
 #include "support/Installation.h"
-#include "support/Subprocess.h"
 #include "support/Target.h"
-#include "support/TempDir.h"
+#include "toolchain/Toolchain.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -35,33 +34,6 @@ bool isCxxSource(llvm::StringRef Extension) {
 }
 
 } // namespace
-
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-compileSource(llvm::StringRef Path, bool IsCxx,
-              llvm::ArrayRef<std::string> ExtraFlags) {
-  llvm::Expected<TempDir> Dir = TempDir::create("passgym-compile");
-  if (!Dir)
-    return Dir.takeError();
-  std::string Output = Dir->file("module.bc");
-  std::string Compiler =
-      std::string(PASSGYM_LLVM_BINDIR) + (IsCxx ? "/clang++" : "/clang");
-  SubprocessOptions Options;
-  Options.Argv = {Compiler,     "-O1", "-Xclang",  "-disable-llvm-passes",
-                  "-emit-llvm", "-c",  Path.str(), "-o",
-                  Output};
-  Options.Argv.insert(Options.Argv.end(), ExtraFlags.begin(), ExtraFlags.end());
-  auto Result = runSubprocess(Options);
-  if (!Result)
-    return Result.takeError();
-  if (!Result->succeeded())
-    return llvm::createStringError("cannot compile '" + Path + "': " +
-                                   firstErrorLine(Result->StandardError));
-  auto Buffer = llvm::MemoryBuffer::getFile(Output);
-  if (!Buffer)
-    return llvm::createStringError(
-        Buffer.getError(), "cannot read the IR compiled from '" + Path + "'");
-  return std::move(*Buffer);
-}
 
 /// Parses, verifies, and re-encodes a module as bitcode, so every benchmark
 /// is stored the same way whatever it was read from.
@@ -97,10 +69,10 @@ llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
     return llvm::createStringError("no such file: '" + Path + "'");
   llvm::StringRef Extension = llvm::sys::path::extension(Path);
   if (isCSource(Extension) || isCxxSource(Extension)) {
-    auto Bitcode = compileSource(Path, isCxxSource(Extension));
-    if (!Bitcode)
-      return Bitcode.takeError();
-    return makeBenchmark(std::move(Uri), std::move(*Bitcode));
+    auto Compiled = toolchain::compileSource(Path);
+    if (!Compiled)
+      return Compiled.takeError();
+    return makeBenchmark(std::move(Uri), std::move(Compiled->Output));
   }
   if (Extension != ".ll" && Extension != ".bc")
     return llvm::createStringError("unsupported file type '" + Extension +

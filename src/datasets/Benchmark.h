@@ -15,7 +15,6 @@
 
 #include "datasets/RunSpec.h"
 
-#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -89,21 +88,15 @@ using BenchmarkPtr = std::shared_ptr<const Benchmark>;
 /// Loads the benchmark named by \p Uri. Built-in programs are runnable, with
 /// the arguments in builtin-v0/runs.json (inputs about 10x smaller than the
 /// programs' defaults, so that a measured run takes milliseconds). C and C++
-/// sources are compiled with clang-19 to IR that later passes can still
-/// optimize
-/// (`-O1 -Xclang -disable-llvm-passes`, as CompilerGym does).
+/// sources are compiled in-process (toolchain::compileSource) as clang-19
+/// compiles them with `-O1 -Xclang -disable-llvm-passes`, as CompilerGym
+/// does: IR that later passes can still optimize.
 llvm::Expected<BenchmarkPtr> loadBenchmark(llvm::StringRef Uri);
 
 /// Parses IR text or bitcode (detected by content); errors name \p Name and
 /// the line.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 parseModule(llvm::MemoryBufferRef Buffer, llvm::LLVMContext &Context);
-
-/// Compiles a C (\p IsCxx: C++) source to IR like every benchmark's, with
-/// \p ExtraFlags (e.g. -I, -D) added to clang's command line.
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-compileSource(llvm::StringRef Path, bool IsCxx,
-              llvm::ArrayRef<std::string> ExtraFlags = {});
 
 /// Parses, verifies and stores \p Contents (IR text or bitcode) as \p Uri.
 llvm::Expected<BenchmarkPtr>

@@ -2,6 +2,7 @@
 
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
+#include "toolchain/Toolchain.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -82,8 +83,8 @@ llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
     return llvm::createStringError("csmith failed to generate '" + Uri +
                                    "': " + Generated->describeFailure() + ": " +
                                    firstErrorLine(Generated->StandardError));
-  auto Compiled = compileSource(Source, /*IsCxx=*/false,
-                                {"-I" + kCsmithIncludes.str(), "-w"});
+  auto Compiled =
+      toolchain::compileSource(Source, {"-I" + kCsmithIncludes.str(), "-w"});
   if (!Compiled)
     return llvm::createStringError("cannot compile '" + Uri + "': " +
                                    llvm::toString(Compiled.takeError()));
@@ -91,7 +92,7 @@ llvm::Expected<BenchmarkPtr> loadCsmith(llvm::StringRef Uri, uint32_t Seed) {
   // directory; naming the source after the URI makes the bitcode depend on
   // the seed alone.
   llvm::LLVMContext Context;
-  auto M = parseModule((*Compiled)->getMemBufferRef(), Context);
+  auto M = parseModule(Compiled->Output->getMemBufferRef(), Context);
   if (!M)
     return M.takeError();
   (*M)->setSourceFileName(Uri);

@@ -1,5 +1,7 @@
 #include "datasets/Manifest.h"
 
+#include "toolchain/Toolchain.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -291,10 +293,10 @@ loadSource(const std::string &Source, const Manifest &M,
     // Relative paths in the flags (-Iinclude) mean the manifest's directory.
     std::vector<std::string> Flags = {"-working-directory", M.Directory};
     llvm::append_range(Flags, Entry.CompileFlags);
-    auto Compiled = compileSource(Source, isCxxSource(Extension), Flags);
+    auto Compiled = toolchain::compileSource(Source, Flags);
     if (!Compiled)
       return Compiled.takeError();
-    Buffer = std::move(*Compiled);
+    Buffer = std::move(Compiled->Output);
   }
   return parseModule(Buffer->getMemBufferRef(), Context);
 }

@@ -4,6 +4,7 @@
 #include "support/Statistics.h"
 #include "support/Subprocess.h"
 #include "support/Target.h"
+#include "toolchain/Toolchain.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/Module.h"
@@ -123,10 +124,6 @@ int main(int argc, char **argv) {
 }
 )";
 
-std::string tool(llvm::StringRef Name) {
-  return (llvm::Twine(PASSGYM_LLVM_BINDIR) + "/" + Name).str();
-}
-
 /// The harness object, compiled once per process; the caller holds
 /// linkerCommand's lock.
 llvm::Expected<std::string> harnessObjectLocked() {
@@ -139,44 +136,22 @@ llvm::Expected<std::string> harnessObjectLocked() {
   if (llvm::Error E =
           writeFileAtomically(NewDir->file("harness.c"), kHarnessSource))
     return std::move(E);
-  SubprocessOptions Compile;
-  Compile.Argv = {tool("clang"), "-O2",
-                  "-c",          NewDir->file("harness.c"),
-                  "-o",          NewDir->file("harness.o")};
-  if (llvm::Error E = runChecked(Compile))
+  auto Compiled = toolchain::compileObject(NewDir->file("harness.c"), {"-O2"});
+  if (!Compiled)
+    return Compiled.takeError();
+  if (llvm::Error E = writeFileAtomically(NewDir->file("harness.o"),
+                                          Compiled->Output->getBuffer()))
     return std::move(E);
   Dir.emplace(std::move(*NewDir));
   return Dir->file("harness.o");
 }
 
-/// Splits one line of `clang -###` output: double-quoted arguments with
-/// backslash escapes.
-std::vector<std::string> parseQuotedArguments(llvm::StringRef Line) {
-  std::vector<std::string> Arguments;
-  for (size_t I = 0; I < Line.size(); ++I) {
-    if (Line[I] != '"')
-      continue;
-    std::string Argument;
-    for (++I; I < Line.size() && Line[I] != '"'; ++I) {
-      if (Line[I] == '\\' && I + 1 < Line.size())
-        ++I;
-      Argument += Line[I];
-    }
-    Arguments.push_back(std::move(Argument));
-  }
-  return Arguments;
-}
-
-constexpr llvm::StringLiteral kOutputPlaceholder = "@PASSGYM_OUTPUT@";
-
-/// The linker command clang's driver would run for \p LinkFlags, asked once
-/// per process and flag set: running the linker directly saves the driver's own
-/// start-up on every measured step.
+/// How programs are linked for one set of link flags, worked out once per
+/// process and flag set: clang's driver probes the file system for the GCC
+/// installation every time it is asked.
 struct LinkerCommand {
-  std::vector<std::string> argv;
-  /// Stands for the program's object in argv: the driver insists that its
-  /// inputs exist, so this is an empty file beside the harness.
-  std::string objectPlaceholder;
+  toolchain::LinkCommand Command;
+  std::string HarnessObject;
 };
 
 llvm::Expected<LinkerCommand>
@@ -189,33 +164,16 @@ linkerCommand(const std::vector<std::string> &LinkFlags) {
   auto Harness = harnessObjectLocked();
   if (!Harness)
     return Harness.takeError();
-  std::string Placeholder =
-      (llvm::sys::path::parent_path(*Harness) + "/program-placeholder.o").str();
-  if (llvm::Error E = writeFileAtomically(Placeholder, ""))
-    return std::move(E);
-  SubprocessOptions Driver;
   // The static relocation model of the objects (llc's default) needs a
   // position-dependent executable.
-  Driver.Argv = {
-      tool("clang"), "-###", "-fuse-ld=gold",         "-no-pie", Placeholder,
-      *Harness,      "-o",   kOutputPlaceholder.str()};
-  Driver.Argv.insert(Driver.Argv.end(), LinkFlags.begin(), LinkFlags.end());
-  auto Result = runSubprocess(Driver);
-  if (!Result)
-    return Result.takeError();
-  if (!Result->succeeded())
-    return llvm::createStringError("cannot work out the link command: " +
-                                   firstErrorLine(Result->StandardError));
-  llvm::SmallVector<llvm::StringRef> Lines;
-  llvm::StringRef(Result->StandardError).split(Lines, '\n', -1, false);
-  if (Lines.empty())
-    return llvm::createStringError("clang -### printed no link command");
-  LinkerCommand Command{parseQuotedArguments(Lines.back()), Placeholder};
-  if (Command.argv.empty() ||
-      !llvm::StringRef(Command.argv.front()).contains("ld"))
-    return llvm::createStringError("unexpected link command from clang -###: " +
-                                   Lines.back());
-  return Commands.emplace(LinkFlags, std::move(Command)).first->second;
+  std::vector<std::string> Flags = {"-fuse-ld=gold", "-no-pie"};
+  llvm::append_range(Flags, LinkFlags);
+  auto Command = toolchain::linkCommand(Flags);
+  if (!Command)
+    return Command.takeError();
+  return Commands
+      .emplace(LinkFlags, LinkerCommand{std::move(*Command), *Harness})
+      .first->second;
 }
 
 llvm::Expected<std::string> readFile(const std::string &Path) {
@@ -338,10 +296,8 @@ llvm::Expected<Program> Program::build(const llvm::Module &M,
     return std::move(E);
   std::string Executable = Dir->file("program");
   SubprocessOptions Link;
-  for (const std::string &Argument : Linker->argv)
-    Link.Argv.push_back(Argument == Linker->objectPlaceholder ? ObjectPath
-                        : Argument == kOutputPlaceholder      ? Executable
-                                                              : Argument);
+  Link.Argv =
+      Linker->Command.argv({ObjectPath, Linker->HarnessObject}, Executable);
   auto Linked = runSubprocess(Link);
   if (!Linked)
     return Linked.takeError();

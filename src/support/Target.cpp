@@ -17,9 +17,8 @@
 #include <mutex>
 
 namespace passgym {
-namespace {
 
-void initializeTargetsOnce() {
+void initializeTargets() {
   static std::once_flag Once;
   std::call_once(Once, [] {
     llvm::InitializeAllTargetInfos();
@@ -30,9 +29,11 @@ void initializeTargetsOnce() {
   });
 }
 
+namespace {
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const std::string &Triple, llvm::CodeGenOptLevel Level) {
-  initializeTargetsOnce();
+  initializeTargets();
   std::string Problem;
   const llvm::Target *Target =
       llvm::TargetRegistry::lookupTarget(Triple, Problem);

@@ -21,6 +21,10 @@ class TargetMachine;
 
 namespace passgym {
 
+/// Registers every LLVM target, once per process; safe to call from several
+/// threads. Needed before anything looks a target up (targetMachineFor does).
+void initializeTargets();
+
 /// The TargetMachine for \p M's triple (the host's when it has none), with
 /// llc's defaults: generic CPU (functions' "target-cpu" attributes refine it),
 /// default relocation model. One per thread, triple and level, created on
