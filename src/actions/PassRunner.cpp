@@ -12,6 +12,7 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -192,6 +193,31 @@ llvm::Expected<PipelineRun> PassRunner::run(llvm::StringRef Pipeline) {
 void addPassBuilderCallback(std::function<void(llvm::PassBuilder &)> Callback) {
   callbacks().push_back(std::move(Callback));
 }
+
+namespace {
+std::vector<std::string> &pluginPaths() {
+  static std::vector<std::string> Paths;
+  return Paths;
+}
+} // namespace
+
+llvm::Error addPassPlugin(llvm::StringRef Path) {
+  if (llvm::is_contained(pluginPaths(), Path))
+    return llvm::Error::success();
+  auto Plugin = llvm::PassPlugin::Load(Path.str());
+  if (!Plugin)
+    return llvm::createStringError("cannot load pass plugin '" + Path +
+                                   "': " + llvm::toString(Plugin.takeError()));
+  // Plugins stay loaded for the life of the process, as in opt.
+  auto Loaded = std::make_shared<llvm::PassPlugin>(std::move(*Plugin));
+  addPassBuilderCallback([Loaded](llvm::PassBuilder &PB) {
+    Loaded->registerPassBuilderCallbacks(PB);
+  });
+  pluginPaths().push_back(Path.str());
+  return llvm::Error::success();
+}
+
+const std::vector<std::string> &passPlugins() { return pluginPaths(); }
 
 llvm::Error checkPipeline(llvm::StringRef Pipeline) {
   llvm::PassBuilder Builder;

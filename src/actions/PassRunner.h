@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class Module;
@@ -92,6 +93,14 @@ llvm::Error checkPipeline(llvm::StringRef Pipeline);
 /// creates, e.g. with registerPipelineParsingCallback. Not thread-safe: call
 /// before environments run.
 void addPassBuilderCallback(std::function<void(llvm::PassBuilder &)> Callback);
+
+/// Loads an LLVM pass plugin (as `opt -load-pass-plugin`) and registers its
+/// passes with every PassBuilder passgym creates, worker processes' included.
+/// Loading the same path twice loads it once. Not thread-safe: call before
+/// environments run.
+llvm::Error addPassPlugin(llvm::StringRef Path);
+/// The plugins loaded so far, in order.
+const std::vector<std::string> &passPlugins();
 
 } // namespace passgym
 

@@ -27,23 +27,29 @@ std::string tool(llvm::StringRef Name) {
 }
 
 struct Samples {
-  std::vector<double> Step, OptStep, Fork, ObjectSize, ClangObjectSize;
+  std::vector<double> Step, WorkerStep, OptStep, Fork, WorkerFork, ObjectSize,
+      ClangObjectSize;
   void append(const Samples &Other) {
     for (auto [Mine, Theirs] : {std::pair{&Step, &Other.Step},
+                                {&WorkerStep, &Other.WorkerStep},
                                 {&OptStep, &Other.OptStep},
                                 {&Fork, &Other.Fork},
+                                {&WorkerFork, &Other.WorkerFork},
                                 {&ObjectSize, &Other.ObjectSize},
                                 {&ClangObjectSize, &Other.ClangObjectSize}})
       Mine->insert(Mine->end(), Theirs->begin(), Theirs->end());
   }
 };
 
-llvm::Error writeBitcode(const llvm::Module &M, const std::string &Path) {
+llvm::Error writeBitcode(const Environment &Env, const std::string &Path) {
+  auto M = Env.module();
+  if (!M)
+    return M.takeError();
   std::error_code EC;
   llvm::raw_fd_ostream Out(Path, EC);
   if (EC)
     return llvm::createStringError(EC, "cannot write '" + Path + "'");
-  llvm::WriteBitcodeToFile(M, Out);
+  llvm::WriteBitcodeToFile(*M, Out);
   return llvm::Error::success();
 }
 
@@ -105,45 +111,68 @@ llvm::Expected<Samples> measureBenchmark(const BenchmarkPtr &B,
                                          std::mt19937_64 &Random,
                                          const TempDir &Dir) {
   Samples S;
+  // The same actions in this process and in a worker process.
   auto Env = Environment::create({});
   if (!Env)
     return Env.takeError();
-  if (auto Started = (*Env)->reset(B); !Started)
-    return Started.takeError();
+  EnvironmentOptions InWorker;
+  InWorker.Isolation = Isolation::Worker;
+  auto Worker = Environment::create(InWorker);
+  if (!Worker)
+    return Worker.takeError();
+  auto Restart = [&]() -> llvm::Error {
+    for (Environment *E : {Env->get(), Worker->get()})
+      if (auto Started = E->reset(B); !Started)
+        return Started.takeError();
+    return llvm::Error::success();
+  };
+  if (llvm::Error E = Restart())
+    return std::move(E);
   std::uniform_int_distribution<size_t> Pick(0, (*Env)->actions().size() - 1);
 
+  auto TimedStep = [](Environment &E, size_t Action,
+                      std::vector<double> &Times) -> llvm::Error {
+    llvm::Expected<StepResult> Step = llvm::createStringError("not run");
+    Times.push_back(millisecondsOf([&] { Step = E.step(Action); }));
+    return Step.takeError();
+  };
   for (unsigned I = 0; I < Options.StepsPerBenchmark; ++I) {
-    if ((*Env)->done())
-      if (auto Restarted = (*Env)->reset(B); !Restarted)
-        return Restarted.takeError();
+    if ((*Env)->done() || (*Worker)->done())
+      if (llvm::Error E = Restart())
+        return std::move(E);
     size_t Action = Pick(Random);
-    if (llvm::Error E = writeBitcode((*Env)->module(), Dir.file("in.bc")))
+    if (llvm::Error E = writeBitcode(**Env, Dir.file("in.bc")))
       return E;
     auto OptMs = timeOptStep(Dir, (*Env)->actions()[Action].Pipeline);
     if (!OptMs)
       return OptMs.takeError();
-    llvm::Expected<StepResult> Step = llvm::createStringError("not run");
-    double StepMs = millisecondsOf([&] { Step = (*Env)->step(Action); });
-    if (!Step)
-      return Step.takeError();
     S.OptStep.push_back(*OptMs);
-    S.Step.push_back(StepMs);
+    if (llvm::Error E = TimedStep(**Env, Action, S.Step))
+      return E;
+    if (llvm::Error E = TimedStep(**Worker, Action, S.WorkerStep))
+      return E;
   }
-  if ((*Env)->done())
-    if (auto Restarted = (*Env)->reset(B); !Restarted)
-      return Restarted.takeError();
+  if ((*Env)->done() || (*Worker)->done())
+    if (llvm::Error E = Restart())
+      return std::move(E);
 
-  if (llvm::Error E = writeBitcode((*Env)->module(), Dir.file("in.bc")))
+  if (llvm::Error E = writeBitcode(**Env, Dir.file("in.bc")))
     return E;
+  auto M = (*Env)->module();
+  if (!M)
+    return M.takeError();
   for (unsigned I = 0; I < Options.Repetitions; ++I) {
-    llvm::Expected<std::unique_ptr<Environment>> Copy = nullptr;
-    S.Fork.push_back(millisecondsOf([&] { Copy = (*Env)->fork(); }));
-    if (!Copy)
-      return Copy.takeError();
+    for (auto [From, Times] :
+         {std::pair{Env->get(), &S.Fork}, {Worker->get(), &S.WorkerFork}}) {
+      llvm::Expected<std::unique_ptr<Environment>> Copy = nullptr;
+      Times->push_back(millisecondsOf([&] { Copy = From->fork(); }));
+      if (!Copy)
+        return Copy.takeError();
+    }
     llvm::Expected<double> Size = 0.0;
     S.ObjectSize.push_back(millisecondsOf([&] {
-      Size = computeCost(CostFunction::ObjectTextSizeBytes, (*Env)->module(),
-                         *B, (*Env)->measurement());
+      Size = computeCost(CostFunction::ObjectTextSizeBytes, *M, *B,
+                         (*Env)->measurement());
     }));
     if (!Size)
       return Size.takeError();
@@ -180,9 +209,11 @@ measureLargeFork(unsigned Instructions, unsigned Repetitions,
     if (!Copy)
       return Copy.takeError();
   }
-  return std::make_pair(
-      static_cast<int64_t>((*Env)->module().getInstructionCount()),
-      median(Times));
+  auto M = (*Env)->module();
+  if (!M)
+    return M.takeError();
+  return std::make_pair(static_cast<int64_t>(M->getInstructionCount()),
+                        median(Times));
 }
 
 std::string verdict(bool Met) { return Met ? "met" : "NOT MET"; }
@@ -199,10 +230,11 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
     return Dir.takeError();
   std::mt19937_64 Random(Options.Seed);
 
-  Out << llvm::formatv("{0,-34} {1,7} {2,9} {3,9} {4,7} {5,8} {6,9} {7,9} "
-                       "{8,7}\n",
-                       "benchmark", "insts", "step ms", "opt ms", "ratio",
-                       "fork ms", "objsz ms", "clang ms", "ratio");
+  Out << llvm::formatv("{0,-34} {1,7} {2,9} {3,9} {4,9} {5,7} {6,8} {7,9} "
+                       "{8,9} {9,9} {10,7}\n",
+                       "benchmark", "insts", "step ms", "worker ms", "opt ms",
+                       "ratio", "fork ms", "wfork ms", "objsz ms", "clang ms",
+                       "ratio");
   Samples All;
   nlohmann::json Json;
   for (size_t I = 0; I < Uris->size(); ++I) {
@@ -222,13 +254,17 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
       return Insts.takeError();
     double Step = median(S->Step), Opt = median(S->OptStep);
     double Obj = median(S->ObjectSize), Clang = median(S->ClangObjectSize);
-    Out << llvm::format(
-        "%-34s %7lld %9.3f %9.2f %6.1fx %8.3f %9.2f %9.2f %6.1fx\n",
-        (*Uris)[I].c_str(), static_cast<long long>(*Insts), Step, Opt,
-        Opt / Step, median(S->Fork), Obj, Clang, Clang / Obj);
+    Out << llvm::format("%-34s %7lld %9.3f %9.3f %9.2f %6.1fx %8.3f %9.3f "
+                        "%9.2f %9.2f %6.1fx\n",
+                        (*Uris)[I].c_str(), static_cast<long long>(*Insts),
+                        Step, median(S->WorkerStep), Opt, Opt / Step,
+                        median(S->Fork), median(S->WorkerFork), Obj, Clang,
+                        Clang / Obj);
     Json["benchmarks"].push_back({{"uri", (*Uris)[I]},
                                   {"instructions", *Insts},
                                   {"step_ms", Step},
+                                  {"worker_step_ms", median(S->WorkerStep)},
+                                  {"worker_fork_ms", median(S->WorkerFork)},
                                   {"opt_step_ms", Opt},
                                   {"fork_ms", median(S->Fork)},
                                   {"object_size_ms", Obj},
@@ -250,12 +286,16 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
                       "opt-19 subprocess per step %8.2f ms   ratio %6.1fx  "
                       "(target >= 20x: %s)\n",
                       Step, Opt, Opt / Step, verdict(Opt / Step >= 20).c_str())
+      << llvm::format("  step in a worker process          %8.3f ms   "
+                      "(%.2fx the in-process step)\n",
+                      median(All.WorkerStep), median(All.WorkerStep) / Step)
       << llvm::format("  fork, %lld-instruction module      %8.3f ms   "
                       "(target < 1 ms: %s)\n",
                       static_cast<long long>(Large->first), Large->second,
                       verdict(Large->second < 1).c_str())
-      << llvm::format("  fork, built-in programs            %8.3f ms\n",
-                      median(All.Fork))
+      << llvm::format("  fork, built-in programs            %8.3f ms   "
+                      "in a worker process %8.3f ms\n",
+                      median(All.Fork), median(All.WorkerFork))
       << llvm::format("  ObjectTextSizeBytes                %8.3f ms   "
                       "clang-19 -c subprocess    %8.2f ms   ratio %6.1fx  "
                       "(target >= 5x: %s)\n",
@@ -264,6 +304,8 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
   if (Options.JsonPath.empty())
     return llvm::Error::success();
   Json["summary"] = {{"step_ms", Step},
+                     {"worker_step_ms", median(All.WorkerStep)},
+                     {"worker_fork_ms", median(All.WorkerFork)},
                      {"opt_step_ms", Opt},
                      {"step_ratio", Opt / Step},
                      {"large_fork_instructions", Large->first},

@@ -16,13 +16,20 @@ struct ApplyOptions {
   std::vector<std::string> Sequence;
   std::string Output = "-";
   std::string ActionsFile;
+  passgym::Isolation Isolation = Isolation::Worker;
 };
 
 int runApply(const ApplyOptions &Options) {
-  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence);
+  EnvironmentOptions Env0;
+  Env0.Isolation = Options.Isolation;
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence,
+                    std::move(Env0));
   if (!Env)
     return reportError(Env.takeError());
-  const llvm::Module &M = (*Env)->module();
+  auto Module = (*Env)->module();
+  if (!Module)
+    return reportError(Module.takeError());
+  const llvm::Module &M = *Module;
   if (llvm::Error E = writeModule(M, Options.Output))
     return reportError(std::move(E));
   llvm::errs() << "instructions: "
@@ -56,6 +63,7 @@ void addApplyCommand(CLI::App &App) {
       ->capture_default_str();
   Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
+  addIsolationOption(*Command, Options->Isolation);
   runWith(*Command, [Options] { return runApply(*Options); });
 }
 

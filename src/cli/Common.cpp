@@ -28,16 +28,15 @@ void runWith(CLI::App &Command, std::function<int()> Run) {
 
 llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
-       const std::vector<std::string> &Sequence, const std::string &RewardSpace,
-       std::shared_ptr<MeasurementContext> Measurement) {
+       const std::vector<std::string> &Sequence, EnvironmentOptions Options) {
   auto Space = ActionSpace::load(ActionsFile);
   if (!Space)
     return Space.takeError();
   auto Actions = (*Space)->resolve(splitSequence(Sequence));
   if (!Actions)
     return Actions.takeError();
-  auto Env =
-      Environment::create({*Space, "", RewardSpace, std::move(Measurement)});
+  Options.Actions = *Space;
+  auto Env = Environment::create(std::move(Options));
   if (!Env)
     return Env.takeError();
   auto B = loadBenchmark(Benchmark);
@@ -53,6 +52,18 @@ replay(const std::string &Benchmark, const std::string &ActionsFile,
       return llvm::createStringError(Step->Info.Error);
   }
   return std::move(*Env);
+}
+
+void addIsolationOption(CLI::App &Command, Isolation &Into) {
+  Into = Isolation::Worker;
+  Command
+      .add_option_function<std::string>(
+          "--isolation",
+          [&Into](const std::string &Name) { Into = *parseIsolation(Name); },
+          "where passes run: worker (a process of its own, which a crash or "
+          "hang in LLVM cannot take down with passgym; default) or "
+          "in-process (faster)")
+      ->check(CLI::IsMember({"worker", "in-process"}));
 }
 
 llvm::Error writeModule(const llvm::Module &M, const std::string &Path) {

@@ -32,13 +32,18 @@ void runWith(CLI::App &Command, std::function<int()> Run);
 
 /// Loads \p Benchmark, starts an episode with the given action space file
 /// (empty: built-in) and reward space, and applies \p Sequence (names or
-/// indices); a step that ends the episode is an error. Run times are
-/// measured with \p Measurement (null: the environment's own default).
+/// indices); a step that ends the episode is an error. \p Options gives
+/// the rest (reward space, measurement, isolation); its action space is
+/// replaced by the file's.
 llvm::Expected<std::unique_ptr<Environment>>
 replay(const std::string &Benchmark, const std::string &ActionsFile,
        const std::vector<std::string> &Sequence,
-       const std::string &RewardSpace = "IrInstructionCount",
-       std::shared_ptr<MeasurementContext> Measurement = nullptr);
+       EnvironmentOptions Options = {});
+
+/// Binds --isolation (worker or in-process) to \p Into. Commands default to
+/// worker isolation, so that LLVM crashing or hanging on a program never
+/// takes passgym down.
+void addIsolationOption(CLI::App &Command, Isolation &Into);
 
 /// Writes \p M to \p Path atomically: bitcode for a .bc path, IR text
 /// otherwise; "-" is stdout.

@@ -20,6 +20,7 @@ struct ObserveOptions {
   std::string ActionsFile;
   bool Json = false;
   std::string GraphFormat = "json";
+  passgym::Isolation Isolation = Isolation::Worker;
 };
 
 nlohmann::json toJson(const Observation &Value) {
@@ -72,7 +73,7 @@ void printText(const ObservationSpace &Space, const Observation &Value,
 
 /// The format \p Space is printed in, or an error when it has none.
 llvm::Expected<ObservationFormat> formatFor(const ObservationSpace &Space,
-                                           const ObserveOptions &Options) {
+                                            const ObserveOptions &Options) {
   if (Space.formats().empty())
     return llvm::createStringError(
         Space.Name + " is " + observationKindName(Space.Kind).str() +
@@ -95,7 +96,10 @@ int runObserve(const ObserveOptions &Options) {
       return reportError(Format.takeError());
     Spaces.emplace_back(&*Found, *Format);
   }
-  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Apply);
+  EnvironmentOptions Env0;
+  Env0.Isolation = Options.Isolation;
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Apply,
+                    std::move(Env0));
   if (!Env)
     return reportError(Env.takeError());
 
@@ -122,8 +126,8 @@ void addObserveCommand(CLI::App &App) {
   auto Options = std::make_shared<ObserveOptions>();
   std::string Spaces;
   for (const ObservationSpace &Space : observationSpaces())
-    Spaces += "\n  " + Space.Name + " (" + observationKindName(Space.Kind).str() +
-              "): " + Space.Description;
+    Spaces += "\n  " + Space.Name + " (" +
+              observationKindName(Space.Kind).str() + "): " + Space.Description;
   CLI::App *Command = App.add_subcommand(
       "observe", "Print observations of a program, optionally after applying "
                  "actions.\nExamples:\n"
@@ -154,6 +158,7 @@ void addObserveCommand(CLI::App &App) {
                    "how to print graphs (Programl): json or dot (Graphviz)")
       ->check(CLI::IsMember({"json", "dot"}))
       ->capture_default_str();
+  addIsolationOption(*Command, Options->Isolation);
   runWith(*Command, [Options] { return runObserve(*Options); });
 }
 

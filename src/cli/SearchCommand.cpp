@@ -24,6 +24,7 @@ struct SearchOptions {
   std::string ActionsFile;
   std::string Output;
   std::optional<unsigned> Cpu;
+  passgym::Isolation Isolation = Isolation::Worker;
 };
 
 std::string describe(const SearchProgress &P) {
@@ -81,15 +82,29 @@ void printReport(const Environment &Start, const SearchResult &Result,
 int runSearch(const SearchOptions &Options) {
   MeasurementOptions Measure;
   Measure.Cpu = Options.Cpu;
-  auto Env = replay(Options.Benchmark, Options.ActionsFile, {}, Options.Cost,
-                    std::make_shared<MeasurementContext>(Measure));
+  EnvironmentOptions Env0;
+  Env0.RewardSpace = Options.Cost;
+  Env0.Measurement = std::make_shared<MeasurementContext>(Measure);
+  Env0.Isolation = Options.Isolation;
+  auto Env =
+      replay(Options.Benchmark, Options.ActionsFile, {}, std::move(Env0));
   if (!Env)
     return reportError(Env.takeError());
   CostFunction Cost = *parseCostName(Options.Cost);
-  auto Reference = baselineCost(Cost, referenceFor(Cost), (*Env)->benchmark(),
-                                (*Env)->measurement());
+  // Observed through the environment, so that the baseline's passes run
+  // where the search's do.
+  auto Reference =
+      (*Env)->observe(baselineObservationName(Cost, referenceFor(Cost)));
   if (!Reference)
     return reportError(Reference.takeError());
+  double ReferenceCost = std::visit(
+      [](const auto &V) -> double {
+        if constexpr (std::is_arithmetic_v<std::decay_t<decltype(V)>>)
+          return static_cast<double>(V);
+        else
+          return 0;
+      },
+      *Reference);
 
   RandomSearchOptions Random;
   Random.EpisodeLength = Options.EpisodeLength;
@@ -111,7 +126,7 @@ int runSearch(const SearchOptions &Options) {
   Bar.finish();
   if (!Result)
     return reportError(Result.takeError());
-  printReport(**Env, *Result, *Reference, Cost);
+  printReport(**Env, *Result, ReferenceCost, Cost);
   if (Cost == CostFunction::Runtime) {
     CacheStatistics Cache = (*Env)->measurement().statistics();
     llvm::outs() << llvm::format("measurement cache: %llu hits, %llu misses "
@@ -123,7 +138,10 @@ int runSearch(const SearchOptions &Options) {
 
   if (Options.Output.empty())
     return 0;
-  if (llvm::Error E = writeModule(Result->Best->module(), Options.Output))
+  auto Best = Result->Best->module();
+  if (!Best)
+    return reportError(Best.takeError());
+  if (llvm::Error E = writeModule(*Best, Options.Output))
     return reportError(std::move(E));
   llvm::outs() << "best module written to " << Options.Output << "\n";
   return 0;
@@ -177,6 +195,7 @@ void addSearchCommand(CLI::App &App) {
   Command->add_option(
       "-o,--output", Options->Output,
       "write the best module here (.bc: bitcode, else IR text)");
+  addIsolationOption(*Command, Options->Isolation);
   runWith(*Command, [Options] {
     if (Options->Seconds <= 0 && Options->Steps == 0)
       return reportError(llvm::createStringError(

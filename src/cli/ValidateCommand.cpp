@@ -14,13 +14,20 @@ struct ValidateOptions {
   std::string Benchmark;
   std::vector<std::string> Sequence;
   std::string ActionsFile;
+  passgym::Isolation Isolation = Isolation::Worker;
 };
 
 int runValidate(const ValidateOptions &Options) {
-  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence);
+  EnvironmentOptions Env0;
+  Env0.Isolation = Options.Isolation;
+  auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence,
+                    std::move(Env0));
   if (!Env)
     return reportError(Env.takeError());
-  if (llvm::Error E = validateModule((*Env)->module(), (*Env)->benchmark()))
+  auto Module = (*Env)->module();
+  if (!Module)
+    return reportError(Module.takeError());
+  if (llvm::Error E = validateModule(*Module, (*Env)->benchmark()))
     return reportError(
         llvm::createStringError("behaviour changed after " +
                                 std::to_string((*Env)->actionHistory().size()) +
@@ -47,6 +54,7 @@ void addValidateCommand(CLI::App &App) {
                       "actions by name or index (comma- or space-separated)");
   Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
+  addIsolationOption(*Command, Options->Isolation);
   runWith(*Command, [Options] { return runValidate(*Options); });
 }
 

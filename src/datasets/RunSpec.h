@@ -17,6 +17,9 @@
 
 namespace passgym {
 
+class MessageReader;
+class MessageWriter;
+
 struct RunSpec {
   /// Arguments after the program name.
   std::vector<std::string> Args;
@@ -37,6 +40,11 @@ struct RunSpec {
   /// that tries is killed by SIGXFSZ instead of filling the disk.
   uint64_t MaxFileBytes = 256 << 20;
 };
+
+/// Writes every field of \p Spec, for another process (keep in step with the
+/// fields above).
+void encodeRunSpec(MessageWriter &Out, const RunSpec &Spec);
+RunSpec decodeRunSpec(MessageReader &In);
 
 } // namespace passgym
 

@@ -1,25 +1,52 @@
 #include "env/Environment.h"
 
-#include "actions/PassRunner.h"
+#include "env/LocalEnvironment.h"
+#include "env/WorkerEnvironment.h"
 
-#include "llvm/Bitcode/BitcodeReader.h"
-#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Support/raw_ostream.h"
 
 namespace passgym {
-namespace {
 
-/// \p E, saying which space of which benchmark failed: a run-time error
-/// alone ("stdout differs ...") does not say where it came from.
+llvm::StringRef isolationName(Isolation I) {
+  return I == Isolation::Worker ? "worker" : "in-process";
+}
+
+std::optional<Isolation> parseIsolation(llvm::StringRef Name) {
+  if (Name == "worker")
+    return Isolation::Worker;
+  if (Name == "in-process")
+    return Isolation::InProcess;
+  return std::nullopt;
+}
+
+std::chrono::milliseconds stepTimeoutFor(const Benchmark &B,
+                                         const RewardSpace &Reward,
+                                         const MeasurementOptions &Measure) {
+  auto Counted =
+      B.cached<size_t>("instructions", [&]() -> llvm::Expected<size_t> {
+        llvm::LLVMContext Context;
+        auto M = B.load(Context);
+        if (!M)
+          return M.takeError();
+        return (*M)->getInstructionCount();
+      });
+  size_t Count = Counted ? *Counted : 0;
+  if (!Counted)
+    llvm::consumeError(Counted.takeError());
+  std::chrono::milliseconds Timeout(10000 + Count / 10);
+  if (Reward.Cost == CostFunction::Runtime && B.runSpec())
+    // Building the program, the reference run, and every measured run.
+    Timeout += B.runSpec()->Timeout *
+               (Measure.WarmupRuns + std::max(Measure.MaxRuns, 1u) + 2);
+  return Timeout;
+}
+
 llvm::Error inSpace(llvm::StringRef Kind, llvm::StringRef Space,
                     const Benchmark &B, llvm::Error E) {
   return llvm::createStringError(Kind + " " + Space + " of '" + B.uri() +
                                  "': " + llvm::toString(std::move(E)));
 }
-
-} // namespace
 
 Environment::Environment(EnvironmentOptions Options, const RewardSpace &Reward,
                          const ObservationSpace *Observed)
@@ -44,41 +71,28 @@ Environment::create(EnvironmentOptions Options) {
       return Space.takeError();
     Observed = &*Space;
   }
+  if (Options.Isolation == Isolation::Worker)
+    return WorkerEnvironment::create(std::move(Options), *Reward, Observed);
   return std::unique_ptr<Environment>(
-      new Environment(std::move(Options), *Reward, Observed));
+      new LocalEnvironment(std::move(Options), *Reward, Observed));
 }
 
 llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
-  auto NewContext = std::make_unique<llvm::LLVMContext>();
-  auto NewModule = B->load(*NewContext);
-  if (!NewModule)
-    return NewModule.takeError();
-  auto NewTracker =
-      RewardTracker::start(*Reward, **NewModule, *B, measurement());
-  if (!NewTracker)
-    return inSpace("reward", Reward->Name, *B, NewTracker.takeError());
-  auto NewRunner = PassRunner::create(**NewModule);
-  if (!NewRunner)
-    return NewRunner.takeError();
-  Runner.reset();
-  Module.reset();
-  Context = std::move(NewContext);
-  Module = std::move(*NewModule);
-  Runner = std::move(*NewRunner);
+  auto Initial = startEpisode(B);
+  if (!Initial)
+    return Initial.takeError();
   Bench = std::move(B);
-  Tracker = std::move(*NewTracker);
+  HasModule = true;
   History.clear();
   EpisodeReward = 0;
   Done = false;
-  return observeConfigured();
+  return Initial;
 }
 
-StepResult Environment::endEpisode(std::string Error) {
-  Done = true;
+StepResult Environment::failedStep(std::string Error) const {
   StepResult Result;
   Result.Done = true;
   Result.Reward = Tracker->failurePenalty();
-  EpisodeReward += Result.Reward;
   Result.Info.Error = std::move(Error);
   return Result;
 }
@@ -93,49 +107,13 @@ llvm::Expected<StepResult> Environment::step(size_t Action) {
                                    " is out of range: the space has " +
                                    std::to_string(actions().size()) +
                                    " actions");
-
-  auto Run = Runner->run(actions()[Action].Pipeline);
-  if (!Run)
-    return passFailed(Action, Run.takeError());
+  auto Result = applyAction(Action);
+  if (!Result)
+    return Result.takeError();
   History.push_back(Action);
-  StepResult Result;
-  Result.Info.Changed = Run->Changed;
-  Result.Info.PassTime = Run->PassTime;
-  Result.Info.VerifyTime = Run->VerifyTime;
-  auto Reward = Tracker->step(*Module, *Bench, Run->Changed, measurement());
-  if (!Reward)
-    return endEpisode(llvm::toString(
-        inSpace("reward", this->Reward->Name, *Bench, Reward.takeError())));
-  auto Observation = observeConfigured();
-  if (!Observation)
-    return endEpisode(llvm::toString(Observation.takeError()));
-  Result.Reward = *Reward;
-  EpisodeReward += *Reward;
-  Result.Observation = std::move(*Observation);
+  EpisodeReward += Result->Reward;
+  Done = Result->Done;
   return Result;
-}
-
-llvm::Expected<StepResult> Environment::passFailed(size_t Action,
-                                                   llvm::Error E) {
-  std::optional<PassFailure> Kind;
-  std::string Message;
-  if (llvm::Error Other =
-          llvm::handleErrors(std::move(E), [&](const PassError &Failure) {
-            Kind = Failure.kind();
-            Message = Failure.message();
-          }))
-    return std::move(Other);
-  if (*Kind == PassFailure::InvalidPipeline)
-    return llvm::createStringError(Message);
-  History.push_back(Action);
-  // After a crash or invalid IR the module (and, after a crash, its context)
-  // may be half rewritten: destroying them could crash again, so they are
-  // abandoned (the runner leaks its analyses itself) and the next reset()
-  // starts from a fresh context.
-  Runner.reset();
-  (void)Module.release();
-  (void)Context.release();
-  return endEpisode(std::move(Message));
 }
 
 llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
@@ -144,58 +122,28 @@ llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
   auto Found = findObservationSpace(Space);
   if (!Found)
     return Found.takeError();
-  auto Value = Found->Compute(*Module, *Bench, measurement());
-  if (!Value)
-    return inSpace("observation", Found->Name, *Bench, Value.takeError());
-  return Value;
+  return computeObservation(*Found);
 }
 
-llvm::Expected<std::optional<Observation>>
-Environment::observeConfigured() const {
-  if (!Observed)
-    return std::nullopt;
-  // The reward has just computed this state's cost: observing the same cost
-  // must not run codegen or a measurement again.
-  if (Observed->Cost == Reward->Cost)
-    return std::optional<Observation>(
-        costObservationValue(Reward->Cost, Tracker->currentCost()));
-  auto Value = Observed->Compute(*Module, *Bench, measurement());
-  if (!Value)
-    return inSpace("observation", Observed->Name, *Bench, Value.takeError());
-  return std::optional<Observation>(std::move(*Value));
+llvm::Expected<const llvm::Module &> Environment::module() const {
+  if (!inEpisode())
+    return llvm::createStringError(
+        "no module: the environment is not in an episode");
+  return currentModule();
 }
 
 llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
-  std::unique_ptr<Environment> Copy(
-      new Environment(Options, *Reward, Observed));
-  if (!inEpisode())
-    return std::move(Copy);
-  // Modules cannot be cloned across contexts; a bitcode round trip is the
-  // cheapest exact copy.
-  llvm::SmallVector<char, 0> Buffer;
-  {
-    llvm::raw_svector_ostream Stream(Buffer);
-    llvm::WriteBitcodeToFile(*Module, Stream);
-  }
-  Copy->Context = std::make_unique<llvm::LLVMContext>();
-  auto Parsed = llvm::parseBitcodeFile(
-      llvm::MemoryBufferRef(llvm::StringRef(Buffer.data(), Buffer.size()),
-                            Module->getModuleIdentifier()),
-      *Copy->Context);
-  if (!Parsed)
-    return Parsed.takeError();
-  Copy->Module = std::move(*Parsed);
-  Copy->Module->setModuleIdentifier(Module->getModuleIdentifier());
-  auto CopyRunner = PassRunner::create(*Copy->Module);
-  if (!CopyRunner)
-    return CopyRunner.takeError();
-  Copy->Runner = std::move(*CopyRunner);
-  Copy->Bench = Bench;
-  Copy->Tracker = Tracker;
-  Copy->History = History;
-  Copy->EpisodeReward = EpisodeReward;
-  Copy->Done = Done;
-  return std::move(Copy);
+  auto Copy = copy();
+  if (!Copy)
+    return Copy.takeError();
+  Environment &C = **Copy;
+  C.Bench = Bench;
+  C.Tracker = Tracker;
+  C.HasModule = HasModule;
+  C.History = History;
+  C.EpisodeReward = EpisodeReward;
+  C.Done = Done;
+  return Copy;
 }
 
 std::string Environment::pipeline() const {

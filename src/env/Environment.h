@@ -18,6 +18,7 @@
 #include "rewards/Reward.h"
 #include "runtime/MeasurementContext.h"
 
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <chrono>
@@ -33,7 +34,22 @@ class Module;
 
 namespace passgym {
 
-class PassRunner;
+/// Where an environment's steps run.
+enum class Isolation {
+  /// In the calling process: the fastest. A crash inside LLVM is recovered,
+  /// but memory corruption or a pass that never returns takes the caller
+  /// with it.
+  InProcess,
+  /// In a worker process of the environment's own (forks are forks of it):
+  /// a crash, memory corruption or a step past its timeout kills the worker,
+  /// not the caller; the step ends the episode with the reason, and the next
+  /// reset() starts a new worker.
+  Worker,
+};
+
+llvm::StringRef isolationName(Isolation I);
+/// "in-process" or "worker".
+std::optional<Isolation> parseIsolation(llvm::StringRef Name);
 
 struct EnvironmentOptions {
   /// Null means ActionSpace::builtin().
@@ -45,7 +61,17 @@ struct EnvironmentOptions {
   /// context of the environment's own with default options (shared by its
   /// forks).
   std::shared_ptr<MeasurementContext> Measurement;
+  passgym::Isolation Isolation = Isolation::InProcess;
+  /// Worker isolation: a reset, step, observation or fork that takes longer
+  /// kills the worker. None: stepTimeoutFor() the benchmark.
+  std::optional<std::chrono::milliseconds> StepTimeout;
 };
+
+/// The default step timeout for \p B: 10 s plus 1 s per 10,000 instructions,
+/// plus, for a run-time \p Reward, the longest the measurement may take.
+std::chrono::milliseconds stepTimeoutFor(const Benchmark &B,
+                                         const RewardSpace &Reward,
+                                         const MeasurementOptions &Measure);
 
 struct StepInfo {
   /// Whether the pass reported a change to the module (conservatively: a
@@ -67,12 +93,14 @@ struct StepResult {
   StepInfo Info;
 };
 
+/// The environment. create() returns the implementation that
+/// EnvironmentOptions::Isolation asks for; both behave the same.
 class Environment {
 public:
   /// Fails on an unknown observation or reward space.
   static llvm::Expected<std::unique_ptr<Environment>>
   create(EnvironmentOptions Options = {});
-  ~Environment();
+  virtual ~Environment();
 
   /// Starts an episode on \p B; returns the initial observation (if an
   /// observation space is set).
@@ -80,15 +108,21 @@ public:
 
   /// Applies action \p Action. Bad calls (no episode, episode over, action out
   /// of range) are errors and change nothing. A pass that crashes LLVM or
-  /// produces invalid IR ends the episode: Done is set and Info.Error names
-  /// the pass and the benchmark; reset() starts afresh.
+  /// produces invalid IR (or, with worker isolation, kills the worker or runs
+  /// past the timeout) ends the episode: Done is set and Info.Error names the
+  /// pass and the benchmark; reset() starts afresh.
   llvm::Expected<StepResult> step(size_t Action);
 
   /// Computes any observation space of the current state.
   llvm::Expected<Observation> observe(llvm::StringRef Space) const;
 
-  /// An independent copy of the current state (its own LLVMContext).
+  /// An independent copy of the current state (its own LLVMContext; with
+  /// worker isolation, its own worker).
   llvm::Expected<std::unique_ptr<Environment>> fork() const;
+
+  /// The current module (with worker isolation, a copy fetched from the
+  /// worker and kept until the next step).
+  llvm::Expected<const llvm::Module &> module() const;
 
   const ActionSpace &actions() const { return *Options.Actions; }
   /// How this environment measures run times.
@@ -97,10 +131,9 @@ public:
   /// The actions applied this episode, the one that ended it included.
   const std::vector<size_t> &actionHistory() const { return History; }
   /// Whether there is a module to observe: after reset(), until a step fails.
-  bool inEpisode() const { return Module != nullptr; }
+  bool inEpisode() const { return HasModule; }
   bool done() const { return Done; }
   const Benchmark &benchmark() const { return *Bench; }
-  const llvm::Module &module() const { return *Module; }
   const RewardTracker &reward() const { return *Tracker; }
   double episodeReward() const { return EpisodeReward; }
 
@@ -111,28 +144,45 @@ public:
   std::string commandline(llvm::StringRef Input = "input.bc",
                           llvm::StringRef Output = "output.bc") const;
 
-private:
+protected:
   Environment(EnvironmentOptions Options, const RewardSpace &Reward,
               const ObservationSpace *Observed);
-  llvm::Expected<std::optional<Observation>> observeConfigured() const;
-  StepResult endEpisode(std::string Error);
-  llvm::Expected<StepResult> passFailed(size_t Action, llvm::Error E);
+
+  /// What an implementation does; the public methods check the calls and
+  /// keep the history. startEpisode sets Tracker.
+  virtual llvm::Expected<std::optional<Observation>>
+  startEpisode(const BenchmarkPtr &B) = 0;
+  /// The step's outcome (its reward, and Done for a failure) or, for an
+  /// action whose pipeline does not parse, an error. Sets Tracker, and
+  /// HasModule = false when the module was lost.
+  virtual llvm::Expected<StepResult> applyAction(size_t Action) = 0;
+  virtual llvm::Expected<Observation>
+  computeObservation(const ObservationSpace &Space) const = 0;
+  /// A copy of this environment with the implementation's own state copied;
+  /// fork() copies the rest.
+  virtual llvm::Expected<std::unique_ptr<Environment>> copy() const = 0;
+  virtual llvm::Expected<const llvm::Module &> currentModule() const = 0;
+
+  /// The outcome of a step that ends the episode on \p Error.
+  StepResult failedStep(std::string Error) const;
 
   EnvironmentOptions Options;
   const RewardSpace *Reward;
   const ObservationSpace *Observed;
-
   BenchmarkPtr Bench;
-  std::unique_ptr<llvm::LLVMContext> Context;
-  std::unique_ptr<llvm::Module> Module;
-  /// Applies the actions to Module, keeping LLVM's analyses between steps;
-  /// declared after Module so that it is destroyed first.
-  std::unique_ptr<PassRunner> Runner;
   std::optional<RewardTracker> Tracker;
+  bool HasModule = false;
+
+private:
   std::vector<size_t> History;
   double EpisodeReward = 0;
   bool Done = false;
 };
+
+/// \p E, saying which space of which benchmark failed: a run-time error
+/// alone ("stdout differs ...") does not say where it came from.
+llvm::Error inSpace(llvm::StringRef Kind, llvm::StringRef Space,
+                    const Benchmark &B, llvm::Error E);
 
 } // namespace passgym
 

@@ -13,19 +13,20 @@ namespace passgym {
 namespace {
 
 ObservationFunction costObservation(CostFunction Cost) {
-  return [Cost](const llvm::Module &M, const Benchmark &B,
-                MeasurementContext &Measurement) -> llvm::Expected<Observation> {
-    auto Value = computeCost(Cost, M, B, Measurement);
-    if (!Value)
-      return Value.takeError();
-    return costObservationValue(Cost, *Value);
-  };
+  return
+      [Cost](const llvm::Module &M, const Benchmark &B,
+             MeasurementContext &Measurement) -> llvm::Expected<Observation> {
+        auto Value = computeCost(Cost, M, B, Measurement);
+        if (!Value)
+          return Value.takeError();
+        return costObservationValue(Cost, *Value);
+      };
 }
 
 ObservationFunction baselineObservation(CostFunction Cost, Baseline Level) {
-  return [Cost, Level](const llvm::Module &, const Benchmark &B,
-                       MeasurementContext &Measurement)
-             -> llvm::Expected<Observation> {
+  return [Cost, Level](
+             const llvm::Module &, const Benchmark &B,
+             MeasurementContext &Measurement) -> llvm::Expected<Observation> {
     auto Value = baselineCost(Cost, Level, B, Measurement);
     if (!Value)
       return Value.takeError();
@@ -34,11 +35,13 @@ ObservationFunction baselineObservation(CostFunction Cost, Baseline Level) {
 }
 
 /// Adapts an observation of the module alone that cannot fail.
-ObservationFunction ofModule(std::function<Observation(const llvm::Module &)> F) {
-  return [F = std::move(F)](const llvm::Module &M, const Benchmark &,
-                            MeasurementContext &) -> llvm::Expected<Observation> {
-    return F(M);
-  };
+ObservationFunction
+ofModule(std::function<Observation(const llvm::Module &)> F) {
+  return
+      [F = std::move(F)](const llvm::Module &M, const Benchmark &,
+                         MeasurementContext &) -> llvm::Expected<Observation> {
+        return F(M);
+      };
 }
 
 Observation printedIr(const llvm::Module &M) {
@@ -55,9 +58,8 @@ Observation bitcode(const llvm::Module &M) {
   return Bytes;
 }
 
-llvm::Expected<Observation> programGraph(const llvm::Module &M,
-                                         const Benchmark &,
-                                         MeasurementContext &) {
+llvm::Expected<Observation>
+programGraph(const llvm::Module &M, const Benchmark &, MeasurementContext &) {
   auto Graph = graph::buildProgramGraph(M);
   if (!Graph)
     return Graph.takeError();
@@ -83,32 +85,29 @@ std::vector<ObservationSpace> makeSpaces() {
        ofModule([](const llvm::Module &M) { return Observation(irHash(M)); })},
       {"InstCount",
        "TotalInsts, TotalBlocks, TotalFuncs, then a count per opcode",
-       Kind::IntVector,
-       ofModule(
-           [](const llvm::Module &M) { return Observation(computeInstCount(M)); }),
+       Kind::IntVector, ofModule([](const llvm::Module &M) {
+         return Observation(computeInstCount(M));
+       }),
        instCountFeatureNames()},
       {"Autophase", "the 56 Autophase features, in CompilerGym's order",
-       Kind::IntVector,
-       ofModule(
-           [](const llvm::Module &M) { return Observation(computeAutophase(M)); }),
+       Kind::IntVector, ofModule([](const llvm::Module &M) {
+         return Observation(computeAutophase(M));
+       }),
        autophaseFeatureNames()},
       {"Programl", "the ProGraML program graph", Kind::Graph, programGraph},
   };
-  // CompilerGym names the baselines ObjectTextSizeO3, not
-  // ObjectTextSizeBytesO3.
-  const std::pair<CostFunction, llvm::StringRef> Costs[] = {
-      {CostFunction::IrInstructionCount, "IrInstructionCount"},
-      {CostFunction::ObjectTextSizeBytes, "ObjectTextSize"},
-      {CostFunction::Runtime, "Runtime"}};
-  for (auto [Cost, BaselinePrefix] : Costs) {
+  for (CostFunction Cost : kCostFunctions) {
     std::string Name = costName(Cost).str();
-    Spaces.push_back({Name, "the current " + Name, costKind(Cost),
-                      costObservation(Cost), {}, Cost});
+    Spaces.push_back({Name,
+                      "the current " + Name,
+                      costKind(Cost),
+                      costObservation(Cost),
+                      {},
+                      Cost});
     for (Baseline Level : kObservedBaselines) {
-      std::string Pipeline = Level == Baseline::O0
-                                 ? std::string("no pass")
-                                 : baselinePipeline(Level);
-      Spaces.push_back({(BaselinePrefix + baselineName(Level)).str(),
+      std::string Pipeline = Level == Baseline::O0 ? std::string("no pass")
+                                                   : baselinePipeline(Level);
+      Spaces.push_back({baselineObservationName(Cost, Level),
                         Name + " of the unoptimized module after " + Pipeline,
                         costKind(Cost), baselineObservation(Cost, Level)});
     }
@@ -161,6 +160,15 @@ std::vector<ObservationFormat> ObservationSpace::formats() const {
 
 bool ObservationSpace::supports(ObservationFormat Format) const {
   return llvm::is_contained(formats(), Format);
+}
+
+std::string baselineObservationName(CostFunction Cost, Baseline Level) {
+  // CompilerGym names the baselines ObjectTextSizeO3, not
+  // ObjectTextSizeBytesO3.
+  llvm::StringRef Prefix = Cost == CostFunction::ObjectTextSizeBytes
+                               ? llvm::StringRef("ObjectTextSize")
+                               : costName(Cost);
+  return (Prefix + baselineName(Level)).str();
 }
 
 Observation costObservationValue(CostFunction Cost, double Value) {

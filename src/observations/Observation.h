@@ -82,6 +82,10 @@ struct ObservationSpace {
 /// How a cost value is observed: counts as integers, runtimes as doubles.
 Observation costObservationValue(CostFunction Cost, double Value);
 
+/// The space observing \p Cost of the unoptimized module after \p Level
+/// (O0, O3 or Oz), e.g. IrInstructionCountOz.
+std::string baselineObservationName(CostFunction Cost, Baseline Level);
+
 /// Every observation space, in a fixed order.
 const std::vector<ObservationSpace> &observationSpaces();
 

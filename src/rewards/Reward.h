@@ -68,6 +68,17 @@ public:
   /// Whether the O3/Oz scale was floored (the baseline gained less than 1%).
   bool scaleFloored() const { return Floored; }
 
+  /// Everything the tracker holds, so that another process can hand it over.
+  struct State {
+    CostFunction Cost;
+    double Initial, Previous, Scale;
+    bool Floored;
+  };
+  State state() const { return {Cost, Initial, Previous, Scale, Floored}; }
+  explicit RewardTracker(const State &S)
+      : Cost(S.Cost), Initial(S.Initial), Previous(S.Previous), Scale(S.Scale),
+        Floored(S.Floored) {}
+
 private:
   RewardTracker(CostFunction Cost, double Initial, double Scale, bool Floored)
       : Cost(Cost), Initial(Initial), Previous(Initial), Scale(Scale),

@@ -96,6 +96,17 @@ CacheStatistics MeasurementContext::statistics() const {
   return Statistics;
 }
 
+void MeasurementContext::addStatistics(const CacheStatistics &More) {
+  std::lock_guard<std::mutex> Lock(Mutex);
+  Statistics.Hits += More.Hits;
+  Statistics.Misses += More.Misses;
+}
+
+void MeasurementContext::forgetCacheConnection() {
+  std::lock_guard<std::mutex> Lock(Mutex);
+  (void)Cache.release();
+}
+
 llvm::Expected<std::optional<std::string>>
 MeasurementContext::lookupLocked(const MeasurementKey &Key) {
   if (auto Found = Recent.find(recentKey(Key)); Found != Recent.end())

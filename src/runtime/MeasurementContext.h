@@ -64,8 +64,18 @@ public:
   measureCached(llvm::StringRef ModuleHash, const RunSpec &Spec,
                 llvm::function_ref<llvm::Expected<RuntimeEstimate>()> Measure);
 
-  /// Lookups made through this context.
+  /// The persistent cache's path as given: std::nullopt for the default.
+  const std::optional<std::string> &cachePath() const { return CachePath; }
+
+  /// Lookups made through this context, and through other processes'
+  /// contexts working for it (addStatistics).
   CacheStatistics statistics() const;
+  void addStatistics(const CacheStatistics &More);
+
+  /// In a forked child: forgets (without closing) the parent's connection to
+  /// the cache file, which SQLite forbids using across fork(); the next
+  /// lookup opens one of the child's own.
+  void forgetCacheConnection();
 
 private:
   llvm::Expected<std::optional<std::string>>

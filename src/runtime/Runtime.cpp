@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -124,23 +125,40 @@ int main(int argc, char **argv) {
 }
 )";
 
-/// The harness object, compiled once per process; the caller holds
-/// linkerCommand's lock.
+/// Compiles the harness to \p Object.
+llvm::Error compileHarness(const std::string &Object) {
+  auto Source = TempDir::create("passgym-harness");
+  if (!Source)
+    return Source.takeError();
+  if (llvm::Error E =
+          writeFileAtomically(Source->file("harness.c"), kHarnessSource))
+    return E;
+  auto Compiled = toolchain::compileObject(Source->file("harness.c"), {"-O2"});
+  if (!Compiled)
+    return Compiled.takeError();
+  return writeFileAtomically(Object, Compiled->Output->getBuffer());
+}
+
+/// The harness object, compiled once per process, or once per session of
+/// worker processes (kSessionDirectoryVariable), whose forks keep using it
+/// after the worker that compiled it ends. The caller holds linkerCommand's
+/// lock.
 llvm::Expected<std::string> harnessObjectLocked() {
+  if (const char *Session = std::getenv(kSessionDirectoryVariable)) {
+    std::string Object = std::string(Session) + "/harness.o";
+    if (llvm::sys::fs::exists(Object))
+      return Object;
+    if (llvm::Error E = compileHarness(Object))
+      return std::move(E);
+    return Object;
+  }
   static std::optional<TempDir> Dir;
   if (Dir)
     return Dir->file("harness.o");
   auto NewDir = TempDir::create("passgym-harness");
   if (!NewDir)
     return NewDir.takeError();
-  if (llvm::Error E =
-          writeFileAtomically(NewDir->file("harness.c"), kHarnessSource))
-    return std::move(E);
-  auto Compiled = toolchain::compileObject(NewDir->file("harness.c"), {"-O2"});
-  if (!Compiled)
-    return Compiled.takeError();
-  if (llvm::Error E = writeFileAtomically(NewDir->file("harness.o"),
-                                          Compiled->Output->getBuffer()))
+  if (llvm::Error E = compileHarness(NewDir->file("harness.o")))
     return std::move(E);
   Dir.emplace(std::move(*NewDir));
   return Dir->file("harness.o");

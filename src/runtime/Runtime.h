@@ -34,6 +34,11 @@ class Module;
 
 namespace passgym {
 
+/// Names a directory that outlives every process of a session of worker
+/// processes (the environment sets it for them): the harness object is
+/// compiled into it once and shared.
+inline constexpr const char *kSessionDirectoryVariable = "PASSGYM_SESSION_DIR";
+
 /// What a run did, as far as validation is concerned.
 struct ProgramBehaviour {
   int ExitCode = 0;

@@ -1,11 +1,14 @@
 #include "support/Installation.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <cstdlib>
 #include <dlfcn.h>
+#include <optional>
+#include <vector>
 
 namespace passgym {
 namespace {
@@ -27,6 +30,25 @@ std::string codeLocation() {
   return std::string(Path);
 }
 
+/// The first of \p Candidates (relative paths) that \p Found accepts, in the
+/// directory of the code that runs or one of its parents, nearest first.
+std::optional<std::string>
+findBesideCode(const std::vector<std::string> &Candidates,
+               llvm::function_ref<bool(const std::string &)> Found) {
+  std::string Code = codeLocation();
+  llvm::StringRef Dir = llvm::sys::path::parent_path(Code);
+  for (int Level = 0; Level < kLevelsSearched && !Dir.empty(); ++Level) {
+    for (const std::string &Candidate : Candidates) {
+      llvm::SmallString<256> Path(Dir);
+      llvm::sys::path::append(Path, Candidate);
+      if (Found(std::string(Path)))
+        return std::string(Path);
+    }
+    Dir = llvm::sys::path::parent_path(Dir);
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 llvm::Expected<std::string> dataDirectory(const std::string &Marker) {
@@ -37,20 +59,33 @@ llvm::Expected<std::string> dataDirectory(const std::string &Marker) {
                                      "', which is not a directory");
     return std::string(Override);
   }
-  std::string Code = codeLocation();
-  llvm::StringRef Dir = llvm::sys::path::parent_path(Code);
-  for (int Level = 0; Level < kLevelsSearched && !Dir.empty(); ++Level) {
-    llvm::SmallString<256> Candidate(Dir);
-    llvm::sys::path::append(Candidate, "share", "passgym");
-    llvm::SmallString<256> Probe(Candidate);
-    llvm::sys::path::append(Probe, Marker);
-    if (llvm::sys::fs::exists(Probe))
-      return std::string(Candidate);
-    Dir = llvm::sys::path::parent_path(Dir);
+  auto Found = findBesideCode({"share/passgym"}, [&](const std::string &Dir) {
+    return llvm::sys::fs::exists(Dir + "/" + Marker);
+  });
+  if (Found)
+    return *Found;
+  return llvm::createStringError("cannot find passgym's data (share/passgym/" +
+                                 Marker + ") beside '" + codeLocation() +
+                                 "' or its parent directories; set " +
+                                 kDataDirectoryVariable);
+}
+
+llvm::Expected<std::string> installedExecutable(const std::string &Name,
+                                                const char *Variable) {
+  if (const char *Override = std::getenv(Variable)) {
+    if (!llvm::sys::fs::can_execute(Override))
+      return llvm::createStringError(std::string(Variable) + " names '" +
+                                     Override + "', which is not executable");
+    return std::string(Override);
   }
+  auto Found = findBesideCode({Name, "bin/" + Name}, [](const std::string &P) {
+    return llvm::sys::fs::can_execute(P) && !llvm::sys::fs::is_directory(P);
+  });
+  if (Found)
+    return *Found;
   return llvm::createStringError(
-      "cannot find passgym's data (share/passgym/" + Marker + ") beside '" +
-      Code + "' or its parent directories; set " + kDataDirectoryVariable);
+      "cannot find " + Name + " beside '" + codeLocation() +
+      "' or its parent directories; set " + Variable);
 }
 
 } // namespace passgym

@@ -25,6 +25,16 @@ inline constexpr const char *kDataDirectoryVariable = "PASSGYM_DATA_DIR";
 /// of its parent directories. The error says where it looked.
 llvm::Expected<std::string> dataDirectory(const std::string &Marker);
 
+/// The environment variable that names the worker executable.
+inline constexpr const char *kWorkerVariable = "PASSGYM_WORKER";
+
+/// The executable \p Name installed with passgym: $\p Variable if set (it
+/// must be executable), else the first \p Name or bin/\p Name found in the
+/// directory of the code that runs or one of its parents (the build tree
+/// puts executables in build/, an install in PREFIX/bin).
+llvm::Expected<std::string> installedExecutable(const std::string &Name,
+                                                const char *Variable);
+
 } // namespace passgym
 
 #endif

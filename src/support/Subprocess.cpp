@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,6 +225,14 @@ runSubprocess(const SubprocessOptions &Options) {
   if (WIFSIGNALED(Status))
     Result.Signal = WTERMSIG(Status);
   return Result;
+}
+
+int openPidFd(int Pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, Pid, 0));
+}
+
+bool signalPidFd(int PidFd, int Signal) {
+  return ::syscall(SYS_pidfd_send_signal, PidFd, Signal, nullptr, 0) == 0;
 }
 
 std::string firstErrorLine(llvm::StringRef Diagnostics) {

@@ -55,6 +55,12 @@ runSubprocess(const SubprocessOptions &Options);
 /// "error:", else the first line: one readable line instead of pages.
 std::string firstErrorLine(llvm::StringRef Diagnostics);
 
+/// A pidfd of process \p Pid (pidfd_open), or -1: signals sent through it
+/// reach that process even after its pid is reused.
+int openPidFd(int Pid);
+/// Sends \p Signal through a pidfd; false if the process is gone.
+bool signalPidFd(int PidFd, int Signal);
+
 /// Runs a command that must succeed; the error quotes its stderr.
 llvm::Error runChecked(const SubprocessOptions &Options);
 

@@ -3,6 +3,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <unistd.h>
+
 namespace passgym {
 
 llvm::Expected<TempDir> TempDir::create(llvm::StringRef Prefix) {
@@ -13,12 +15,15 @@ llvm::Expected<TempDir> TempDir::create(llvm::StringRef Prefix) {
   return TempDir(std::string(Path));
 }
 
-TempDir::TempDir(TempDir &&Other) noexcept : Path(std::move(Other.Path)) {
+TempDir::TempDir(std::string Path) : Path(std::move(Path)), Owner(::getpid()) {}
+
+TempDir::TempDir(TempDir &&Other) noexcept
+    : Path(std::move(Other.Path)), Owner(Other.Owner) {
   Other.Path.clear();
 }
 
 TempDir::~TempDir() {
-  if (!Path.empty())
+  if (!Path.empty() && Owner == ::getpid())
     llvm::sys::fs::remove_directories(Path, /*IgnoreErrors=*/true);
 }
 

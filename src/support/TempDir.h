@@ -10,7 +10,9 @@
 namespace passgym {
 
 /// A fresh directory under the system's temporary directory, removed with
-/// everything in it when the object dies (on every path, errors included).
+/// everything in it when the object dies (on every path, errors included) in
+/// the process that created it: a forked child that inherits the object
+/// leaves the directory to its owner.
 class TempDir {
 public:
   static llvm::Expected<TempDir> create(llvm::StringRef Prefix);
@@ -23,8 +25,9 @@ public:
   std::string file(llvm::StringRef Name) const;
 
 private:
-  explicit TempDir(std::string Path) : Path(std::move(Path)) {}
+  explicit TempDir(std::string Path);
   std::string Path;
+  int Owner;
 };
 
 } // namespace passgym

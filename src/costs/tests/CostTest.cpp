@@ -36,7 +36,7 @@ Sample sample(const std::string &Name, const TempDir &Dir, uint64_t Seed) {
   std::string Path = Dir.file(Name + ".bc");
   std::error_code EC;
   llvm::raw_fd_ostream Out(Path, EC);
-  llvm::WriteBitcodeToFile(Env->module(), Out);
+  llvm::WriteBitcodeToFile(take(Env->module()), Out);
   return {std::move(Env), Path};
 }
 
@@ -84,9 +84,10 @@ TEST_P(CostAgainstTools, InstructionCountMatchesOptsOutput) {
   std::string Ir = run({"/usr/bin/opt-19", "-S", S.BitcodePath, "-o", "-"});
   int64_t Expected = countInstructionLines(Ir);
   EXPECT_GT(Expected, 10);
-  EXPECT_EQ(take(computeCost(CostFunction::IrInstructionCount, S.Env->module(),
-                             S.Env->benchmark(), S.Env->measurement())),
-            Expected);
+  EXPECT_EQ(
+      take(computeCost(CostFunction::IrInstructionCount, take(S.Env->module()),
+                       S.Env->benchmark(), S.Env->measurement())),
+      Expected);
 }
 
 TEST_P(CostAgainstTools, ObjectTextSizeMatchesLlcAndSize) {
@@ -96,9 +97,10 @@ TEST_P(CostAgainstTools, ObjectTextSizeMatchesLlcAndSize) {
   run({"/usr/bin/llc-19", "-O0", "-filetype=obj", S.BitcodePath, "-o", Object});
   int64_t Expected = textSizeBySize(Object);
   EXPECT_GT(Expected, 100);
-  EXPECT_EQ(take(computeCost(CostFunction::ObjectTextSizeBytes, S.Env->module(),
-                             S.Env->benchmark(), S.Env->measurement())),
-            Expected);
+  EXPECT_EQ(
+      take(computeCost(CostFunction::ObjectTextSizeBytes, take(S.Env->module()),
+                       S.Env->benchmark(), S.Env->measurement())),
+      Expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtin, CostAgainstTools,

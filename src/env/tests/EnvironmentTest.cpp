@@ -67,7 +67,7 @@ TEST(EnvironmentTest, EveryActionOnEveryBuiltinProgramLeavesAValidModule) {
       StepResult Step = take(Env->step(Action));
       ASSERT_FALSE(Step.Done) << Name << ": " << Step.Info.Error;
       // runPipeline verifies too; this checks what the environment holds.
-      ASSERT_FALSE(llvm::verifyModule(Env->module(), &llvm::errs()))
+      ASSERT_FALSE(llvm::verifyModule(take(Env->module()), &llvm::errs()))
           << Name << " after " << Root->actions()[Action].Name;
     }
   }
@@ -101,7 +101,8 @@ TEST(EnvironmentTest, ForksAreIndependent) {
   EXPECT_EQ(hashOf(*Env), Before);
   EXPECT_EQ(Env->actionHistory().size(), 1u);
   EXPECT_EQ(Fork->actionHistory().size(), 2u);
-  EXPECT_NE(&Fork->module().getContext(), &Env->module().getContext());
+  EXPECT_NE(&take(Fork->module()).getContext(),
+            &take(Env->module()).getContext());
 
   // The original outlives its fork and still works.
   Fork.reset();
@@ -148,7 +149,7 @@ TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
     auto Buffer = llvm::MemoryBuffer::getFile(Output);
     ASSERT_TRUE(Buffer);
     auto FromOpt = take(parseModule(**Buffer, Context));
-    FromOpt->setModuleIdentifier(Env->module().getModuleIdentifier());
+    FromOpt->setModuleIdentifier(take(Env->module()).getModuleIdentifier());
     EXPECT_EQ(irHash(*FromOpt), hashOf(*Env))
         << Name << ": " << Env->pipeline();
   }
@@ -319,7 +320,7 @@ TEST(EnvironmentTest, CrashingPassEndsTheEpisodeAndLeavesTheEnvResettable) {
 
   take(Env->reset(B));
   applyAll(*Env, {0});
-  EXPECT_FALSE(llvm::verifyModule(Env->module()));
+  EXPECT_FALSE(llvm::verifyModule(take(Env->module())));
 }
 
 TEST(EnvironmentTest, PassProducingInvalidIrEndsTheEpisode) {
@@ -358,9 +359,9 @@ TEST(EnvironmentTest, FailedObservationsAndRewardsNameTheirSpaceAndBenchmark) {
   auto Env = take(Environment::create());
   take(Env->reset(NotRunnable));
   std::string Observed = errorOf(Env->observe("RuntimeO3"));
-  EXPECT_NE(Observed.find("observation RuntimeO3 of '" + NotRunnable->uri() +
-                          "'"),
-            std::string::npos)
+  EXPECT_NE(
+      Observed.find("observation RuntimeO3 of '" + NotRunnable->uri() + "'"),
+      std::string::npos)
       << Observed;
   EXPECT_NE(Observed.find("not runnable"), std::string::npos) << Observed;
 

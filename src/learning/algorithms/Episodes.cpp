@@ -27,7 +27,10 @@ EpisodeRunner::EpisodeRunner(std::vector<BenchmarkPtr> Benchmarks,
       Schedule(Schedule), State(State), Rng(Schedule.Seed) {}
 
 llvm::Error EpisodeRunner::rebuildObservation() {
-  auto O = observe(Env->module(), State);
+  auto M = Env->module();
+  if (!M)
+    return M.takeError();
+  auto O = observe(*M, State);
   if (!O)
     return O.takeError();
   Current = std::move(*O);

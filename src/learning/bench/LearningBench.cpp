@@ -83,7 +83,10 @@ llvm::Expected<Prepared> prepare(const std::string &Uri) {
     return llvm::createStringError("resetting on " + Uri + ": " +
                                    llvm::toString(Started.takeError()));
   Prepared P{Uri, *B, std::move(*Env), std::nullopt, ""};
-  if (auto G = graph::buildProgramGraph(P.Env->module()))
+  auto M = P.Env->module();
+  if (!M)
+    return M.takeError();
+  if (auto G = graph::buildProgramGraph(*M))
     P.Graph = std::move(*G);
   else
     P.GraphFailure = "graph: " + llvm::toString(G.takeError());
@@ -182,9 +185,12 @@ llvm::Error measurePolicyStep(ActorCritic &Net, const Environment &Env,
     torch::NoGradGuard NoGrad;
     for (unsigned I = 0; I <= Options.Repetitions; ++I) {
       // Timed apart and added: the graph build is reported as its share.
+      auto M = Env.module();
+      if (!M)
+        return M.takeError();
       std::optional<llvm::Expected<graph::ProgramGraph>> G;
-      double GraphMs = millisecondsOf(
-          [&] { G.emplace(graph::buildProgramGraph(Env.module())); });
+      double GraphMs =
+          millisecondsOf([&] { G.emplace(graph::buildProgramGraph(*M)); });
       if (!*G)
         return G->takeError();
       int64_t Action = -1;

@@ -60,10 +60,16 @@ llvm::Error rollOut(Environment &Env, Actor &Policy,
   std::vector<size_t> Effective;
   torch::NoGradGuard NoGrad;
   torch::Tensor Logits; // Of the current state, with no-op actions masked.
-  std::string StateHash = irHash(Env.module());
+  auto Initial = Env.module();
+  if (!Initial)
+    return Initial.takeError();
+  std::string StateHash = irHash(*Initial);
   for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
     if (!Logits.defined()) {
-      auto O = observe(Env.module(), Encoding.Kind);
+      auto M = Env.module();
+      if (!M)
+        return M.takeError();
+      auto O = observe(*M, Encoding.Kind);
       if (!O)
         return O.takeError();
       Logits = Policy->forward(encodeStates({&*O}, Encoding))[0].clone();
@@ -79,7 +85,13 @@ llvm::Error rollOut(Environment &Env, Actor &Policy,
       Row.Error = S->Info.Error;
       return llvm::Error::success();
     }
-    std::string Hash = S->Info.Changed ? irHash(Env.module()) : StateHash;
+    std::string Hash = StateHash;
+    if (S->Info.Changed) {
+      auto M = Env.module();
+      if (!M)
+        return M.takeError();
+      Hash = irHash(*M);
+    }
     if (Hash != StateHash) {
       Effective.push_back(static_cast<size_t>(Best));
       Logits = torch::Tensor();
@@ -97,8 +109,13 @@ llvm::Error rollOut(Environment &Env, Actor &Policy,
 void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
              EvalRow &Row) {
   MeasurementContext &Measurement = Env.measurement();
-  auto Count = computeCost(CostFunction::IrInstructionCount, Env.module(), *B,
-                           Measurement);
+  auto Module = Env.module();
+  if (!Module) {
+    Row.Error = llvm::toString(Module.takeError());
+    return;
+  }
+  auto Count =
+      computeCost(CostFunction::IrInstructionCount, *Module, *B, Measurement);
   auto Oz = baselineCost(CostFunction::IrInstructionCount, Baseline::Oz, *B,
                          Measurement);
   if (!Count) {
@@ -120,7 +137,7 @@ void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
     Row.RuntimeNote = "not measured";
     return;
   }
-  auto Ms = computeCost(CostFunction::Runtime, Env.module(), *B, Measurement);
+  auto Ms = computeCost(CostFunction::Runtime, *Module, *B, Measurement);
   auto O0 = baselineCost(CostFunction::Runtime, Baseline::O0, *B, Measurement);
   auto O3 = baselineCost(CostFunction::Runtime, Baseline::O3, *B, Measurement);
   std::string Problems;

@@ -79,12 +79,13 @@ inline StateEncoding encodingOf(const BenchmarkPtr &B,
   auto Env = testing::take(Environment::create(tinyEnvironment()));
   testing::take(Env->reset(B));
   graph::ProgramGraph Before =
-      testing::take(graph::buildProgramGraph(Env->module()));
-  std::vector<std::vector<int64_t>> Features{computeAutophase(Env->module())};
+      testing::take(graph::buildProgramGraph(testing::take(Env->module())));
+  std::vector<std::vector<int64_t>> Features{
+      computeAutophase(testing::take(Env->module()))};
   testing::take(Env->step(0));
   graph::ProgramGraph After =
-      testing::take(graph::buildProgramGraph(Env->module()));
-  Features.push_back(computeAutophase(Env->module()));
+      testing::take(graph::buildProgramGraph(testing::take(Env->module())));
+  Features.push_back(computeAutophase(testing::take(Env->module())));
   StateEncoding Encoding;
   Encoding.Kind = Kind;
   Encoding.Vocab = Vocabulary::build({&Before, &After});

@@ -163,7 +163,10 @@ observeTrainingModules(const std::vector<BenchmarkPtr> &Benchmarks,
     if (auto R = (*Env)->reset(B); !R)
       return R.takeError();
     for (int Round = 0; Round < 3; ++Round) {
-      auto O = observe((*Env)->module(), Kind);
+      auto M = (*Env)->module();
+      if (!M)
+        return M.takeError();
+      auto O = observe(*M, Kind);
       if (!O)
         return O.takeError();
       Observations.push_back(std::move(*O));

@@ -1,0 +1,50 @@
+//===- env/LocalEnvironment.h - An environment in this process ------------===//
+//
+// The environment's steps run in the calling process: the module, its
+// LLVMContext and the PassRunner that keeps its analyses between steps live
+// here. A worker process serves one of these too.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_ENV_LOCALENVIRONMENT_H
+#define PASSGYM_ENV_LOCALENVIRONMENT_H
+
+#include "env/Environment.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace passgym {
+
+class PassRunner;
+
+class LocalEnvironment final : public Environment {
+public:
+  LocalEnvironment(EnvironmentOptions Options, const RewardSpace &Reward,
+                   const ObservationSpace *Observed);
+  ~LocalEnvironment() override;
+
+private:
+  llvm::Expected<std::optional<Observation>>
+  startEpisode(const BenchmarkPtr &B) override;
+  llvm::Expected<StepResult> applyAction(size_t Action) override;
+  llvm::Expected<Observation>
+  computeObservation(const ObservationSpace &Space) const override;
+  llvm::Expected<std::unique_ptr<Environment>> copy() const override;
+  llvm::Expected<const llvm::Module &> currentModule() const override;
+
+  llvm::Expected<std::optional<Observation>>
+  observeConfigured(const Benchmark &B) const;
+  llvm::Expected<StepResult> passFailed(llvm::Error E);
+
+  std::unique_ptr<llvm::LLVMContext> Context;
+  std::unique_ptr<llvm::Module> Module;
+  /// Applies the actions to Module, keeping LLVM's analyses between steps;
+  /// declared after Module so that it is destroyed first.
+  std::unique_ptr<PassRunner> Runner;
+};
+
+} // namespace passgym
+
+#endif

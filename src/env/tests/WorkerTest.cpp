@@ -1,0 +1,155 @@
+//===- env/tests/WorkerTest.cpp - Environments in worker processes --------===//
+//
+// Worker isolation behaves like in-process isolation, and what kills a
+// worker (a crash, heap corruption, a pass that never returns) ends the
+// episode with the reason while this process carries on. The misbehaving
+// passes come from a pass plugin, which worker processes load too.
+//
+//===----------------------------------------------------------------------===//
+#include "env/Environment.h"
+
+#include "actions/PassRunner.h"
+#include "graph/ProgramGraph.h"
+#include "support/ModuleHash.h"
+#include "support/tests/TestHelpers.h"
+
+#include "llvm/IR/Module.h"
+
+#include <gtest/gtest.h>
+#include <random>
+
+namespace passgym {
+namespace {
+
+using testing::builtin;
+using testing::errorOf;
+using testing::take;
+
+std::unique_ptr<Environment>
+create(Isolation Where, std::shared_ptr<const ActionSpace> Space = nullptr,
+       std::string Observation = "") {
+  EnvironmentOptions Options;
+  Options.Actions = std::move(Space);
+  Options.ObservationSpace = std::move(Observation);
+  Options.Isolation = Where;
+  return take(Environment::create(std::move(Options)));
+}
+
+std::shared_ptr<const ActionSpace> faultySpace() {
+  testing::check(addPassPlugin(PASSGYM_FAULTY_PASSES));
+  return std::make_shared<ActionSpace>(
+      "faulty", std::vector<Action>{{"sroa", "function(sroa)"},
+                                    {"crash", "faulty-crash"},
+                                    {"corrupt-heap", "faulty-corrupt-heap"},
+                                    {"hang", "faulty-hang"},
+                                    {"break", "faulty-break-ir"}});
+}
+
+TEST(WorkerTest, AWorkerGivesWhatTheCallingProcessGives) {
+  BenchmarkPtr B = builtin("qsort");
+  auto Local = create(Isolation::InProcess, nullptr, "Autophase");
+  auto Remote = create(Isolation::Worker, nullptr, "Autophase");
+  EXPECT_EQ(take(Local->reset(B)), take(Remote->reset(B)));
+  std::mt19937_64 Random(3);
+  for (int I = 0; I < 25; ++I) {
+    size_t Action = Random() % Local->actions().size();
+    StepResult A = take(Local->step(Action));
+    StepResult W = take(Remote->step(Action));
+    ASSERT_EQ(A.Done, W.Done) << W.Info.Error;
+    if (A.Done)
+      break;
+    EXPECT_EQ(A.Reward, W.Reward);
+    EXPECT_EQ(A.Observation, W.Observation);
+    EXPECT_EQ(A.Info.Changed, W.Info.Changed);
+  }
+  EXPECT_EQ(Local->actionHistory(), Remote->actionHistory());
+  EXPECT_EQ(Local->reward().currentCost(), Remote->reward().currentCost());
+  EXPECT_EQ(Local->episodeReward(), Remote->episodeReward());
+  EXPECT_EQ(take(Local->observe("IrHash")), take(Remote->observe("IrHash")));
+  EXPECT_EQ(take(Local->observe("Programl")),
+            take(Remote->observe("Programl")));
+  EXPECT_EQ(irHash(take(Local->module())), irHash(take(Remote->module())));
+  EXPECT_EQ(Local->commandline(), Remote->commandline());
+}
+
+TEST(WorkerTest, ForksOfAWorkerAreIndependentAndOutliveIt) {
+  auto Env = create(Isolation::Worker);
+  take(Env->reset(builtin("crc32")));
+  size_t Sroa = *Env->actions().find("sroa");
+  size_t Inline = *Env->actions().find("inline");
+  take(Env->step(Sroa));
+  std::string Before = std::get<std::string>(take(Env->observe("IrHash")));
+  auto Fork = take(Env->fork());
+  EXPECT_EQ(std::get<std::string>(take(Fork->observe("IrHash"))), Before);
+  take(Fork->step(Inline));
+  EXPECT_NE(std::get<std::string>(take(Fork->observe("IrHash"))), Before);
+  EXPECT_EQ(std::get<std::string>(take(Env->observe("IrHash"))), Before);
+  // A fork of a fork keeps working after the worker it was forked from ends.
+  auto Grandchild = take(Fork->fork());
+  Fork.reset();
+  Env.reset();
+  StepResult Step = take(Grandchild->step(Sroa));
+  EXPECT_FALSE(Step.Done) << Step.Info.Error;
+  EXPECT_EQ(Grandchild->actionHistory().size(), 3u);
+}
+
+/// The step ends the episode with an error containing \p Expected; this
+/// process is still here, and the environment starts a new episode.
+void expectSurvived(Environment &Env, size_t Action,
+                    const std::vector<std::string> &Expected) {
+  BenchmarkPtr B = builtin("crc32");
+  take(Env.reset(B));
+  take(Env.step(0));
+  StepResult Step = take(Env.step(Action));
+  EXPECT_TRUE(Step.Done);
+  EXPECT_FALSE(Env.inEpisode());
+  EXPECT_EQ(Step.Reward, Env.reward().failurePenalty());
+  bool Named = false;
+  for (const std::string &Text : Expected)
+    Named |= Step.Info.Error.find(Text) != std::string::npos;
+  EXPECT_TRUE(Named) << Step.Info.Error;
+  EXPECT_NE(Step.Info.Error.find(Env.actions()[Action].Pipeline),
+            std::string::npos)
+      << Step.Info.Error;
+  take(Env.reset(B));
+  EXPECT_FALSE(take(Env.step(0)).Done);
+}
+
+TEST(WorkerTest, ACrashingPassEndsTheEpisodeInEitherIsolation) {
+  auto Space = faultySpace();
+  expectSurvived(*create(Isolation::InProcess, Space), 1, {"crashed"});
+  expectSurvived(*create(Isolation::Worker, Space), 1, {"crashed"});
+}
+
+TEST(WorkerTest, HeapCorruptionKillsOnlyTheWorker) {
+  expectSurvived(*create(Isolation::Worker, faultySpace()), 2,
+                 {"crashed", "the worker died"});
+}
+
+TEST(WorkerTest, APassThatNeverReturnsIsKilledAtTheTimeout) {
+  EnvironmentOptions Options;
+  Options.Actions = faultySpace();
+  Options.Isolation = Isolation::Worker;
+  Options.StepTimeout = std::chrono::milliseconds(1500);
+  auto Env = take(Environment::create(std::move(Options)));
+  auto Start = std::chrono::steady_clock::now();
+  expectSurvived(*Env, 3, {"timed out after 1500 ms"});
+  EXPECT_LT(std::chrono::steady_clock::now() - Start, std::chrono::seconds(20));
+}
+
+TEST(WorkerTest, InvalidIrEndsTheEpisodeInAWorker) {
+  expectSurvived(*create(Isolation::Worker, faultySpace()), 4, {"invalid IR"});
+}
+
+TEST(WorkerTest, AnUnparsablePipelineIsAnErrorNotTheEnd) {
+  auto Space = std::make_shared<ActionSpace>(
+      "bad", std::vector<Action>{{"nope", "function(no-such-pass)"}});
+  auto Env = create(Isolation::Worker, Space);
+  take(Env->reset(builtin("crc32")));
+  EXPECT_NE(errorOf(Env->step(0)).find("no-such-pass"), std::string::npos);
+  EXPECT_FALSE(Env->done());
+  EXPECT_TRUE(Env->inEpisode());
+}
+
+} // namespace
+} // namespace passgym
