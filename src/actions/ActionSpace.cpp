@@ -73,6 +73,13 @@ std::optional<size_t> ActionSpace::find(llvm::StringRef NameOrPipeline) const {
   return std::nullopt;
 }
 
+std::string ActionSpace::names(llvm::ArrayRef<size_t> Sequence) const {
+  std::string Names;
+  for (size_t Action : Sequence)
+    Names += (Names.empty() ? "" : " ") + Actions[Action].Name;
+  return Names;
+}
+
 std::string ActionSpace::pipeline(llvm::ArrayRef<size_t> Sequence) const {
   std::string Text;
   for (size_t Action : Sequence)

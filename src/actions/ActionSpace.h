@@ -57,6 +57,9 @@ public:
   /// pipeline text).
   std::optional<size_t> find(llvm::StringRef NameOrPipeline) const;
 
+  /// The names of the actions \p Sequence, separated by spaces.
+  std::string names(llvm::ArrayRef<size_t> Sequence) const;
+
   /// The actions \p Sequence as one comma-joined `opt -passes=` text.
   std::string pipeline(llvm::ArrayRef<size_t> Sequence) const;
 

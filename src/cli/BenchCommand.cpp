@@ -4,6 +4,9 @@
 #include "bench/EnvBench.h"
 #include "bench/EpisodeBench.h"
 #include "bench/RuntimeBench.h"
+#include "bench/SoakBench.h"
+
+#include "llvm/Support/FileSystem.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -85,6 +88,67 @@ void addEpisodeBench(CLI::App &Bench) {
   });
 }
 
+void addSoakBench(CLI::App &Bench) {
+  auto Options = std::make_shared<SoakOptions>();
+  auto ChunkOf = std::make_shared<std::string>();
+  CLI::App *Command = Bench.add_subcommand(
+      "soak",
+      "Random episodes with worker isolation over the built-ins, 60 csmith "
+      "and 150 llvm-stress programs, with known hostile episodes (a crashing "
+      "pass, heap corruption, a pass that never returns) mixed in; episodes "
+      "run in host processes of their own, a chunk at a time, so that host "
+      "crashes and hangs can be counted. Fails unless there are none.\n"
+      "Example: passgym bench soak --episodes 10000 --json soak.json");
+  Command->add_option("--episodes", Options->Episodes, "episodes in all")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t(1), uint64_t(100000000)));
+  Command
+      ->add_option("--episode-length", Options->EpisodeLength,
+                   "random actions per episode")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000u));
+  Command->add_option("--chunk", Options->Chunk, "episodes per host process")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t(1), uint64_t(100000000)));
+  Command
+      ->add_option("--hostile-every", Options->HostileEvery,
+                   "a known hostile episode every this many (0: none)")
+      ->capture_default_str();
+  Command
+      ->add_option_function<int64_t>(
+          "--step-timeout",
+          [Options](int64_t Ms) {
+            Options->StepTimeout = std::chrono::milliseconds(Ms);
+          },
+          "per-step timeout in ms (default 5000)")
+      ->check(CLI::Range(int64_t(100), int64_t(3600000)));
+  Command->add_option("--seed", Options->Seed, "random seed")
+      ->capture_default_str();
+  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  Command
+      ->add_option("--chunk-of", *ChunkOf,
+                   "FIRST:COUNT: run these episodes as a host process (used "
+                   "by the soak itself)")
+      ->group("");
+  runWith(*Command, [Options, ChunkOf] {
+    if (!ChunkOf->empty()) {
+      auto [First, Count] = llvm::StringRef(*ChunkOf).split(':');
+      uint64_t F = 0, C = 0;
+      if (First.getAsInteger(10, F) || Count.getAsInteger(10, C))
+        return reportError(
+            llvm::createStringError("--chunk-of takes FIRST:COUNT"));
+      llvm::Error E = runSoakChunk(*Options, F, C, llvm::outs());
+      return E ? reportError(std::move(E)) : 0;
+    }
+    Options->Executable = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+    ProgressBar Bar("bench soak");
+    llvm::Error E = runSoak(*Options, llvm::outs(),
+                            [&](double Fraction) { Bar.update(Fraction, ""); });
+    Bar.finish();
+    return E ? reportError(std::move(E)) : 0;
+  });
+}
+
 void addRuntimeBench(CLI::App &Bench) {
   auto Options = std::make_shared<RuntimeBenchOptions>();
   CLI::App *Command = Bench.add_subcommand(
@@ -133,6 +197,7 @@ void addBenchCommand(CLI::App &App) {
   addEnvBench(*Bench);
   addEpisodeBench(*Bench);
   addRuntimeBench(*Bench);
+  addSoakBench(*Bench);
   addLearningBenchForward(*Bench);
 }
 

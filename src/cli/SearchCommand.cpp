@@ -57,7 +57,8 @@ void printReport(const Environment &Start, const SearchResult &Result,
   if (Result.FailedEpisodes)
     Out << "failures       " << Result.FailedEpisodes
         << " episodes ended by a failing pass; first: " << Result.FirstFailure
-        << "\n";
+        << "\n               after the actions: "
+        << Space.names(Result.FirstFailureActions) << "\n";
   Out << "\n"
       << llvm::left_justify(costName(Cost), 24)
       << llvm::right_justify(Cost == CostFunction::Runtime ? "ms" : "value", 10)
@@ -72,9 +73,8 @@ void printReport(const Environment &Start, const SearchResult &Result,
   Out << "\n(vs " << Level << " = cost at " << Level << " / cost; above 1.000x "
       << "beats " << Level << ")\n\n";
   const std::vector<size_t> &Best = Result.Best->actionHistory();
-  Out << "best sequence (" << Best.size() << " actions):";
-  for (size_t Action : Best)
-    Out << " " << Space[Action].Name;
+  Out << "best sequence (" << Best.size()
+      << " actions):" << (Best.empty() ? "" : " ") << Space.names(Best);
   Out << "\n\nopt pipeline:\n  "
       << Result.Best->commandline("INPUT.bc", "OUTPUT.bc") << "\n";
 }

@@ -61,8 +61,10 @@ llvm::Expected<SearchResult> randomSearch(const Environment &Start,
         return Step.takeError();
       ++Result.Steps;
       if (Step->Done) {
-        if (++Result.FailedEpisodes == 1)
+        if (++Result.FailedEpisodes == 1) {
           Result.FirstFailure = Step->Info.Error;
+          Result.FirstFailureActions = (*Env)->actionHistory();
+        }
         break;
       }
       if ((*Env)->reward().currentCost() < Result.bestCost()) {

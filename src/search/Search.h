@@ -45,6 +45,9 @@ struct SearchResult {
   /// Episodes ended by a pass that crashed or produced invalid IR.
   uint64_t FailedEpisodes = 0;
   std::string FirstFailure;
+  /// The actions of that episode, the failing one last: replaying them
+  /// reproduces the failure.
+  std::vector<size_t> FirstFailureActions;
   std::chrono::duration<double> Elapsed{0};
 };
 

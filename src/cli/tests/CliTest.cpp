@@ -630,3 +630,45 @@ TEST_F(CliTest, DatasetsCountsTheBuiltinPrograms) {
 
 } // namespace
 } // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(SoakTest, HostileEpisodesEndEpisodesNotHosts) {
+  // Every fourth episode is a known hostile one: the attributor crash, the
+  // scalarizer's heap corruption and NewGVN's endless loop come round.
+  auto Dir = take(TempDir::create("passgym-soak-test"));
+  std::string Json = Dir.file("soak.json");
+  SubprocessOptions Options;
+  Options.Argv = {PASSGYM_BINARY,
+                  "bench",
+                  "soak",
+                  "--episodes",
+                  "24",
+                  "--chunk",
+                  "8",
+                  "--hostile-every",
+                  "4",
+                  "--episode-length",
+                  "20",
+                  "--step-timeout",
+                  "2000",
+                  "--json",
+                  Json};
+  Options.Timeout = std::chrono::minutes(10);
+  SubprocessResult R = take(runSubprocess(Options));
+  ASSERT_TRUE(R.succeeded()) << R.describeFailure() << "\n" << R.StandardError;
+  auto Text = llvm::MemoryBuffer::getFile(Json);
+  ASSERT_TRUE(Text);
+  nlohmann::json J = nlohmann::json::parse((*Text)->getBuffer().str());
+  EXPECT_EQ(J["episodes"], 24);
+  EXPECT_EQ(J["hostile"], 6);
+  EXPECT_EQ(J["host_crashes"], 0);
+  EXPECT_EQ(J["host_hangs"], 0);
+  EXPECT_EQ(J["host_processes"], 3);
+  EXPECT_GE(J["failures"].value("crashed", 0), 4);
+  EXPECT_GE(J["failures"].value("timed out", 0), 2);
+}
+
+} // namespace
+} // namespace passgym
