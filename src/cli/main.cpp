@@ -1,4 +1,5 @@
 #include "cli/Commands.h"
+#include "support/Cleanup.h"
 
 #include "llvm/Support/InitLLVM.h"
 
@@ -6,6 +7,7 @@
 
 int main(int Argc, char **Argv) {
   llvm::InitLLVM Init(Argc, Argv);
+  passgym::installInterruptCleanup();
   CLI::App App{"passgym: find LLVM 19 pass sequences that make programs "
                "smaller and faster.\n\nExamples:\n"
                "  passgym search                      random search on the "

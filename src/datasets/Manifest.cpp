@@ -168,6 +168,25 @@ llvm::Error readInputFiles(const Json &Value, ManifestEntry &Result,
   return llvm::Error::success();
 }
 
+/// The positive whole number in \p Field of \p Entry, at most \p Max (of
+/// \p Unit); none when the field is absent.
+llvm::Expected<std::optional<uint64_t>> readLimit(const Json &Entry,
+                                                  const char *Field,
+                                                  llvm::StringRef Unit,
+                                                  uint64_t Max) {
+  if (!Entry.contains(Field))
+    return std::nullopt;
+  const Json &Value = Entry[Field];
+  if (!Value.is_number_integer())
+    return wrongType(Field, ("a whole number of " + Unit).str(), Value);
+  if (!Value.is_number_unsigned() || Value.get<uint64_t>() == 0 ||
+      Value.get<uint64_t>() > Max)
+    return llvm::createStringError(
+        "'" + std::string(Field) + "' must be from 1 to " +
+        std::to_string(Max) + " " + Unit.str() + ", not " + Value.dump());
+  return Value.get<uint64_t>();
+}
+
 /// One entry of "benchmarks"; errors state the problem only, the caller
 /// names the manifest and the entry.
 llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
@@ -176,16 +195,16 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
     return llvm::createStringError(
         "expected an object with 'name' and 'sources', not " +
         std::string(Entry.type_name()));
-  static const std::set<std::string> Known = {
-      "name",         "description", "sources", "compile_flags",
-      "link_flags",   "args",        "stdin",   "input_files",
-      "output_files", "timeout_ms",  "runnable"};
+  static const std::vector<std::string> Known = {
+      "name",           "description", "sources",     "compile_flags",
+      "link_flags",     "args",        "stdin",       "input_files",
+      "output_files",   "timeout_ms",  "max_file_mb", "max_memory_mb",
+      "max_written_mb", "runnable"};
   for (const auto &Item : Entry.items())
-    if (!Known.count(Item.key()))
-      return llvm::createStringError(
-          "unknown field '" + Item.key() +
-          "' (known: name, description, sources, compile_flags, link_flags, "
-          "args, stdin, input_files, output_files, timeout_ms, runnable)");
+    if (!llvm::is_contained(Known, Item.key()))
+      return llvm::createStringError("unknown field '" + Item.key() +
+                                     "' (known: " + llvm::join(Known, ", ") +
+                                     ")");
 
   ManifestEntry Result;
   if (!Entry.contains("name"))
@@ -231,14 +250,22 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
   if (Entry.contains("output_files"))
     if (llvm::Error E = readOutputFiles(Entry["output_files"], Result))
       return std::move(E);
-  if (Entry.contains("timeout_ms")) {
-    const Json &Timeout = Entry["timeout_ms"];
-    if (!Timeout.is_number_integer())
-      return wrongType("timeout_ms", "a whole number of milliseconds", Timeout);
-    if (!Timeout.is_number_unsigned() || Timeout.get<uint64_t>() == 0)
-      return llvm::createStringError("'timeout_ms' must be positive, not " +
-                                     Timeout.dump());
-    Result.Timeout = std::chrono::milliseconds(Timeout.get<uint64_t>());
+  // Bounded, so that no value overflows when it is scaled or added to.
+  constexpr uint64_t kDay = 24 * 3600 * 1000;
+  constexpr uint64_t kMebibytes = 1 << 20;
+  constexpr uint64_t kTebibyteInMebibytes = 1 << 20;
+  if (auto Ms = readLimit(Entry, "timeout_ms", "milliseconds", kDay); !Ms)
+    return Ms.takeError();
+  else if (*Ms)
+    Result.Timeout = std::chrono::milliseconds(**Ms);
+  for (auto [Field, Target] : {std::pair{"max_file_mb", &Result.MaxFileBytes},
+                               {"max_memory_mb", &Result.MaxMemoryBytes},
+                               {"max_written_mb", &Result.MaxWrittenBytes}}) {
+    auto Mb = readLimit(Entry, Field, "mebibytes", kTebibyteInMebibytes);
+    if (!Mb)
+      return Mb.takeError();
+    if (*Mb)
+      *Target = **Mb * kMebibytes;
   }
   if (Entry.contains("runnable")) {
     if (!Entry["runnable"].is_boolean())
@@ -330,6 +357,9 @@ llvm::Expected<RunSpec> runSpecOf(const ManifestEntry &Entry) {
     Spec.LinkFlags.push_back("-lstdc++");
   if (Entry.Timeout)
     Spec.Timeout = *Entry.Timeout;
+  Spec.MaxFileBytes = Entry.MaxFileBytes.value_or(Spec.MaxFileBytes);
+  Spec.MaxMemoryBytes = Entry.MaxMemoryBytes.value_or(Spec.MaxMemoryBytes);
+  Spec.MaxWrittenBytes = Entry.MaxWrittenBytes.value_or(Spec.MaxWrittenBytes);
   return Spec;
 }
 

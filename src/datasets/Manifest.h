@@ -40,6 +40,8 @@ struct ManifestEntry {
   /// Names relative to the run directory.
   std::vector<std::string> OutputFiles;
   std::optional<std::chrono::milliseconds> Timeout;
+  /// Limits of a run (RunSpec's); unset: RunSpec's defaults.
+  std::optional<uint64_t> MaxFileBytes, MaxMemoryBytes, MaxWrittenBytes;
   /// Unset: runnable when the linked module defines main.
   std::optional<bool> Runnable;
 };

@@ -11,7 +11,9 @@ void encodeRunSpec(MessageWriter &Out, const RunSpec &Spec) {
       .strings(Spec.OutputFiles)
       .strings(Spec.LinkFlags)
       .i64(Spec.Timeout.count())
-      .u64(Spec.MaxFileBytes);
+      .u64(Spec.MaxFileBytes)
+      .u64(Spec.MaxMemoryBytes)
+      .u64(Spec.MaxWrittenBytes);
 }
 
 RunSpec decodeRunSpec(MessageReader &In) {
@@ -23,6 +25,8 @@ RunSpec decodeRunSpec(MessageReader &In) {
   Spec.LinkFlags = In.strings();
   Spec.Timeout = std::chrono::milliseconds(In.i64());
   Spec.MaxFileBytes = In.u64();
+  Spec.MaxMemoryBytes = In.u64();
+  Spec.MaxWrittenBytes = In.u64();
   return Spec;
 }
 

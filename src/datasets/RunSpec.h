@@ -39,6 +39,12 @@ struct RunSpec {
   /// No file the program writes may grow beyond this (RLIMIT_FSIZE): a run
   /// that tries is killed by SIGXFSZ instead of filling the disk.
   uint64_t MaxFileBytes = 256 << 20;
+  /// The program's address space may not grow beyond this (RLIMIT_AS): an
+  /// allocation past it fails instead of exhausting the machine.
+  uint64_t MaxMemoryBytes = uint64_t(4) << 30;
+  /// The files in the run directory may not add up to more than this; it is
+  /// checked while the program runs (every 50 ms) and when it ends.
+  uint64_t MaxWrittenBytes = uint64_t(1) << 30;
 };
 
 /// Writes every field of \p Spec, for another process (keep in step with the

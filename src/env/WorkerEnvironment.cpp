@@ -3,6 +3,7 @@
 #include "actions/PassRunner.h"
 #include "env/WorkerProtocol.h"
 #include "support/Channel.h"
+#include "support/Cleanup.h"
 #include "support/Installation.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
@@ -65,7 +66,9 @@ struct WorkerEnvironment::Process {
   Process(Channel Socket, pid_t Pid, int PidFd, bool Spawned,
           std::unique_ptr<TempDir> Temporary)
       : Socket(std::move(Socket)), Pid(Pid), PidFd(PidFd), Spawned(Spawned),
-        Temporary(std::move(Temporary)) {}
+        Temporary(std::move(Temporary)) {
+    registerPidFd(PidFd);
+  }
 
   /// Kills the worker and, if it is ours, waits for it: how it ended, or
   /// empty when that is not ours to know.
@@ -73,6 +76,7 @@ struct WorkerEnvironment::Process {
     if (PidFd < 0)
       return "";
     signalPidFd(PidFd, SIGKILL);
+    unregisterPidFd(PidFd);
     ::close(PidFd);
     PidFd = -1;
     if (!Spawned)
@@ -146,6 +150,12 @@ llvm::Error WorkerEnvironment::startWorker() {
   posix_spawn_file_actions_init(&Actions);
   posix_spawn_file_actions_adddup2(&Actions, Pair->second.descriptor(),
                                    kWorkerFd);
+  posix_spawnattr_t Attributes;
+  posix_spawnattr_init(&Attributes);
+  sigset_t None;
+  sigemptyset(&None);
+  posix_spawnattr_setsigmask(&Attributes, &None);
+  posix_spawnattr_setflags(&Attributes, POSIX_SPAWN_SETSIGMASK);
   std::vector<std::string> Environment = {
       "TMPDIR=" + Temporary->path(),
       std::string(kSessionDirectoryVariable) + "=" + Session->path()};
@@ -162,9 +172,10 @@ llvm::Error WorkerEnvironment::startWorker() {
   std::string FdText = std::to_string(kWorkerFd);
   std::vector<char *> Argv = {Executable->data(), FdText.data(), nullptr};
   pid_t Pid = 0;
-  int Failed = ::posix_spawn(&Pid, Executable->c_str(), &Actions, nullptr,
+  int Failed = ::posix_spawn(&Pid, Executable->c_str(), &Actions, &Attributes,
                              Argv.data(), Envp.data());
   posix_spawn_file_actions_destroy(&Actions);
+  posix_spawnattr_destroy(&Attributes);
   if (Failed)
     return llvm::createStringError("cannot start '" + *Executable +
                                    "': " + std::strerror(Failed));

@@ -11,7 +11,7 @@ namespace {
 
 /// Bump when the harness or the way of measuring changes: results measured
 /// the old way must not be found again.
-constexpr int kMeasurementVersion = 4;
+constexpr int kMeasurementVersion = 5;
 
 /// Results remembered in memory before the oldest are forgotten (all at once:
 /// the persistent cache still has them).
@@ -35,7 +35,10 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
                  {"stdin", bytesHash(Spec.StandardInput)},
                  {"outputs", Spec.OutputFiles},
                  {"link", Spec.LinkFlags},
-                 {"timeout_ms", Spec.Timeout.count()}});
+                 {"timeout_ms", Spec.Timeout.count()},
+                 {"max_file_bytes", Spec.MaxFileBytes},
+                 {"max_memory_bytes", Spec.MaxMemoryBytes},
+                 {"max_written_bytes", Spec.MaxWrittenBytes}});
   for (const std::string &Input : Spec.InputFiles) {
     auto Contents = llvm::MemoryBuffer::getFile(Input);
     if (!Contents)

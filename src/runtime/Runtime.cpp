@@ -68,14 +68,25 @@ static int allow_beneath(int ruleset, const char *path, __u64 access) {
   close(rule.parent_fd);
   return status == 0 ? 0 : -1;
 }
+/* The ruleset attributes of Landlock ABI 6, which Debian 12's headers
+   predate: signal scoping stops the program from signalling processes
+   outside its domain (passgym among them). */
+struct ruleset_attr_v6 {
+  __u64 handled_access_fs;
+  __u64 handled_access_net;
+  __u64 scoped;
+};
+#define PASSGYM_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define PASSGYM_SCOPE_SIGNAL (1ULL << 1)
 /* Landlock: the program may change files only below its run directory (and
-   write to /dev/null). Kernels without Landlock run it unconfined. */
+   write to /dev/null) and, from ABI 6, signal only processes it started.
+   Kernels without Landlock run it unconfined. */
 static int confine_writes(void) {
   long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
                      LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 1)
     return 0;
-  struct landlock_ruleset_attr attr = {0};
+  struct ruleset_attr_v6 attr = {0};
   attr.handled_access_fs =
       LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
       LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
@@ -84,7 +95,12 @@ static int confine_writes(void) {
       LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
   if (abi >= 3)
     attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
-  int ruleset = syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+  size_t attr_size = sizeof attr.handled_access_fs;
+  if (abi >= 6) {
+    attr.scoped = PASSGYM_SCOPE_SIGNAL | PASSGYM_SCOPE_ABSTRACT_UNIX_SOCKET;
+    attr_size = sizeof attr;
+  }
+  int ruleset = syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
   if (ruleset < 0)
     return -1;
   __u64 device = LANDLOCK_ACCESS_FS_WRITE_FILE |
@@ -103,6 +119,13 @@ static int apply_limits(void) {
     struct rlimit limit;
     limit.rlim_cur = limit.rlim_max = strtoull(max_file, NULL, 10);
     if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+      return -1;
+  }
+  const char *max_memory = getenv("PASSGYM_MAX_MEMORY_BYTES");
+  if (max_memory) {
+    struct rlimit limit;
+    limit.rlim_cur = limit.rlim_max = strtoull(max_memory, NULL, 10);
+    if (setrlimit(RLIMIT_AS, &limit) != 0)
       return -1;
   }
   const char *cpu = getenv("PASSGYM_CPU");
@@ -211,6 +234,20 @@ llvm::Error copyInputs(const RunSpec &Spec, const TempDir &RunDir) {
                                              "': " + EC.message());
   }
   return llvm::Error::success();
+}
+
+/// The bytes of the regular files below \p Dir.
+uint64_t directoryBytes(const std::string &Dir) {
+  uint64_t Total = 0;
+  std::error_code EC;
+  for (llvm::sys::fs::recursive_directory_iterator It(Dir, EC), End;
+       It != End && !EC; It.increment(EC)) {
+    llvm::sys::fs::file_status Status;
+    if (!llvm::sys::fs::status(It->path(), Status, /*Follow=*/false) &&
+        Status.type() == llvm::sys::fs::file_type::regular_file)
+      Total += Status.getSize();
+  }
+  return Total;
 }
 
 std::string firstDifference(const std::string &Expected,
@@ -344,8 +381,17 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   if (llvm::Error E = copyInputs(Spec, RunDir))
     return std::move(E);
   SubprocessOptions Options;
-  Options.Environment = {"PASSGYM_MAX_FILE_BYTES=" +
-                         std::to_string(Spec.MaxFileBytes)};
+  Options.Environment = {
+      "PASSGYM_MAX_FILE_BYTES=" + std::to_string(Spec.MaxFileBytes),
+      "PASSGYM_MAX_MEMORY_BYTES=" + std::to_string(Spec.MaxMemoryBytes)};
+  Options.Confine = true;
+  Options.Check = [&]() -> std::optional<std::string> {
+    uint64_t Written = directoryBytes(RunDir.path());
+    if (Written <= Spec.MaxWrittenBytes)
+      return std::nullopt;
+    return "its files add up to more than " +
+           std::to_string(Spec.MaxWrittenBytes) + " bytes";
+  };
   if (Cpu)
     Options.Environment.push_back("PASSGYM_CPU=" + std::to_string(*Cpu));
   Options.Argv.push_back(Executable);
@@ -356,7 +402,7 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   auto Result = runSubprocess(Options);
   if (!Result)
     return Result.takeError();
-  if (Result->TimedOut || Result->Signal)
+  if (Result->TimedOut || Result->Signal || !Result->Stopped.empty())
     return llvm::createStringError("the program " + Result->describeFailure());
   if (Result->OutputTruncated)
     return llvm::createStringError(

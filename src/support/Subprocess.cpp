@@ -1,15 +1,20 @@
 #include "support/Subprocess.h"
 
+#include "support/Cleanup.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,10 +53,13 @@ llvm::Error makePipe(Pipe &P) {
 }
 
 /// Moves data between the child's pipes and our buffers until both output
-/// pipes close or the deadline passes. Returns false on timeout.
-bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
-               SubprocessResult &Result, size_t MaxOutput,
-               Clock::time_point Deadline) {
+/// pipes close, the deadline passes, or Check stops the program. Returns
+/// false on timeout or when stopped.
+bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const SubprocessOptions &O,
+               SubprocessResult &Result, Clock::time_point Deadline) {
+  const std::string &Input = O.StandardInput;
+  size_t MaxOutput = O.MaxOutputBytes;
+  auto NextCheck = Clock::now() + O.CheckInterval;
   size_t Written = 0;
   if (Input.empty())
     In.closeEnd(1);
@@ -61,6 +69,15 @@ bool pumpPipes(Pipe &In, Pipe &Out, Pipe &Err, const std::string &Input,
         Deadline - Clock::now());
     if (Remaining.count() <= 0)
       return false;
+    if (O.Check && Clock::now() >= NextCheck) {
+      if (std::optional<std::string> Stop = O.Check()) {
+        Result.Stopped = std::move(*Stop);
+        return false;
+      }
+      NextCheck = Clock::now() + O.CheckInterval;
+    }
+    if (O.Check)
+      Remaining = std::min(Remaining, O.CheckInterval);
     pollfd Fds[3];
     int Count = 0;
     for (int Fd : {Out.fds[0], Err.fds[0]})
@@ -118,6 +135,60 @@ bool waitUntil(pid_t Pid, int &Status, Clock::time_point Deadline) {
   }
 }
 
+/// What a confined child needs before exec, prepared by the parent: the
+/// child shares the parent's memory until it execs (CLONE_VM | CLONE_VFORK)
+/// and may only make system calls.
+struct ConfinedStart {
+  const char *Path;
+  char *const *Argv;
+  char *const *Envp;
+  const char *WorkingDirectory;
+  int Stdin, Stdout, Stderr;
+  /// Set by the child when exec fails.
+  int Errno = 0;
+};
+
+int startConfined(void *Arg) {
+  auto *S = static_cast<ConfinedStart *>(Arg);
+  sigset_t None;
+  sigemptyset(&None);
+  ::sigprocmask(SIG_SETMASK, &None, nullptr);
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::dup2(S->Stdin, 0) < 0 || ::dup2(S->Stdout, 1) < 0 ||
+      ::dup2(S->Stderr, 2) < 0 ||
+      (S->WorkingDirectory && ::chdir(S->WorkingDirectory) != 0)) {
+    S->Errno = errno;
+    ::_exit(127);
+  }
+  ::execve(S->Path, S->Argv, S->Envp);
+  S->Errno = errno;
+  ::_exit(127);
+}
+
+std::atomic<bool> NamespacesRefused{false};
+
+/// Starts a confined child: in a PID namespace of its own unless the kernel
+/// refused one before. Returns its pid, or -1 with errno set.
+pid_t cloneConfined(ConfinedStart &Start, bool &Contained) {
+  constexpr size_t kStackBytes = 64 * 1024;
+  std::vector<char> Stack(kStackBytes);
+  char *Top = Stack.data() + Stack.size();
+  int Flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+  if (!NamespacesRefused) {
+    pid_t Pid = ::clone(startConfined, Top, Flags | CLONE_NEWPID, &Start);
+    if (Pid >= 0) {
+      Contained = true;
+      return Pid;
+    }
+    if (errno != EPERM && errno != EINVAL && errno != ENOSPC)
+      return -1;
+    NamespacesRefused = true;
+  }
+  Contained = false;
+  return ::clone(startConfined, Top, Flags, &Start);
+}
+
 /// The caller's environment with \p Overrides applied, null-terminated.
 std::vector<char *>
 childEnvironment(const std::vector<std::string> &Overrides) {
@@ -138,7 +209,21 @@ childEnvironment(const std::vector<std::string> &Overrides) {
 
 } // namespace
 
+bool pidNamespacesAvailable() {
+  SubprocessOptions Probe;
+  Probe.Argv = {"/bin/true"};
+  Probe.Confine = true;
+  auto Result = runSubprocess(Probe);
+  if (!Result) {
+    llvm::consumeError(Result.takeError());
+    return false;
+  }
+  return Result->Contained;
+}
+
 std::string SubprocessResult::describeFailure() const {
+  if (!Stopped.empty())
+    return "stopped: " + Stopped;
   if (TimedOut)
     return llvm::formatv(
         "timed out after {0} ms",
@@ -171,7 +256,13 @@ runSubprocess(const SubprocessOptions &Options) {
                                          Options.WorkingDirectory.c_str());
   posix_spawnattr_t Attributes;
   posix_spawnattr_init(&Attributes);
-  posix_spawnattr_setflags(&Attributes, POSIX_SPAWN_SETPGROUP);
+  // The caller may block signals it handles on a thread of its own
+  // (support/Cleanup.h); the child starts with none blocked.
+  sigset_t None;
+  sigemptyset(&None);
+  posix_spawnattr_setsigmask(&Attributes, &None);
+  posix_spawnattr_setflags(&Attributes,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&Attributes, 0);
 
   std::vector<char *> Argv;
@@ -182,14 +273,34 @@ runSubprocess(const SubprocessOptions &Options) {
 
   auto Start = Clock::now();
   pid_t Pid = 0;
-  int SpawnError = ::posix_spawnp(&Pid, Argv[0], &Actions, &Attributes,
-                                  Argv.data(), Environment.data());
+  int SpawnError = 0;
+  SubprocessResult Result;
+  if (Options.Confine) {
+    ConfinedStart Confined{Argv[0],
+                           Argv.data(),
+                           Environment.data(),
+                           Options.WorkingDirectory.empty()
+                               ? nullptr
+                               : Options.WorkingDirectory.c_str(),
+                           In.fds[0],
+                           Out.fds[1],
+                           Err.fds[1]};
+    Pid = cloneConfined(Confined, Result.Contained);
+    SpawnError = Pid < 0 ? errno : Confined.Errno;
+    if (Pid > 0 && Confined.Errno)
+      ::waitpid(Pid, nullptr, 0);
+  } else {
+    SpawnError = ::posix_spawnp(&Pid, Argv[0], &Actions, &Attributes,
+                                Argv.data(), Environment.data());
+  }
   posix_spawn_file_actions_destroy(&Actions);
   posix_spawnattr_destroy(&Attributes);
   if (SpawnError != 0)
     return llvm::createStringError(
         std::error_code(SpawnError, std::generic_category()),
         "cannot run '" + Options.Argv[0] + "': " + std::strerror(SpawnError));
+  // Killed with everything it started if we are interrupted meanwhile.
+  registerProcessGroup(Pid);
   In.closeEnd(0);
   Out.closeEnd(1);
   Err.closeEnd(1);
@@ -197,7 +308,6 @@ runSubprocess(const SubprocessOptions &Options) {
   // child reads, while nobody drains its output.
   ::fcntl(In.fds[1], F_SETFL, O_NONBLOCK);
 
-  SubprocessResult Result;
   auto Deadline = Start + Options.Timeout;
   // A child that exits without reading its input would kill us with SIGPIPE
   // when we write to it: the signal is blocked in this thread while we feed
@@ -207,18 +317,21 @@ runSubprocess(const SubprocessOptions &Options) {
   sigemptyset(&Sigpipe);
   sigaddset(&Sigpipe, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &Sigpipe, &Previous);
-  bool Finished = pumpPipes(In, Out, Err, Options.StandardInput, Result,
-                            Options.MaxOutputBytes, Deadline);
+  bool Finished = pumpPipes(In, Out, Err, Options, Result, Deadline);
   timespec NoWait{0, 0};
   while (sigtimedwait(&Sigpipe, nullptr, &NoWait) > 0) {
   }
   pthread_sigmask(SIG_SETMASK, &Previous, nullptr);
   int Status = 0;
   if (!Finished || !waitUntil(Pid, Status, Deadline)) {
-    Result.TimedOut = true;
+    Result.TimedOut = Result.Stopped.empty();
     ::kill(-Pid, SIGKILL);
     ::waitpid(Pid, &Status, 0);
+  } else if (Options.Check && Result.Stopped.empty()) {
+    if (std::optional<std::string> Stop = Options.Check())
+      Result.Stopped = std::move(*Stop);
   }
+  unregisterProcessGroup(Pid);
   Result.WallTime = Clock::now() - Start;
   if (WIFEXITED(Status))
     Result.ExitCode = WEXITSTATUS(Status);

@@ -1,7 +1,11 @@
 //===- support/Subprocess.h - Running another program ---------------------===//
 //
 // Runs a program with a timeout in its own process group, so a timeout kills
-// everything it started, and captures its output.
+// everything it started, and captures its output. A confined program also
+// gets a PID namespace of its own where the kernel allows one (as root): it
+// is process 1 there, so every process it starts, even one that left its
+// process group, dies with it, and it cannot name (or signal) its parent. A
+// confined program dies with the thread that started it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_SUPPORT_SUBPROCESS_H
@@ -10,6 +14,7 @@
 #include "llvm/Support/Error.h"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +32,13 @@ struct SubprocessOptions {
   std::chrono::milliseconds Timeout{std::chrono::minutes(5)};
   /// Output beyond this many bytes per stream is discarded (and flagged).
   size_t MaxOutputBytes = 64 << 20;
+  /// Run in a PID namespace of its own where possible, and die with the
+  /// caller.
+  bool Confine = false;
+  /// Called every CheckInterval while the program runs, and once after it
+  /// ends: a reason stops the program (SIGKILL) and is reported.
+  std::function<std::optional<std::string>()> Check;
+  std::chrono::milliseconds CheckInterval{50};
 };
 
 struct SubprocessResult {
@@ -35,6 +47,10 @@ struct SubprocessResult {
   /// Signal number when it was killed by a signal (the timeout's included).
   std::optional<int> Signal;
   bool TimedOut = false;
+  /// Why Check stopped the program; empty if it did not.
+  std::string Stopped;
+  /// Whether the program had a PID namespace of its own.
+  bool Contained = false;
   bool OutputTruncated = false;
   std::string StandardOutput;
   std::string StandardError;
@@ -54,6 +70,9 @@ runSubprocess(const SubprocessOptions &Options);
 /// The first line of a compiler's or linker's diagnostics that says
 /// "error:", else the first line: one readable line instead of pages.
 std::string firstErrorLine(llvm::StringRef Diagnostics);
+
+/// Whether confined programs get a PID namespace here (tried once).
+bool pidNamespacesAvailable();
 
 /// A pidfd of process \p Pid (pidfd_open), or -1: signals sent through it
 /// reach that process even after its pid is reused.

@@ -1,5 +1,7 @@
 #include "support/TempDir.h"
 
+#include "support/Cleanup.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -15,7 +17,9 @@ llvm::Expected<TempDir> TempDir::create(llvm::StringRef Prefix) {
   return TempDir(std::string(Path));
 }
 
-TempDir::TempDir(std::string Path) : Path(std::move(Path)), Owner(::getpid()) {}
+TempDir::TempDir(std::string Path) : Path(std::move(Path)), Owner(::getpid()) {
+  registerDirectory(this->Path);
+}
 
 TempDir::TempDir(TempDir &&Other) noexcept
     : Path(std::move(Other.Path)), Owner(Other.Owner) {
@@ -23,8 +27,10 @@ TempDir::TempDir(TempDir &&Other) noexcept
 }
 
 TempDir::~TempDir() {
-  if (!Path.empty() && Owner == ::getpid())
-    llvm::sys::fs::remove_directories(Path, /*IgnoreErrors=*/true);
+  if (Path.empty() || Owner != ::getpid())
+    return;
+  llvm::sys::fs::remove_directories(Path, /*IgnoreErrors=*/true);
+  unregisterDirectory(Path);
 }
 
 std::string TempDir::file(llvm::StringRef Name) const {

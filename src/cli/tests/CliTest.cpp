@@ -12,6 +12,8 @@
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -22,6 +24,11 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <csignal>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
 
 namespace passgym {
 namespace {
@@ -668,6 +675,51 @@ TEST(SoakTest, HostileEpisodesEndEpisodesNotHosts) {
   EXPECT_EQ(J["host_processes"], 3);
   EXPECT_GE(J["failures"].value("crashed", 0), 4);
   EXPECT_GE(J["failures"].value("timed out", 0), 2);
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(InterruptTest, CtrlCEndsTheProgramAndLeavesNoTemporaryFiles) {
+  auto Scratch = take(TempDir::create("passgym-interrupt-test"));
+  std::string Tmp = Scratch.file("tmp");
+  std::filesystem::create_directory(Tmp);
+  std::string Uri =
+      "manifest:" + testing::testData("hostile/manifest.json") + "#sleeper";
+  std::vector<std::string> Args = {PASSGYM_BINARY, "validate", Uri};
+  std::vector<char *> Argv;
+  for (std::string &Arg : Args)
+    Argv.push_back(Arg.data());
+  Argv.push_back(nullptr);
+  std::string TmpVar = "TMPDIR=" + Tmp;
+  std::vector<char *> Envp = {TmpVar.data()};
+  for (char **Var = environ; *Var; ++Var)
+    if (std::string_view(*Var).substr(0, 7) != "TMPDIR=")
+      Envp.push_back(*Var);
+  Envp.push_back(nullptr);
+  pid_t Pid = 0;
+  ASSERT_EQ(
+      posix_spawn(&Pid, Argv[0], nullptr, nullptr, Argv.data(), Envp.data()),
+      0);
+  // The unoptimized program runs for a minute; interrupt it once it runs.
+  int Status = 0;
+  for (int Tries = 0;
+       Tries < 600 && !testing::liveProcessesNamed("pgym-sleeper"); ++Tries) {
+    ASSERT_EQ(::waitpid(Pid, &Status, WNOHANG), 0) << "passgym ended early";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(testing::liveProcessesNamed("pgym-sleeper"), 0);
+  ::kill(Pid, SIGINT);
+  ASSERT_EQ(::waitpid(Pid, &Status, 0), Pid);
+  EXPECT_TRUE(WIFSIGNALED(Status) && WTERMSIG(Status) == SIGINT);
+  for (int Tries = 0;
+       Tries < 100 && testing::liveProcessesNamed("pgym-sleeper"); ++Tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(testing::liveProcessesNamed("pgym-sleeper"), 0);
+  EXPECT_TRUE(std::filesystem::is_empty(Tmp));
 }
 
 } // namespace

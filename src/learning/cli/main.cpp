@@ -1,4 +1,5 @@
 #include "learning/cli/Commands.h"
+#include "support/Cleanup.h"
 
 #include "llvm/Support/InitLLVM.h"
 
@@ -22,6 +23,7 @@ void useOneBlasThread() {
 
 int main(int Argc, char **Argv) {
   llvm::InitLLVM Init(Argc, Argv);
+  passgym::installInterruptCleanup();
   useOneBlasThread();
   CLI::App App{"passgym's learning commands (run through passgym: passgym "
                "train, passgym eval, passgym bench learning)."};

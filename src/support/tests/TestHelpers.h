@@ -6,6 +6,8 @@
 
 #include "llvm/Support/Error.h"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <stdexcept>
 #include <string>
@@ -45,6 +47,25 @@ inline std::string errorOf(llvm::Error E) {
 /// A built-in benchmark by name, e.g. "crc32".
 inline BenchmarkPtr builtin(const std::string &Name) {
   return take(loadBenchmark("benchmark://builtin-v0/" + Name));
+}
+
+/// Live processes (not zombies waiting to be reaped) called \p Name.
+inline int liveProcessesNamed(const std::string &Name) {
+  int Count = 0;
+  for (const auto &Entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream Stat(Entry.path() / "stat");
+    std::string Line;
+    if (!std::getline(Stat, Line))
+      continue;
+    size_t Open = Line.find('('), Close = Line.rfind(')');
+    if (Open == std::string::npos || Close == std::string::npos ||
+        Close + 2 >= Line.size())
+      continue;
+    if (Line.substr(Open + 1, Close - Open - 1) == Name &&
+        Line[Close + 2] != 'Z')
+      ++Count;
+  }
+  return Count;
 }
 
 inline std::string testData(const std::string &Name) {
