@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
+#include "support/Files.h"
 
 #include "costs/Cost.h"
 
@@ -20,6 +21,9 @@ struct ApplyOptions {
 };
 
 int runApply(const ApplyOptions &Options) {
+  if (Options.Output != "-")
+    if (llvm::Error E = checkWritable(Options.Output))
+      return reportError(std::move(E));
   EnvironmentOptions Env0;
   Env0.Isolation = Options.Isolation;
   auto Env = replay(Options.Benchmark, Options.ActionsFile, Options.Sequence,

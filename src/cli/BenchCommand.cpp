@@ -29,19 +29,20 @@ void addEnvBench(CLI::App &Bench) {
       ->add_option("--steps", Options->StepsPerBenchmark,
                    "random actions timed per benchmark")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(wholeNumber(1, 1000000));
   Command
       ->add_option("--repetitions", Options->Repetitions,
                    "repetitions of fork and object-size timings")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(wholeNumber(1, 1000000));
   Command
       ->add_option("--large-module", Options->LargeModuleInstructions,
                    "instructions in the generated module for the fork "
                    "target")
       ->capture_default_str();
   Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
   Command->add_option("--json", Options->JsonPath, "also write JSON here");
   runWith(*Command, [Options] {
     ProgressBar Bar("bench env");
@@ -69,14 +70,15 @@ void addEpisodeBench(CLI::App &Bench) {
                       "generator://linked-builtins-v0/26)");
   Command->add_option("--actions", Options->Actions, "actions per episode")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 100000u));
+      ->check(wholeNumber(1, 100000));
   Command
       ->add_option("--repetitions", Options->Repetitions,
                    "times each episode is replayed each way")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 1000u));
+      ->check(wholeNumber(1, 1000));
   Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
   Command->add_option("--json", Options->JsonPath, "also write JSON here");
   runWith(*Command, [Options] {
     ProgressBar Bar("bench episode");
@@ -101,15 +103,15 @@ void addSoakBench(CLI::App &Bench) {
       "Example: passgym bench soak --episodes 10000 --json soak.json");
   Command->add_option("--episodes", Options->Episodes, "episodes in all")
       ->capture_default_str()
-      ->check(CLI::Range(uint64_t(1), uint64_t(100000000)));
+      ->check(wholeNumber(1, 100000000));
   Command
       ->add_option("--episode-length", Options->EpisodeLength,
                    "random actions per episode")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 100000u));
+      ->check(wholeNumber(1, 100000));
   Command->add_option("--chunk", Options->Chunk, "episodes per host process")
       ->capture_default_str()
-      ->check(CLI::Range(uint64_t(1), uint64_t(100000000)));
+      ->check(wholeNumber(1, 100000000));
   Command
       ->add_option("--hostile-every", Options->HostileEvery,
                    "a known hostile episode every this many (0: none)")
@@ -121,9 +123,10 @@ void addSoakBench(CLI::App &Bench) {
             Options->StepTimeout = std::chrono::milliseconds(Ms);
           },
           "per-step timeout in ms (default 5000)")
-      ->check(CLI::Range(int64_t(100), int64_t(3600000)));
+      ->check(wholeNumber(100, 3600000));
   Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
   Command->add_option("--json", Options->JsonPath, "also write JSON here");
   Command
       ->add_option("--chunk-of", *ChunkOf,
@@ -162,20 +165,22 @@ void addRuntimeBench(CLI::App &Bench) {
                       "runnable benchmarks (default: every built-in)");
   Command->add_option("--steps", Options->Steps, "steps timed per benchmark")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(wholeNumber(1, 1000000));
   Command
       ->add_option("--repetitions", Options->Repetitions,
                    "independent measurements for the repeatability figure")
       ->capture_default_str()
-      ->check(CLI::Range(2u, 1000u));
+      ->check(wholeNumber(2, 1000));
   Command
       ->add_option("--episode-length", Options->EpisodeLength,
                    "actions in the replayed episode")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU");
+      ->check(wholeNumber(1, 1000000));
+  Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU")
+      ->check(wholeNumber(0, 4095));
   Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
   Command->add_option("--json", Options->JsonPath, "also write JSON here");
   runWith(*Command, [Options] {
     ProgressBar Bar("bench runtime");

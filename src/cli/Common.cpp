@@ -5,10 +5,12 @@
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <unistd.h>
 
 namespace passgym::cli {
@@ -52,6 +54,35 @@ replay(const std::string &Benchmark, const std::string &ActionsFile,
       return llvm::createStringError(Step->Info.Error);
   }
   return std::move(*Env);
+}
+
+CLI::Validator wholeNumber(int64_t Min, int64_t Max) {
+  std::string Range = "a whole number from " + std::to_string(Min) + " to " +
+                      std::to_string(Max);
+  return CLI::Validator(
+      [Min, Max, Range](std::string &Text) -> std::string {
+        int64_t Value = 0;
+        if (llvm::StringRef(Text).trim().getAsInteger(10, Value) ||
+            Value < Min || Value > Max)
+          return "'" + Text + "' is not " + Range;
+        return "";
+      },
+      Range);
+}
+
+CLI::Validator realNumber(double Min, double Max) {
+  std::string Range;
+  llvm::raw_string_ostream(Range)
+      << llvm::format("a number from %g to %g", Min, Max);
+  return CLI::Validator(
+      [Min, Max, Range](std::string &Text) -> std::string {
+        double Value = 0;
+        if (llvm::StringRef(Text).trim().getAsDouble(Value) ||
+            !std::isfinite(Value) || Value < Min || Value > Max)
+          return "'" + Text + "' is not " + Range;
+        return "";
+      },
+      Range);
 }
 
 void addIsolationOption(CLI::App &Command, Isolation &Into) {

@@ -16,6 +16,7 @@
 
 namespace CLI {
 class App;
+class Validator;
 } // namespace CLI
 
 namespace llvm {
@@ -23,6 +24,16 @@ class Module;
 } // namespace llvm
 
 namespace passgym::cli {
+
+/// A whole number from \p Min to \p Max, in decimal: "-5" is refused where
+/// \p Min is not negative (instead of wrapping around), and the message says
+/// the range in digits a person can read.
+CLI::Validator wholeNumber(int64_t Min, int64_t Max);
+/// A finite number (not NaN, not infinite) from \p Min to \p Max.
+CLI::Validator realNumber(double Min, double Max);
+/// The largest count an option takes: far beyond any real use, far from
+/// overflowing anything it is multiplied with.
+inline constexpr int64_t kMaxCount = 1'000'000'000'000;
 
 /// Prints "passgym: error: MESSAGE" on stderr and returns exit code 1.
 int reportError(llvm::Error E);

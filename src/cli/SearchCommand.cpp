@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
+#include "support/Files.h"
 
 #include "costs/Cost.h"
 #include "env/Environment.h"
@@ -80,6 +81,10 @@ void printReport(const Environment &Start, const SearchResult &Result,
 }
 
 int runSearch(const SearchOptions &Options) {
+  // Found out now, not after the whole budget.
+  if (!Options.Output.empty() && Options.Output != "-")
+    if (llvm::Error E = checkWritable(Options.Output))
+      return reportError(std::move(E));
   MeasurementOptions Measure;
   Measure.Cpu = Options.Cpu;
   EnvironmentOptions Env0;
@@ -169,18 +174,20 @@ void addSearchCommand(CLI::App &App) {
       ->add_option("-t,--time", Options->Seconds,
                    "time budget in seconds (0: none)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(realNumber(0, 1e7));
   Command
       ->add_option("-n,--steps", Options->Steps,
                    "step budget (0: none); with --time, whichever comes first")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(wholeNumber(0, kMaxCount));
   Command
       ->add_option("--episode-length", Options->EpisodeLength,
                    "actions per random episode")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(wholeNumber(1, 1000000));
   Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
   Command
       ->add_option("--cost", Options->Cost,
                    "cost to minimize (Runtime: measured ms (fastest run), "
@@ -190,8 +197,10 @@ void addSearchCommand(CLI::App &App) {
           {"IrInstructionCount", "ObjectTextSizeBytes", "Runtime"}));
   Command->add_option("--actions", Options->ActionsFile, "action space file")
       ->check(CLI::ExistingFile);
-  Command->add_option("--cpu", Options->Cpu,
-                      "with --cost Runtime: pin measured runs to this CPU");
+  Command
+      ->add_option("--cpu", Options->Cpu,
+                   "with --cost Runtime: pin measured runs to this CPU")
+      ->check(wholeNumber(0, 4095));
   Command->add_option(
       "-o,--output", Options->Output,
       "write the best module here (.bc: bitcode, else IR text)");

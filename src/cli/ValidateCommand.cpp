@@ -29,9 +29,12 @@ int runValidate(const ValidateOptions &Options) {
     return reportError(Module.takeError());
   if (llvm::Error E = validateModule(*Module, (*Env)->benchmark()))
     return reportError(
-        llvm::createStringError("behaviour changed after " +
-                                std::to_string((*Env)->actionHistory().size()) +
-                                " actions: " + llvm::toString(std::move(E))));
+        llvm::handleErrors(std::move(E), [&](const BehaviourDifference &D) {
+          return llvm::createStringError(
+              "behaviour changed after " +
+              std::to_string((*Env)->actionHistory().size()) +
+              " actions: " + D.message());
+        }));
   llvm::outs() << "valid: " << (*Env)->benchmark().uri() << " behaves as its "
                << "unoptimized program after " << (*Env)->actionHistory().size()
                << " actions\n";

@@ -103,7 +103,14 @@ llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
     if (Level != Baseline::O0)
       if (auto Changed = runPipeline(**M, baselinePipeline(Level)); !Changed)
         return Changed.takeError();
-    return computeCost(Cost, **M, B, Measurement);
+    auto Value = computeCost(Cost, **M, B, Measurement);
+    if (!Value)
+      // Undefined behaviour shows here as a baseline that no longer behaves
+      // like the unoptimized program: say which baseline.
+      return llvm::createStringError("the -" + baselineName(Level).str() +
+                                     " baseline of '" + B.uri() +
+                                     "': " + llvm::toString(Value.takeError()));
+    return Value;
   });
 }
 

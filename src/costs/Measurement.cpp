@@ -48,12 +48,28 @@ llvm::Expected<ProgramBehaviour> referenceBehaviour(const Benchmark &B) {
         auto Built = Program::build(**M, *Spec);
         if (!Built)
           return Built.takeError();
-        auto Outcome = Built->run(*Spec);
-        if (!Outcome)
-          return llvm::createStringError(
-              "the unoptimized program of '" + B.uri() +
-              "' fails: " + llvm::toString(Outcome.takeError()));
-        return std::move(Outcome->first);
+        // Twice: a program that behaves differently from run to run (it
+        // prints the time, say) would make every optimization look wrong.
+        std::optional<ProgramBehaviour> First;
+        for (int Run = 0; Run < 2; ++Run) {
+          auto Outcome = Built->run(*Spec);
+          if (!Outcome)
+            return llvm::createStringError(
+                "the unoptimized program of '" + B.uri() +
+                "' fails: " + llvm::toString(Outcome.takeError()));
+          if (!First) {
+            First = std::move(Outcome->first);
+            continue;
+          }
+          if (llvm::Error Differs = compareBehaviour(*First, Outcome->first))
+            return llvm::createStringError(
+                "'" + B.uri() +
+                "' is not deterministic: two runs of its unoptimized program "
+                "differ (" +
+                llvm::toString(std::move(Differs)) +
+                "), so optimized code cannot be validated against it");
+        }
+        return std::move(*First);
       });
 }
 
@@ -63,7 +79,10 @@ llvm::Error validateModule(const llvm::Module &M, const Benchmark &B) {
     return Judged.takeError();
   auto Outcome = Judged->Built.run(*B.runSpec());
   if (!Outcome)
-    return Outcome.takeError();
+    // The unoptimized program ran fine: a crash or a timeout now is a
+    // change of behaviour.
+    return llvm::make_error<BehaviourDifference>(
+        llvm::toString(Outcome.takeError()));
   return compareBehaviour(Judged->Reference, Outcome->first);
 }
 
@@ -82,9 +101,8 @@ measureModuleCached(const llvm::Module &M, const Benchmark &B,
   auto Spec = runSpecOf(B);
   if (!Spec)
     return Spec.takeError();
-  return Context.measureCached(irHash(M), *Spec, [&] {
-    return measureModule(M, B, Context.options());
-  });
+  return Context.measureCached(
+      irHash(M), *Spec, [&] { return measureModule(M, B, Context.options()); });
 }
 
 } // namespace passgym

@@ -48,6 +48,11 @@ makeBenchmark(std::string Uri, std::unique_ptr<llvm::MemoryBuffer> Contents) {
   llvm::raw_string_ostream ProblemStream(Problems);
   if (llvm::verifyModule(**M, &ProblemStream))
     return llvm::createStringError("invalid module '" + Uri + "': " + Problems);
+  if (llvm::none_of(**M,
+                    [](const llvm::Function &F) { return !F.isDeclaration(); }))
+    return llvm::createStringError("'" + Uri +
+                                   "' defines no function: there is nothing "
+                                   "to optimize");
   (*M)->setModuleIdentifier(Uri);
   if (llvm::Error E = adoptHostTargetIfUnset(**M))
     return std::move(E);

@@ -24,6 +24,8 @@ namespace {
 
 constexpr llvm::StringLiteral kRenamedMain = "passgym_benchmark_main";
 constexpr llvm::StringLiteral kTimingFile = ".passgym-elapsed-ns";
+/// Where the harness's init says which signal ended the program.
+constexpr llvm::StringLiteral kSignalFile = ".passgym-signal";
 
 /// The harness owns `main`. It applies the run's limits (a file-size limit,
 /// an optional CPU, no writes outside the run directory), then times the
@@ -41,6 +43,7 @@ constexpr llvm::StringLiteral kHarnessSource = R"(
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE /* Landlock ABI 3; Debian 12's headers predate it */
@@ -138,7 +141,32 @@ static int apply_limits(void) {
   }
   return confine_writes();
 }
+/* As process 1 of a PID namespace the program would ignore signals without
+   a handler (SIGXFSZ, SIGPIPE, SIGALRM, abort()'s SIGABRT): process 1 stays
+   a small init that runs it as its child, reaps whatever the program leaves,
+   and reports how the program ended. */
+static void run_as_child_of_init(void) {
+  pid_t program = fork();
+  if (program <= 0)
+    return; /* the program, or no fork: run unsupervised */
+  int status = 0;
+  pid_t ended;
+  while ((ended = wait(&status)) != program)
+    if (ended < 0)
+      _exit(125);
+  if (WIFSIGNALED(status)) {
+    FILE *signal_file = fopen(".passgym-signal", "w");
+    if (signal_file) {
+      fprintf(signal_file, "%d\n", WTERMSIG(status));
+      fclose(signal_file);
+    }
+    _exit(128 + WTERMSIG(status));
+  }
+  _exit(WEXITSTATUS(status));
+}
 int main(int argc, char **argv) {
+  if (getpid() == 1)
+    run_as_child_of_init();
   timing = fopen(".passgym-elapsed-ns", "w");
   if (!timing || apply_limits() != 0)
     return 125;
@@ -270,16 +298,24 @@ void summarize(RuntimeEstimate &Estimate) {
 
 } // namespace
 
+char BehaviourDifference::ID = 0;
+
+void BehaviourDifference::log(llvm::raw_ostream &OS) const { OS << Message; }
+
+std::error_code BehaviourDifference::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}
+
 llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
                              const ProgramBehaviour &Actual) {
   if (Actual.ExitCode != Reference.ExitCode)
-    return llvm::createStringError("exit code " +
-                                   std::to_string(Actual.ExitCode) +
-                                   ", the unoptimized "
-                                   "program's is " +
-                                   std::to_string(Reference.ExitCode));
+    return llvm::make_error<BehaviourDifference>(
+        "exit code " + std::to_string(Actual.ExitCode) +
+        ", the unoptimized "
+        "program's is " +
+        std::to_string(Reference.ExitCode));
   if (Actual.StandardOutput != Reference.StandardOutput)
-    return llvm::createStringError(
+    return llvm::make_error<BehaviourDifference>(
         "stdout differs from the unoptimized program's: " +
         firstDifference(Reference.StandardOutput, Actual.StandardOutput));
   for (const auto &[Name, Contents] : Reference.OutputFiles) {
@@ -287,14 +323,15 @@ llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
         std::find_if(Actual.OutputFiles.begin(), Actual.OutputFiles.end(),
                      [&](const auto &File) { return File.first == Name; });
     if (Match == Actual.OutputFiles.end())
-      return llvm::createStringError("output file '" + Name +
-                                     "' was not written");
+      return llvm::make_error<BehaviourDifference>("output file '" + Name +
+                                                   "' was not written");
     if (Match->second != Contents)
-      return llvm::createStringError("output file '" + Name + "' differs: " +
-                                     firstDifference(Contents, Match->second));
+      return llvm::make_error<BehaviourDifference>(
+          "output file '" + Name +
+          "' differs: " + firstDifference(Contents, Match->second));
   }
   if (Actual.OutputFiles.size() != Reference.OutputFiles.size())
-    return llvm::createStringError(
+    return llvm::make_error<BehaviourDifference>(
         "an output file the unoptimized program did not write was written");
   return llvm::Error::success();
 }
@@ -378,6 +415,7 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   for (const std::string &Name : Spec.OutputFiles)
     llvm::sys::fs::remove(RunDir.file(Name));
   llvm::sys::fs::remove(RunDir.file(kTimingFile));
+  llvm::sys::fs::remove(RunDir.file(kSignalFile));
   if (llvm::Error E = copyInputs(Spec, RunDir))
     return std::move(E);
   SubprocessOptions Options;
@@ -402,6 +440,15 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   auto Result = runSubprocess(Options);
   if (!Result)
     return Result.takeError();
+  if (auto Signalled = readFile(RunDir.file(kSignalFile))) {
+    int Signal = 0;
+    if (llvm::to_integer(llvm::StringRef(*Signalled).trim(), Signal)) {
+      Result->Signal = Signal;
+      Result->ExitCode.reset();
+    }
+  } else {
+    llvm::consumeError(Signalled.takeError());
+  }
   if (Result->TimedOut || Result->Signal || !Result->Stopped.empty())
     return llvm::createStringError("the program " + Result->describeFailure());
   if (Result->OutputTruncated)

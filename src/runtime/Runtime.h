@@ -48,8 +48,24 @@ struct ProgramBehaviour {
   std::vector<std::pair<std::string, std::string>> OutputFiles;
 };
 
-/// Why \p Actual is not \p Reference's behaviour (first difference only), or
-/// success.
+/// The program does not behave as its reference: a different exit code,
+/// output or output file, or a crash or timeout where the reference ran fine.
+/// Other failures (building the program, running the reference) are plain
+/// errors.
+class BehaviourDifference : public llvm::ErrorInfo<BehaviourDifference> {
+public:
+  static char ID;
+  explicit BehaviourDifference(std::string Message)
+      : Message(std::move(Message)) {}
+  void log(llvm::raw_ostream &OS) const override;
+  std::error_code convertToErrorCode() const override;
+
+private:
+  std::string Message;
+};
+
+/// Why \p Actual is not \p Reference's behaviour (first difference only, a
+/// BehaviourDifference), or success.
 llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
                              const ProgramBehaviour &Actual);
 

@@ -21,8 +21,10 @@ constexpr int kLevelsSearched = 5;
 /// The executable or shared library this function was loaded from.
 std::string codeLocation() {
   Dl_info Info;
+  // The main executable's name is as it was run (maybe relative to a
+  // directory since left); the kernel knows its real path.
   if (!dladdr(reinterpret_cast<void *>(&codeLocation), &Info) ||
-      !Info.dli_fname)
+      !Info.dli_fname || !llvm::sys::path::is_absolute(Info.dli_fname))
     return llvm::sys::fs::getMainExecutable(nullptr, nullptr);
   llvm::SmallString<256> Path;
   if (llvm::sys::fs::real_path(Info.dli_fname, Path))

@@ -27,6 +27,7 @@
 
 #include <csignal>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 
@@ -720,6 +721,88 @@ TEST(InterruptTest, CtrlCEndsTheProgramAndLeavesNoTemporaryFiles) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(testing::liveProcessesNamed("pgym-sleeper"), 0);
   EXPECT_TRUE(std::filesystem::is_empty(Tmp));
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+Outcome passgymIn(std::vector<std::string> Args) {
+  Args.insert(Args.begin(), PASSGYM_BINARY);
+  SubprocessOptions Options;
+  Options.Argv = std::move(Args);
+  Options.Timeout = std::chrono::seconds(120);
+  SubprocessResult R = take(runSubprocess(Options));
+  return {R.ExitCode.value_or(-1), R.StandardOutput, R.StandardError};
+}
+
+TEST(OutputTest, DevicesAndFifosAreWrittenThroughNotReplaced) {
+  if (::access("/dev/null", W_OK) != 0)
+    GTEST_SKIP() << "/dev/null is not writable here";
+  Outcome R = passgymIn(
+      {"apply", testing::testData("cli/small.ll"), "sroa", "-o", "/dev/null"});
+  EXPECT_EQ(R.ExitCode, 0) << R.Err;
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+
+  auto Dir = take(TempDir::create("passgym-output-test"));
+  std::string Fifo = Dir.file("pipe");
+  ASSERT_EQ(::mkfifo(Fifo.c_str(), 0600), 0);
+  std::string Read;
+  std::thread Reader([&] {
+    std::ifstream In(Fifo);
+    Read.assign(std::istreambuf_iterator<char>(In), {});
+  });
+  R = passgymIn(
+      {"apply", testing::testData("cli/small.ll"), "sroa", "-o", Fifo});
+  Reader.join();
+  EXPECT_EQ(R.ExitCode, 0) << R.Err;
+  EXPECT_TRUE(std::filesystem::is_fifo(Fifo));
+  EXPECT_NE(Read.find("define"), std::string::npos);
+}
+
+TEST(OutputTest, ASymlinkIsFollowedAndStaysALink) {
+  auto Dir = take(TempDir::create("passgym-output-test"));
+  std::string Target = Dir.file("target.ll"), Link = Dir.file("link.ll");
+  std::filesystem::create_symlink(Target, Link);
+  Outcome R = passgymIn(
+      {"apply", testing::testData("cli/small.ll"), "sroa", "-o", Link});
+  EXPECT_EQ(R.ExitCode, 0) << R.Err;
+  EXPECT_TRUE(std::filesystem::is_symlink(Link));
+  EXPECT_TRUE(std::filesystem::is_regular_file(Target));
+}
+
+TEST(OutputTest, AnUnwritableOutputFailsBeforeTheSearch) {
+  auto Start = std::chrono::steady_clock::now();
+  Outcome R = passgymIn({"search", testing::testData("cli/small.ll"), "--time",
+                         "60", "-o", "/nonexistent-dir/best.ll"});
+  EXPECT_EQ(R.ExitCode, 1);
+  EXPECT_NE(R.Err.find("'/nonexistent-dir' does not exist"), std::string::npos)
+      << R.Err;
+  EXPECT_LT(std::chrono::steady_clock::now() - Start, std::chrono::seconds(30));
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(ValidateTest, OnlyChangedBehaviourIsCalledAChangeOfBehaviour) {
+  // Not runnable: an error of its own, not "behaviour changed".
+  Outcome R =
+      passgymIn({"validate", testing::testData("cli/small.ll"), "sroa"});
+  EXPECT_EQ(R.ExitCode, 1);
+  EXPECT_NE(R.Err.find("not runnable"), std::string::npos) << R.Err;
+  EXPECT_EQ(R.Err.find("behaviour changed"), std::string::npos) << R.Err;
+  // A program whose runs differ: said so, before any optimization.
+  R = passgymIn(
+      {"validate", "manifest:" + testing::testData("hostile/manifest.json") +
+                       "#prints_time"});
+  EXPECT_EQ(R.ExitCode, 1);
+  EXPECT_NE(R.Err.find("is not deterministic"), std::string::npos) << R.Err;
+  EXPECT_EQ(R.Err.find("behaviour changed"), std::string::npos) << R.Err;
 }
 
 } // namespace

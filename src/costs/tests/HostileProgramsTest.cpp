@@ -80,3 +80,15 @@ TEST(HostileProgramsTest, WhatAProgramWritesIsLimited) {
 
 } // namespace
 } // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(HostileProgramsTest, AProgramThatDiffersFromRunToRunIsNotDeterministic) {
+  std::string Error =
+      testing::errorOf(referenceBehaviour(*hostile("prints_time")));
+  EXPECT_NE(Error.find("is not deterministic"), std::string::npos) << Error;
+}
+
+} // namespace
+} // namespace passgym

@@ -99,6 +99,16 @@ TEST(BenchmarkTest, BadInputsGiveOneClearError) {
   Message =
       errorOf(loadBenchmark(writeFile(Dir, "junk.bc", "BC\xC0\xDE junk")));
   EXPECT_NE(Message.find("junk.bc"), std::string::npos) << Message;
+
+  // An empty file parses or compiles to an empty module: nothing to optimize.
+  for (const char *Empty : {"empty.ll", "empty.bc", "empty.c"}) {
+    Message = errorOf(loadBenchmark(writeFile(Dir, Empty, "")));
+    EXPECT_NE(Message.find("defines no function"), std::string::npos)
+        << Empty << ": " << Message;
+  }
+  Message = errorOf(
+      loadBenchmark(writeFile(Dir, "declares.ll", "declare void @f()\n")));
+  EXPECT_NE(Message.find("defines no function"), std::string::npos) << Message;
 }
 
 TEST(BenchmarkTest, CachedValuesAreComputedOnce) {

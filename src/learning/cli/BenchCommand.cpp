@@ -25,19 +25,20 @@ void addLearningBenchCommand(CLI::App &Bench) {
   addNetworkShape(*Command, Options->Network);
   Command->add_option("--batch", Options->BatchSize, "graphs per batch")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
   Command
       ->add_option("--repetitions", Options->Repetitions,
                    "timed repetitions per measurement")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
   Command
       ->add_option("--steps", Options->Steps,
                    "environment steps timed per benchmark")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
   Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(passgym::cli::wholeNumber(0, INT64_MAX));
   Command->add_option("--json", Options->JsonPath, "also write JSON here");
   passgym::cli::runWith(*Command, [Options] {
     passgym::cli::ProgressBar Bar("bench learning");

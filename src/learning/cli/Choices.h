@@ -9,6 +9,7 @@
 #ifndef PASSGYM_LEARNING_CLI_CHOICES_H
 #define PASSGYM_LEARNING_CLI_CHOICES_H
 
+#include "cli/Common.h"
 #include "learning/networks/NetworkOptions.h"
 #include "learning/support/NameTable.h"
 
@@ -44,10 +45,10 @@ inline void addNetworkShape(CLI::App &Command, NetworkOptions &Network) {
             "graph encoder");
   Command.add_option("--hidden", Network.HiddenSize, "hidden width")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
   Command.add_option("--layers", Network.Layers, "GINE layers / GGNN steps")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
 }
 
 } // namespace passgym::learning::cli

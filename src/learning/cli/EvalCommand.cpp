@@ -63,7 +63,7 @@ void addEvalCommand(CLI::App &App) {
   Command
       ->add_option("--episode-length", Options->Run.EpisodeLength,
                    "steps per benchmark (default: as trained)")
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
   Command->add_flag("--no-runtime", Options->NoRuntime,
                     "skip execution-time measurements");
   Command
@@ -75,8 +75,9 @@ void addEvalCommand(CLI::App &App) {
       ->add_option("--vocabulary", Options->Run.VocabularyFile,
                    "refuse a policy trained with another vocabulary")
       ->check(CLI::ExistingFile);
-  Command->add_option("--cpu", Options->Run.Cpu,
-                      "pin measured runs to this CPU");
+  Command
+      ->add_option("--cpu", Options->Run.Cpu, "pin measured runs to this CPU")
+      ->check(passgym::cli::wholeNumber(0, 4095));
   Command->add_option("--json", Options->JsonPath, "also write JSON here");
   passgym::cli::runWith(*Command, [Options] { return runEval(*Options); });
 }

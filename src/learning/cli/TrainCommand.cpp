@@ -98,22 +98,25 @@ void addTrainCommand(CLI::App &App) {
       ->add_option("-n,--steps", Options->Schedule.TotalSteps,
                    "environment steps")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, passgym::cli::kMaxCount));
   Command
       ->add_option("--episode-length", Options->Schedule.EpisodeLength,
                    "steps per episode")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 1000000));
   Command
       ->add_option("--iteration-steps", Options->Schedule.StepsPerIteration,
                    "steps per iteration (PPO's rollout; a metrics row)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(passgym::cli::wholeNumber(1, 100000000));
   Command->add_option("--seed", Options->Schedule.Seed, "random seed")
-      ->capture_default_str();
-  Command->add_option("--learning-rate", Options->LearningRate,
-                      "Adam's learning rate (default: the agent's, "
-                      "docs/learning.md)");
+      ->capture_default_str()
+      ->check(passgym::cli::wholeNumber(0, INT64_MAX));
+  Command
+      ->add_option("--learning-rate", Options->LearningRate,
+                   "Adam's learning rate (default: the agent's, "
+                   "docs/learning.md)")
+      ->check(passgym::cli::realNumber(1e-9, 10));
   addChoice(*Command, "--state", Options->Network.State, kStateKindNames,
             "what the networks see of the module");
   addNetworkShape(*Command, Options->Network);
@@ -135,9 +138,11 @@ void addTrainCommand(CLI::App &App) {
       ->add_option("--checkpoint-every", Options->CheckpointEvery,
                    "iterations between checkpoints")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  Command->add_option("--cpu", Options->Cpu,
-                      "runtime reward: pin measured runs to this CPU");
+      ->check(passgym::cli::wholeNumber(1, 1000000));
+  Command
+      ->add_option("--cpu", Options->Cpu,
+                   "runtime reward: pin measured runs to this CPU")
+      ->check(passgym::cli::wholeNumber(0, 4095));
   passgym::cli::runWith(*Command, [Options] { return runTrain(*Options); });
 }
 

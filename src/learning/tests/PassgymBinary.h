@@ -25,9 +25,12 @@ struct Outcome {
   std::string Out, Err;
 };
 
-/// Runs the passgym binary of this build with \p Args.
-inline Outcome passgym(std::vector<std::string> Args) {
+/// Runs the passgym binary of this build with \p Args (in \p Directory, if
+/// given).
+inline Outcome passgym(std::vector<std::string> Args,
+                       const std::string &Directory = "") {
   SubprocessOptions Options;
+  Options.WorkingDirectory = Directory;
   Options.Argv = std::move(Args);
   Options.Argv.insert(Options.Argv.begin(), PASSGYM_BINARY);
   Options.Timeout = std::chrono::seconds(300);

@@ -18,6 +18,7 @@
 #include "llvm/AsmParser/Parser.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
@@ -280,6 +281,25 @@ TEST(TrainEvalTest, CommandsThroughPassgym) {
   EXPECT_EQ(Eval.ExitCode, 1);
   EXPECT_EQ(countLines(Eval.Err), 1u) << Eval.Err;
   EXPECT_TRUE(contains(Eval.Err, "payload 'policy.pt' is corrupt")) << Eval.Err;
+}
+
+} // namespace
+} // namespace passgym::learning
+
+namespace passgym::learning {
+namespace {
+
+TEST(TrainEvalTest, ARelativeOutputDirectoryIsTheWorkingDirectorys) {
+  auto Dir = testing::take(TempDir::create("passgym-relative-test"));
+  Outcome R = passgym({"train", "--agent", "ppo", "--dataset",
+                       "benchmark://builtin-v0/crc32", "--steps", "32",
+                       "--iteration-steps", "16", "--episode-length", "4",
+                       "--hidden", "8", "--layers", "1", "-o", "runs/ppo"},
+                      Dir.path());
+  ASSERT_EQ(R.ExitCode, 0) << R.Err;
+  EXPECT_TRUE(
+      llvm::sys::fs::exists(Dir.file("runs/ppo/checkpoint/manifest.json")))
+      << R.Err;
 }
 
 } // namespace

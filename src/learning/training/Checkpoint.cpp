@@ -354,10 +354,13 @@ llvm::Error saveCheckpoint(const std::string &PathIn,
     return fail(Path, "exists and is not a checkpoint directory; refusing "
                       "to replace it");
 
-  // A sibling, so that the final rename stays on one file system.
+  // A sibling, so that the final rename stays on one file system. LLVM puts
+  // a relative model under the system's temporary directory: make it
+  // absolute first.
+  llvm::SmallString<256> Model(Path + ".tmp");
+  llvm::sys::fs::make_absolute(Model);
   llvm::SmallString<256> Temp;
-  if (std::error_code EC =
-          llvm::sys::fs::createUniqueDirectory(Path + ".tmp", Temp))
+  if (std::error_code EC = llvm::sys::fs::createUniqueDirectory(Model, Temp))
     return fail(Path, "cannot create a temporary directory beside it: " +
                           EC.message());
   if (llvm::Error E = writeContents(Path, std::string(Temp), Contents)) {

@@ -215,7 +215,22 @@ struct Run {
 llvm::Error saveRunCheckpoint(Run &R, CheckpointContents C) {
   C.ActionSpace = identityOf(*R.Space);
   C.RewardSpace = R.RewardSpace;
-  return saveCheckpoint(R.CheckpointPath, C);
+  llvm::Error Failed = saveCheckpoint(R.CheckpointPath, C);
+  if (!Failed)
+    return Failed;
+  // Training stops; what it learned is saved where it can be (a directory
+  // that outlives this process), and the error says where.
+  llvm::SmallString<256> Rescue;
+  if (llvm::sys::fs::createUniqueDirectory("passgym-rescued", Rescue))
+    return Failed;
+  std::string Where = std::string(Rescue) + "/checkpoint";
+  if (llvm::Error E = saveCheckpoint(Where, C)) {
+    llvm::consumeError(std::move(E));
+    return Failed;
+  }
+  return llvm::createStringError(llvm::toString(std::move(Failed)) +
+                                 "; what was trained is saved in '" + Where +
+                                 "'");
 }
 
 /// Writes one iteration's metrics row and updates the summary and progress.
