@@ -1,5 +1,6 @@
 #include "datasets/Benchmark.h"
 
+#include "datasets/CompileCache.h"
 #include "datasets/Generators.h"
 #include "datasets/Manifest.h"
 
@@ -74,10 +75,19 @@ llvm::Expected<BenchmarkPtr> loadFile(std::string Uri, llvm::StringRef Path) {
     return llvm::createStringError("no such file: '" + Path + "'");
   llvm::StringRef Extension = llvm::sys::path::extension(Path);
   if (isCSource(Extension) || isCxxSource(Extension)) {
-    auto Compiled = toolchain::compileSource(Path);
+    llvm::SmallString<256> Absolute(Path);
+    llvm::sys::fs::make_absolute(Absolute);
+    auto Compiled = compileCached(
+        ("source " + Absolute).str(), [&]() -> llvm::Expected<CompiledProgram> {
+          auto Source = toolchain::compileSource(Path);
+          if (!Source)
+            return Source.takeError();
+          return CompiledProgram{std::move(Source->Output),
+                                 std::move(Source->Inputs)};
+        });
     if (!Compiled)
       return Compiled.takeError();
-    return makeBenchmark(std::move(Uri), std::move(Compiled->Output));
+    return makeBenchmark(std::move(Uri), std::move(Compiled->Bitcode));
   }
   if (Extension != ".ll" && Extension != ".bc")
     return llvm::createStringError("unsupported file type '" + Extension +

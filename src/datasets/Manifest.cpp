@@ -1,9 +1,12 @@
 #include "datasets/Manifest.h"
 
+#include "datasets/CompileCache.h"
+
 #include "toolchain/Toolchain.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
@@ -13,10 +16,12 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 namespace passgym {
@@ -303,33 +308,106 @@ void collectDiagnostic(const llvm::DiagnosticInfo *Info, void *Messages) {
   Info->print(Printer);
 }
 
-/// The module of one source: compiled if it is C or C++, else read as IR.
-llvm::Expected<std::unique_ptr<llvm::Module>>
-loadSource(const std::string &Source, const Manifest &M,
-           const ManifestEntry &Entry, llvm::LLVMContext &Context) {
+/// One source as bitcode or IR text: compiled if it is C or C++, else read;
+/// with the files it read.
+llvm::Expected<CompiledProgram> loadSource(const std::string &Source,
+                                           const Manifest &M,
+                                           const ManifestEntry &Entry) {
   llvm::StringRef Extension = llvm::sys::path::extension(Source);
-  std::unique_ptr<llvm::MemoryBuffer> Buffer;
   if (isIr(Extension)) {
     auto File = llvm::MemoryBuffer::getFile(Source);
     if (!File)
       return llvm::createStringError(File.getError(),
                                      "cannot read '" + Source +
                                          "': " + File.getError().message());
-    Buffer = std::move(*File);
-  } else {
-    // Relative paths in the flags (-Iinclude) mean the manifest's directory.
-    std::vector<std::string> Flags = {"-working-directory", M.Directory};
-    llvm::append_range(Flags, Entry.CompileFlags);
-    auto Compiled = toolchain::compileSource(Source, Flags);
-    if (!Compiled)
-      return Compiled.takeError();
-    Buffer = std::move(Compiled->Output);
+    return CompiledProgram{std::move(*File), {Source}};
   }
-  return parseModule(Buffer->getMemBufferRef(), Context);
+  // Relative paths in the flags (-Iinclude) mean the manifest's directory.
+  std::vector<std::string> Flags = {"-working-directory", M.Directory};
+  llvm::append_range(Flags, Entry.CompileFlags);
+  auto Compiled = toolchain::compileSource(Source, Flags);
+  if (!Compiled)
+    return Compiled.takeError();
+  return CompiledProgram{std::move(Compiled->Output),
+                         std::move(Compiled->Inputs)};
 }
 
-bool hasMain(const llvm::Module &M) {
-  const llvm::Function *Main = M.getFunction("main");
+/// Every source compiled, on as many threads as there are cores, in order.
+std::vector<llvm::Expected<CompiledProgram>>
+loadSources(const Manifest &M, const ManifestEntry &Entry) {
+  std::vector<std::optional<llvm::Expected<CompiledProgram>>> Results(
+      Entry.Sources.size());
+  llvm::DefaultThreadPool Pool(llvm::hardware_concurrency());
+  for (size_t I = 0; I < Entry.Sources.size(); ++I)
+    Pool.async(
+        [&, I] { Results[I].emplace(loadSource(Entry.Sources[I], M, Entry)); });
+  Pool.wait();
+  std::vector<llvm::Expected<CompiledProgram>> Ordered;
+  for (auto &Result : Results)
+    Ordered.push_back(std::move(*Result));
+  return Ordered;
+}
+
+/// The entry's sources compiled and linked into one module, as bitcode.
+llvm::Expected<CompiledProgram> compileEntry(const Manifest &M,
+                                             const ManifestEntry &Entry) {
+  llvm::LLVMContext Context;
+  // The default handler prints and exits on errors; linking reports through
+  // it.
+  std::string Diagnostics;
+  Context.setDiagnosticHandlerCallBack(collectDiagnostic, &Diagnostics);
+  CompiledProgram Program;
+  std::set<std::string> Read;
+  std::unique_ptr<llvm::Module> Linked;
+  auto Sources = loadSources(M, Entry);
+  for (size_t I = 0; I < Sources.size(); ++I) {
+    if (!Sources[I])
+      return Sources[I].takeError();
+    for (std::string &Input : Sources[I]->Inputs)
+      if (Read.insert(Input).second)
+        Program.Inputs.push_back(std::move(Input));
+    auto Part = parseModule(Sources[I]->Bitcode->getMemBufferRef(), Context);
+    if (!Part)
+      return Part.takeError();
+    if (!Linked) {
+      Linked = std::move(*Part);
+      continue;
+    }
+    Diagnostics.clear();
+    if (llvm::Linker::linkModules(*Linked, std::move(*Part)))
+      return llvm::createStringError(
+          "cannot link '" + Entry.Sources[I] +
+          "' with the sources before it: " + Diagnostics);
+  }
+  llvm::SmallVector<char, 0> Bitcode;
+  llvm::raw_svector_ostream Stream(Bitcode);
+  llvm::WriteBitcodeToFile(*Linked, Stream);
+  Program.Bitcode = std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(Bitcode), /*RequiresNull=*/false);
+  return Program;
+}
+
+/// What identifies an entry's compilation besides the files it reads.
+std::string describeCompilation(const Manifest &M, const ManifestEntry &Entry) {
+  std::string Description = "manifest entry in " + M.Directory + "\nsources";
+  for (const std::string &Source : Entry.Sources)
+    Description += " " + Source;
+  Description += "\nflags";
+  for (const std::string &Flag : Entry.CompileFlags)
+    Description += " " + Flag;
+  return Description;
+}
+
+/// Whether the module in \p Bitcode defines main, read without
+/// materializing any function body.
+bool definesMain(llvm::MemoryBufferRef Bitcode) {
+  llvm::LLVMContext Context;
+  auto Lazy = llvm::getLazyBitcodeModule(Bitcode, Context);
+  if (!Lazy) {
+    llvm::consumeError(Lazy.takeError());
+    return false;
+  }
+  const llvm::Function *Main = (*Lazy)->getFunction("main");
   return Main && !Main->isDeclaration();
 }
 
@@ -453,37 +531,16 @@ llvm::Expected<BenchmarkPtr> loadManifestEntry(const Manifest &M,
     return llvm::createStringError("cannot load '" + Uri +
                                    "': " + llvm::toString(std::move(E)));
   };
-  llvm::LLVMContext Context;
-  // The default handler prints and exits on errors; linking reports through
-  // it.
-  std::string Diagnostics;
-  Context.setDiagnosticHandlerCallBack(collectDiagnostic, &Diagnostics);
-  std::unique_ptr<llvm::Module> Linked;
-  for (const std::string &Source : Entry.Sources) {
-    auto Part = loadSource(Source, M, Entry, Context);
-    if (!Part)
-      return InBenchmark(Part.takeError());
-    if (!Linked) {
-      Linked = std::move(*Part);
-      continue;
-    }
-    Diagnostics.clear();
-    if (llvm::Linker::linkModules(*Linked, std::move(*Part)))
-      return InBenchmark(llvm::createStringError(
-          "cannot link '" + Source +
-          "' with the sources before it: " + Diagnostics));
-  }
-  bool Runnable = Entry.Runnable.value_or(hasMain(*Linked));
-  if (Runnable && !hasMain(*Linked))
+  auto Compiled = compileCached(describeCompilation(M, Entry),
+                                [&] { return compileEntry(M, Entry); });
+  if (!Compiled)
+    return InBenchmark(Compiled.takeError());
+  bool HasMain = definesMain(Compiled->Bitcode->getMemBufferRef());
+  bool Runnable = Entry.Runnable.value_or(HasMain);
+  if (Runnable && !HasMain)
     return InBenchmark(llvm::createStringError(
         "it is marked runnable but its sources define no main function"));
-
-  llvm::SmallVector<char, 0> Bitcode;
-  llvm::raw_svector_ostream Stream(Bitcode);
-  llvm::WriteBitcodeToFile(*Linked, Stream);
-  auto Loaded =
-      makeBenchmark(Uri, std::make_unique<llvm::SmallVectorMemoryBuffer>(
-                             std::move(Bitcode), /*RequiresNull=*/false));
+  auto Loaded = makeBenchmark(Uri, std::move(Compiled->Bitcode));
   if (!Loaded || !Runnable)
     return Loaded;
   auto Spec = runSpecOf(Entry);

@@ -1,5 +1,7 @@
 #include "runtime/MeasurementCache.h"
 
+#include "support/Installation.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -36,11 +38,6 @@ std::string cpuModelName() {
     }
   }
   return llvm::sys::getHostCPUName().str();
-}
-
-const char *nonEmptyEnv(const char *Name) {
-  const char *Value = std::getenv(Name);
-  return Value && *Value ? Value : nullptr;
 }
 
 /// Resets \p Statement on every path out of a scope, so that a failed step
@@ -93,26 +90,9 @@ std::string machineFingerprint() {
 }
 
 std::string defaultCachePath() {
-  llvm::SmallString<256> Dir;
-  if (const char *Override = nonEmptyEnv("PASSGYM_CACHE_DIR")) {
-    Dir = Override;
-  } else {
-    // The XDG spec says to ignore a relative XDG_CACHE_HOME.
-    const char *Xdg = nonEmptyEnv("XDG_CACHE_HOME");
-    if (Xdg && llvm::sys::path::is_absolute(Xdg)) {
-      Dir = Xdg;
-    } else if (!llvm::sys::path::home_directory(Dir)) {
-      Dir = "/tmp";
-      llvm::sys::path::append(Dir, "passgym-" + std::to_string(getuid()));
-    } else {
-      llvm::sys::path::append(Dir, ".cache");
-    }
-    llvm::sys::path::append(Dir, "passgym");
-  }
-  // Failing here is fine: open() creates it again and reports why it cannot.
-  (void)llvm::sys::fs::create_directories(Dir);
-  llvm::sys::path::append(Dir, "measurements.sqlite");
-  return std::string(Dir);
+  llvm::SmallString<256> Path(cacheDirectory());
+  llvm::sys::path::append(Path, "measurements.sqlite");
+  return std::string(Path);
 }
 
 llvm::Expected<std::unique_ptr<MeasurementCache>>

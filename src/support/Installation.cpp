@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <optional>
+#include <unistd.h>
 #include <vector>
 
 namespace passgym {
@@ -70,6 +71,31 @@ llvm::Expected<std::string> dataDirectory(const std::string &Marker) {
                                  Marker + ") beside '" + codeLocation() +
                                  "' or its parent directories; set " +
                                  kDataDirectoryVariable);
+}
+
+std::string cacheDirectory() {
+  auto NonEmpty = [](const char *Name) -> const char * {
+    const char *Value = std::getenv(Name);
+    return Value && *Value ? Value : nullptr;
+  };
+  llvm::SmallString<256> Dir;
+  if (const char *Override = NonEmpty("PASSGYM_CACHE_DIR")) {
+    Dir = Override;
+  } else {
+    // The XDG spec says to ignore a relative XDG_CACHE_HOME.
+    const char *Xdg = NonEmpty("XDG_CACHE_HOME");
+    if (Xdg && llvm::sys::path::is_absolute(Xdg)) {
+      Dir = Xdg;
+    } else if (!llvm::sys::path::home_directory(Dir)) {
+      Dir = "/tmp";
+      llvm::sys::path::append(Dir, "passgym-" + std::to_string(getuid()));
+    } else {
+      llvm::sys::path::append(Dir, ".cache");
+    }
+    llvm::sys::path::append(Dir, "passgym");
+  }
+  (void)llvm::sys::fs::create_directories(Dir);
+  return std::string(Dir);
 }
 
 llvm::Expected<std::string> installedExecutable(const std::string &Name,

@@ -25,6 +25,12 @@ inline constexpr const char *kDataDirectoryVariable = "PASSGYM_DATA_DIR";
 /// of its parent directories. The error says where it looked.
 llvm::Expected<std::string> dataDirectory(const std::string &Marker);
 
+/// The user's cache directory for passgym: $PASSGYM_CACHE_DIR, else
+/// $XDG_CACHE_HOME/passgym, else ~/.cache/passgym (else
+/// /tmp/passgym-UID). Tries to create it; a failure is left for whoever
+/// writes there to report.
+std::string cacheDirectory();
+
 /// The environment variable that names the worker executable.
 inline constexpr const char *kWorkerVariable = "PASSGYM_WORKER";
 

@@ -1,4 +1,5 @@
 #include "datasets/Benchmark.h"
+#include "datasets/CompileCache.h"
 
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
@@ -124,6 +125,46 @@ TEST(BenchmarkTest, CachedValuesAreComputedOnce) {
   };
   EXPECT_EQ(errorOf(B->cached<int64_t>("other", Failing)), "boom");
   EXPECT_EQ(take(B->cached<int64_t>("other", Compute)), 20);
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+std::string printed(const Benchmark &B) {
+  llvm::LLVMContext Context;
+  std::string Text;
+  llvm::raw_string_ostream Stream(Text);
+  take(B.load(Context))->print(Stream, nullptr);
+  return Text;
+}
+
+TEST(CompileCacheTest, AChangedHeaderIsCompiledAgain) {
+  auto Dir = take(TempDir::create("passgym-compile-cache-test"));
+  std::string Previous =
+      getenv("PASSGYM_CACHE_DIR") ? getenv("PASSGYM_CACHE_DIR") : "";
+  ::setenv("PASSGYM_CACHE_DIR", Dir.file("cache").c_str(), 1);
+  writeFile(Dir, "value.h", "#define VALUE 4242\n");
+  std::string Source =
+      writeFile(Dir, "main.c",
+                "#include \"value.h\"\nint main(void) { return VALUE; }\n");
+  auto Load = [&] { return take(loadBenchmark(Source)); };
+
+  CompileCacheStatistics Start = compileCacheStatistics();
+  EXPECT_NE(printed(*Load()).find("ret i32 4242"), std::string::npos);
+  EXPECT_EQ(compileCacheStatistics().Misses, Start.Misses + 1);
+  EXPECT_NE(printed(*Load()).find("ret i32 4242"), std::string::npos);
+  EXPECT_EQ(compileCacheStatistics().Hits, Start.Hits + 1);
+
+  writeFile(Dir, "value.h", "#define VALUE 4343\n");
+  EXPECT_NE(printed(*Load()).find("ret i32 4343"), std::string::npos);
+  EXPECT_EQ(compileCacheStatistics().Misses, Start.Misses + 2);
+  if (Previous.empty())
+    ::unsetenv("PASSGYM_CACHE_DIR");
+  else
+    ::setenv("PASSGYM_CACHE_DIR", Previous.c_str(), 1);
 }
 
 } // namespace
