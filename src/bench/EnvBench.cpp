@@ -2,6 +2,7 @@
 
 #include "costs/Cost.h"
 #include "datasets/Benchmark.h"
+#include "datasets/Manifest.h"
 #include "env/Environment.h"
 #include "support/Files.h"
 #include "support/Statistics.h"
@@ -230,9 +231,12 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
     return Dir.takeError();
   std::mt19937_64 Random(Options.Seed);
 
-  Out << llvm::formatv("{0,-34} {1,7} {2,9} {3,9} {4,9} {5,7} {6,8} {7,9} "
+  BenchmarkColumn Column = benchmarkColumn(*Uris);
+  Out << Column.Note;
+  Out << llvm::formatv("{0} {1,7} {2,9} {3,9} {4,9} {5,7} {6,8} {7,9} "
                        "{8,9} {9,9} {10,7}\n",
-                       "benchmark", "insts", "step ms", "worker ms", "opt ms",
+                       Column.cell("benchmark"), "insts", "step ms",
+                       "worker ms", "opt ms",
                        "ratio", "fork ms", "wfork ms", "objsz ms", "clang ms",
                        "ratio");
   Samples All;
@@ -254,9 +258,9 @@ llvm::Error runEnvBench(const EnvBenchOptions &Options, llvm::raw_ostream &Out,
       return Insts.takeError();
     double Step = median(S->Step), Opt = median(S->OptStep);
     double Obj = median(S->ObjectSize), Clang = median(S->ClangObjectSize);
-    Out << llvm::format("%-34s %7lld %9.3f %9.3f %9.2f %6.1fx %8.3f %9.3f "
-                        "%9.2f %9.2f %6.1fx\n",
-                        (*Uris)[I].c_str(), static_cast<long long>(*Insts),
+    Out << Column.cell((*Uris)[I])
+        << llvm::format(" %7lld %9.3f %9.3f %9.2f %6.1fx %8.3f %9.3f "
+                        "%9.2f %9.2f %6.1fx\n", static_cast<long long>(*Insts),
                         Step, median(S->WorkerStep), Opt, Opt / Step,
                         median(S->Fork), median(S->WorkerFork), Obj, Clang,
                         Clang / Obj);

@@ -2,6 +2,7 @@
 
 #include "costs/Cost.h"
 #include "datasets/Benchmark.h"
+#include "datasets/Manifest.h"
 #include "env/Environment.h"
 #include "support/Files.h"
 #include "support/Statistics.h"
@@ -163,8 +164,11 @@ llvm::Error runEpisodeBench(const EpisodeBenchOptions &Options,
   if (!Dir)
     return Dir.takeError();
   std::mt19937_64 Random(Options.Seed);
+  BenchmarkColumn Column = benchmarkColumn(Uris);
+  Out << Column.Note;
   Out << llvm::formatv(
-      "{0,-36} {1,8} {2,7} {3,11} {4,9} {5,8} {6,9} {7,8} {8,8}\n", "benchmark",
+      "{0} {1,8} {2,7} {3,11} {4,9} {5,8} {6,9} {7,8} {8,8}\n",
+      Column.cell("benchmark"),
       "insts", "actions", "episode ms", "opt ms", "opt/env", "overhead",
       "verify", "setup");
   nlohmann::json Json;
@@ -182,9 +186,10 @@ llvm::Error runEpisodeBench(const EpisodeBenchOptions &Options,
     double Overhead = median(Figures->OverheadFractions);
     double Verify = median(Figures->VerifyFractions);
     double Outside = median(Figures->ResetAndTeardownFractions);
-    Out << llvm::formatv("{0,-36} {1,8} {2,7} {3,11:F1} {4,9:F1} {5,7:F2}x "
+    Out << llvm::formatv("{0} {1,8} {2,7} {3,11:F1} {4,9:F1} {5,7:F2}x "
                          "{6,8:F1}% {7,7:F1}% {8,7:F1}%\n",
-                         Uris[I], Figures->Instructions, Figures->Actions, Env,
+                         Column.cell(Uris[I]), Figures->Instructions,
+                         Figures->Actions, Env,
                          Opt, Opt / Env, 100 * Overhead, 100 * Verify,
                          100 * Outside);
     if (Figures->Instructions >= 20000)

@@ -3,6 +3,7 @@
 #include "actions/PassRunner.h"
 #include "costs/Measurement.h"
 #include "datasets/Benchmark.h"
+#include "datasets/Manifest.h"
 #include "env/Environment.h"
 #include "support/Files.h"
 #include "support/Statistics.h"
@@ -25,6 +26,8 @@ struct BenchmarkFigures {
   std::vector<double> StepMs;
   unsigned FailedSteps = 0;
   double CoefficientOfVariation = 0;
+  /// The -O3 program's time per call of main (median of the estimates).
+  double RunMs = 0;
   double ColdReplayMs = 0, WarmReplayMs = 0;
 };
 
@@ -111,6 +114,7 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
     Estimates.push_back(Estimate->Minimum);
   }
   Figures.CoefficientOfVariation = coefficientOfVariation(Estimates);
+  Figures.RunMs = median(Estimates);
   return llvm::Error::success();
 }
 
@@ -174,9 +178,13 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
     return CacheDir.takeError();
   std::mt19937_64 Random(Options.Seed);
 
-  Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9} {4,10} {5,10} {6,8}\n",
-                       "benchmark", "step ms", "failed", "CV %", "cold ms",
-                       "warm ms", "speedup");
+  BenchmarkColumn Column = benchmarkColumn(*Uris);
+  Out << Column.Note;
+  Out << llvm::formatv("{0} {1,10} {2,6} {3,9} {4,7} {5,9} {6,10} {7,10} "
+                       "{8,8}\n",
+                       Column.cell("benchmark"), "O3 run ms", "calls",
+                       "step ms", "failed", "CV %", "cold ms", "warm ms",
+                       "speedup");
   std::vector<double> AllSteps, Cvs, Speedups;
   unsigned Failed = 0;
   nlohmann::json Json;
@@ -204,13 +212,17 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
         Figures.StepMs.empty()
             ? std::string("-")
             : llvm::formatv("{0:F1}", median(Figures.StepMs)).str();
-    Out << llvm::formatv("{0,-34} {1,9} {2,7} {3,9:F2} {4,10:F0} {5,10:F0} "
-                         "{6,7:F1}x\n",
-                         (*Uris)[I], StepText, Figures.FailedSteps,
+    Out << llvm::formatv("{0} {1,10:F4} {2,6} {3,9} {4,7} {5,9:F2} {6,10:F0} "
+                         "{7,10:F0} {8,7:F1}x\n",
+                         Column.cell((*Uris)[I]), Figures.RunMs,
+                         (*B)->runSpec()->MainRepeat, StepText,
+                         Figures.FailedSteps,
                          100 * Figures.CoefficientOfVariation,
                          Figures.ColdReplayMs, Figures.WarmReplayMs, Speedup);
     Json["benchmarks"].push_back(
         {{"uri", (*Uris)[I]},
+         {"o3_run_ms", Figures.RunMs},
+         {"main_calls_per_run", (*B)->runSpec()->MainRepeat},
          {"step_ms", Figures.StepMs.empty()
                          ? nlohmann::json(nullptr)
                          : nlohmann::json(median(Figures.StepMs))},

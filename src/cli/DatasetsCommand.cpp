@@ -38,25 +38,29 @@ void printTable(const std::vector<Row> &Rows) {
 }
 
 /// Whether each of the manifest's benchmarks is runnable: "yes", "no", or
-/// "error" (the message is printed). Unless the manifest says, this takes
-/// compiling the sources to see whether they define main.
-std::vector<std::string> runnability(const Manifest &M, bool &Failed) {
+/// "error" (the message goes to \p Errors). Unless the manifest says, this
+/// takes compiling the sources (or finding them in the compile cache) to see
+/// whether they define main, so progress is shown.
+std::vector<std::string> runnability(const Manifest &M,
+                                     std::vector<std::string> &Errors) {
   std::vector<std::string> Result;
-  for (const ManifestEntry &Entry : M.Entries) {
+  ProgressBar Bar("compiling");
+  for (size_t I = 0; I < M.Entries.size(); ++I) {
+    const ManifestEntry &Entry = M.Entries[I];
     if (Entry.Runnable) {
       Result.push_back(*Entry.Runnable ? "yes" : "no");
       continue;
     }
+    Bar.update(static_cast<double>(I) / M.Entries.size(), Entry.Name);
     auto Loaded = loadManifestEntry(M, Entry);
     if (!Loaded) {
-      llvm::errs() << "passgym: error: " << llvm::toString(Loaded.takeError())
-                   << "\n";
-      Failed = true;
+      Errors.push_back(llvm::toString(Loaded.takeError()));
       Result.push_back("error");
       continue;
     }
     Result.push_back((*Loaded)->runSpec() ? "yes" : "no");
   }
+  Bar.finish();
   return Result;
 }
 
@@ -77,10 +81,13 @@ int runDatasets(const DatasetsOptions &Options) {
       return reportError(Read.takeError());
     UserManifest = std::move(*Read);
   }
-  bool Failed = false;
+  std::vector<std::string> Errors;
   std::vector<std::string> Runnable;
-  if (UserManifest)
-    Runnable = runnability(*UserManifest, Failed);
+  if (UserManifest) {
+    for (const ManifestProblem &Problem : UserManifest->Problems)
+      Errors.push_back(Problem.Message);
+    Runnable = runnability(*UserManifest, Errors);
+  }
 
   auto Names = builtinBenchmarkNames();
   if (!Names)
@@ -105,19 +112,25 @@ int runDatasets(const DatasetsOptions &Options) {
       llvm::outs() << "benchmark://builtin-v0/" << Name << "\n";
   }
   if (UserManifest) {
-    std::vector<std::string> Uris;
     size_t Width = std::string("benchmark").size();
-    for (const ManifestEntry &Entry : UserManifest->Entries) {
-      Uris.push_back(UserManifest->uriOf(Entry));
-      Width = std::max(Width, Uris.back().size());
-    }
-    llvm::outs() << "\n"
-                 << llvm::left_justify("benchmark", Width + 2) << "runnable\n";
-    for (size_t I = 0; I < Uris.size(); ++I)
-      llvm::outs() << llvm::left_justify(Uris[I], Width + 2) << Runnable[I]
-                   << "\n";
+    for (const ManifestEntry &Entry : UserManifest->Entries)
+      Width = std::max(Width, Entry.Name.size());
+    llvm::outs() << "\nbenchmarks of manifest:" << UserManifest->Path
+                 << "#NAME\n"
+                 << llvm::left_justify("NAME", Width + 2) << "runnable\n";
+    for (size_t I = 0; I < UserManifest->Entries.size(); ++I)
+      llvm::outs() << llvm::left_justify(UserManifest->Entries[I].Name,
+                                         Width + 2)
+                   << Runnable[I] << "\n";
+    if (!Errors.empty())
+      llvm::outs() << "\n" << Errors.size() << " of "
+                   << UserManifest->Entries.size() +
+                          UserManifest->Problems.size()
+                   << " entries cannot be used:\n";
+    for (const std::string &Error : Errors)
+      llvm::outs() << "  " << Error << "\n";
   }
-  return Failed ? 1 : 0;
+  return Errors.empty() ? 0 : 1;
 }
 
 } // namespace

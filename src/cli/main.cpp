@@ -32,6 +32,7 @@ int main(int Argc, char **Argv) {
   passgym::cli::addBenchCommand(App);
   passgym::cli::addDatasetsCommand(App);
   passgym::cli::addValidateCommand(App);
+  passgym::cli::addRunCommand(App);
   passgym::cli::addLearningCommands(App);
   try {
     App.parse(Argc, Argv);

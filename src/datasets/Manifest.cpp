@@ -91,14 +91,16 @@ llvm::Expected<std::vector<std::string>> readStrings(const Json &Value,
 /// \p Paths resolved against \p Directory; each must be an existing file.
 llvm::Expected<std::vector<std::string>>
 readExistingFiles(const Json &Value, llvm::StringRef Field,
-                  llvm::StringRef Kind, llvm::StringRef Directory) {
+                  llvm::StringRef Kind, llvm::StringRef Directory,
+                  bool AllowDirectories = false) {
   auto Paths = readStrings(Value, Field);
   if (!Paths)
     return Paths.takeError();
   std::vector<std::string> Resolved;
   for (const std::string &Path : *Paths) {
     std::string Absolute = absolute(Directory, Path);
-    if (!llvm::sys::fs::is_regular_file(Absolute))
+    if (!llvm::sys::fs::is_regular_file(Absolute) &&
+        !(AllowDirectories && llvm::sys::fs::is_directory(Absolute)))
       return llvm::createStringError(Kind + " '" + Path +
                                      "' does not exist (looked for '" +
                                      Absolute + "')");
@@ -159,7 +161,8 @@ llvm::Error readOutputFiles(const Json &Value, ManifestEntry &Result) {
 
 llvm::Error readInputFiles(const Json &Value, ManifestEntry &Result,
                            llvm::StringRef Directory) {
-  auto Files = readExistingFiles(Value, "input_files", "input file", Directory);
+  auto Files = readExistingFiles(Value, "input_files", "input file", Directory,
+                                 /*AllowDirectories=*/true);
   if (!Files)
     return Files.takeError();
   // Inputs are copied into the run directory under their base names.
@@ -204,7 +207,8 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
       "name",           "description", "sources",     "compile_flags",
       "link_flags",     "args",        "stdin",       "input_files",
       "output_files",   "timeout_ms",  "max_file_mb", "max_memory_mb",
-      "max_written_mb", "runnable"};
+      "max_written_mb", "env",         "compare_stdout", "exit_code",
+      "main_repeat",    "runnable"};
   for (const auto &Item : Entry.items())
     if (!llvm::is_contained(Known, Item.key()))
       return llvm::createStringError("unknown field '" + Item.key() +
@@ -255,6 +259,34 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
   if (Entry.contains("output_files"))
     if (llvm::Error E = readOutputFiles(Entry["output_files"], Result))
       return std::move(E);
+  if (Entry.contains("env")) {
+    const Json &Env = Entry["env"];
+    if (!Env.is_object())
+      return wrongType("env", "an object of strings", Env);
+    for (const auto &[Name, Value] : Env.items()) {
+      if (Name.empty() || Name.find('=') != std::string::npos)
+        return llvm::createStringError("invalid variable name '" + Name +
+                                       "' in 'env'");
+      if (!Value.is_string())
+        return wrongType("env." + Name, "a string", Value);
+      Result.Environment.push_back(Name + "=" + Value.get<std::string>());
+    }
+  }
+  if (Entry.contains("compare_stdout")) {
+    if (!Entry["compare_stdout"].is_boolean())
+      return wrongType("compare_stdout", "true or false",
+                       Entry["compare_stdout"]);
+    Result.CompareStdout = Entry["compare_stdout"].get<bool>();
+  }
+  if (Entry.contains("exit_code")) {
+    const Json &Code = Entry["exit_code"];
+    if (!Code.is_number_integer() || Code.get<int64_t>() < 0 ||
+        Code.get<int64_t>() > 255)
+      return llvm::createStringError(
+          "'exit_code' must be a whole number from 0 to 255, not " +
+          Code.dump());
+    Result.ExpectedExitCode = Code.get<int>();
+  }
   // Bounded, so that no value overflows when it is scaled or added to.
   constexpr uint64_t kDay = 24 * 3600 * 1000;
   constexpr uint64_t kMebibytes = 1 << 20;
@@ -272,6 +304,10 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
     if (*Mb)
       *Target = **Mb * kMebibytes;
   }
+  if (auto Calls = readLimit(Entry, "main_repeat", "calls", 1000000); !Calls)
+    return Calls.takeError();
+  else if (*Calls)
+    Result.MainRepeat = static_cast<unsigned>(**Calls);
   if (Entry.contains("runnable")) {
     if (!Entry["runnable"].is_boolean())
       return wrongType("runnable", "true or false", Entry["runnable"]);
@@ -435,6 +471,10 @@ llvm::Expected<RunSpec> runSpecOf(const ManifestEntry &Entry) {
     Spec.LinkFlags.push_back("-lstdc++");
   if (Entry.Timeout)
     Spec.Timeout = *Entry.Timeout;
+  Spec.Environment = Entry.Environment;
+  Spec.CompareStdout = Entry.CompareStdout.value_or(Spec.CompareStdout);
+  Spec.ExpectedExitCode = Entry.ExpectedExitCode.value_or(0);
+  Spec.MainRepeat = Entry.MainRepeat.value_or(Spec.MainRepeat);
   Spec.MaxFileBytes = Entry.MaxFileBytes.value_or(Spec.MaxFileBytes);
   Spec.MaxMemoryBytes = Entry.MaxMemoryBytes.value_or(Spec.MaxMemoryBytes);
   Spec.MaxWrittenBytes = Entry.MaxWrittenBytes.value_or(Spec.MaxWrittenBytes);
@@ -442,6 +482,40 @@ llvm::Expected<RunSpec> runSpecOf(const ManifestEntry &Entry) {
 }
 
 } // namespace
+
+std::string displayName(llvm::StringRef Uri) {
+  if (!Uri.starts_with(kManifestScheme))
+    return Uri.str();
+  return Uri.rsplit('#').second.str();
+}
+
+std::vector<std::string> manifestsOf(const std::vector<std::string> &Uris) {
+  std::vector<std::string> Manifests;
+  for (llvm::StringRef Uri : Uris) {
+    if (!Uri.consume_front(kManifestScheme))
+      continue;
+    std::string Path = Uri.rsplit('#').first.str();
+    if (!llvm::is_contained(Manifests, Path))
+      Manifests.push_back(Path);
+  }
+  return Manifests;
+}
+
+BenchmarkColumn benchmarkColumn(const std::vector<std::string> &Uris,
+                                size_t MinWidth) {
+  BenchmarkColumn Column{MinWidth, ""};
+  for (const std::string &Uri : Uris)
+    Column.Width = std::max(Column.Width, displayName(Uri).size());
+  for (const std::string &Path : manifestsOf(Uris))
+    Column.Note += "NAME: manifest:" + Path + "#NAME\n";
+  return Column;
+}
+
+std::string BenchmarkColumn::cell(llvm::StringRef Uri) const {
+  std::string Name = displayName(Uri);
+  Name.resize(std::max(Name.size(), Width), ' ');
+  return Name;
+}
 
 std::string Manifest::uriOf(const ManifestEntry &Entry) const {
   return kManifestScheme.str() + Path + "#" + Entry.Name;
@@ -508,17 +582,21 @@ llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
     if (Entry.is_object() && Entry.contains("name") &&
         Entry["name"].is_string())
       Name = Entry["name"].get<std::string>();
+    auto Problem = [&](const std::string &Why) {
+      Result.Problems.push_back(
+          {I, Name, context(Result.Path, I, Name ? &*Name : nullptr) + Why});
+    };
     auto Read = readEntry(Entry, Result.Directory);
-    if (!Read)
-      return llvm::createStringError(
-          context(Result.Path, I, Name ? &*Name : nullptr) +
-          llvm::toString(Read.takeError()));
+    if (!Read) {
+      Problem(llvm::toString(Read.takeError()));
+      continue;
+    }
     auto [It, Inserted] = FirstIndex.emplace(Read->Name, I);
-    if (!Inserted)
-      return llvm::createStringError(
-          context(Result.Path, I, Name ? &*Name : nullptr) +
-          "duplicate name, already used by benchmarks[" +
-          std::to_string(It->second) + "]");
+    if (!Inserted) {
+      Problem("duplicate name, already used by benchmarks[" +
+              std::to_string(It->second) + "]");
+      continue;
+    }
     Result.Entries.push_back(std::move(*Read));
   }
   return Result;
@@ -565,6 +643,9 @@ llvm::Expected<BenchmarkPtr> loadManifestBenchmark(llvm::StringRef Uri) {
   if (!M)
     return M.takeError();
   const ManifestEntry *Entry = M->find(Name);
+  for (const ManifestProblem &Problem : M->Problems)
+    if (!Entry && Problem.Name == Name)
+      return llvm::createStringError(Problem.Message);
   if (!Entry) {
     std::vector<std::string> Names;
     for (const ManifestEntry &E : M->Entries)

@@ -25,12 +25,27 @@ struct RunSpec {
   std::vector<std::string> Args;
   /// Bytes fed to the program's standard input.
   std::string StandardInput;
-  /// Files (absolute paths) copied into the run directory before each run,
-  /// under their base names.
+  /// "NAME=value" entries added to (or replacing) the environment it runs in.
+  std::vector<std::string> Environment;
+  /// Files and directories (absolute paths) copied into the run directory
+  /// before each run, under their base names (directories with all they
+  /// hold).
   std::vector<std::string> InputFiles;
   /// Files (names relative to the run directory) the program writes and
   /// whose contents must match the unoptimized program's.
   std::vector<std::string> OutputFiles;
+  /// Whether stdout must match the unoptimized program's (not for a program
+  /// that prints timings, say; its output files still must).
+  bool CompareStdout = true;
+  /// The exit code of a run that works: the unoptimized program must end
+  /// with it, or the benchmark is reported as failing.
+  int ExpectedExitCode = 0;
+  /// How many times one run calls the program's main, back to back (the
+  /// reported time is per call): lets a program that runs for microseconds
+  /// be timed above the noise of starting a process. Sound only when main
+  /// resets the global state it uses, which the reference run checks for by
+  /// its output.
+  unsigned MainRepeat = 1;
   /// Extra flags for the link step, e.g. {"-lm"}.
   std::vector<std::string> LinkFlags;
   /// A run taking longer is killed (with everything it started) and counts

@@ -1,5 +1,6 @@
 #include "runtime/MeasurementContext.h"
 
+#include "support/Files.h"
 #include "support/ModuleHash.h"
 
 #include "llvm/Support/MemoryBuffer.h"
@@ -33,6 +34,10 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
   nlohmann::json Config = optionsJson(Options);
   Config.update({{"args", Spec.Args},
                  {"stdin", bytesHash(Spec.StandardInput)},
+                 {"env", Spec.Environment},
+                 {"compare_stdout", Spec.CompareStdout},
+                 {"exit_code", Spec.ExpectedExitCode},
+                 {"main_repeat", Spec.MainRepeat},
                  {"outputs", Spec.OutputFiles},
                  {"link", Spec.LinkFlags},
                  {"timeout_ms", Spec.Timeout.count()},
@@ -40,11 +45,10 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
                  {"max_memory_bytes", Spec.MaxMemoryBytes},
                  {"max_written_bytes", Spec.MaxWrittenBytes}});
   for (const std::string &Input : Spec.InputFiles) {
-    auto Contents = llvm::MemoryBuffer::getFile(Input);
-    if (!Contents)
-      return llvm::createStringError(Contents.getError(),
-                                     "cannot read input file '" + Input + "'");
-    Config["inputs"].push_back({Input, bytesHash((*Contents)->getBuffer())});
+    auto Hash = treeHash(Input);
+    if (!Hash)
+      return Hash.takeError();
+    Config["inputs"].push_back({Input, *Hash});
   }
   return bytesHash(Config.dump());
 }

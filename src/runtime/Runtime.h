@@ -4,15 +4,17 @@
 // (-O2, the level clang uses for -O2 builds) emits an object, and gold links it
 // with a small harness whose `main` times the call to the program's own main
 // on a monotonic clock, so process start-up and dynamic loading are not part
-// of the measurement. Each run happens in a private temporary directory with a
-// timeout that kills the run's whole process group.
+// of the measurement. A run may call main several times (RunSpec::MainRepeat)
+// and report the time per call, for programs too short to time one call. Each
+// run happens in a private temporary directory with a timeout that kills the
+// run's whole process group.
 //
-// A measurement is one warm-up run, then runs until three of them agree with
-// the fastest within 1% (or a cap on runs is reached); the estimate reports
-// the minimum, the median and the median's 95% confidence interval. Every run's
-// behaviour (exit code, stdout, declared output files) is compared with a
-// reference, normally the unoptimized program's: a mismatch, crash or timeout
-// makes the measurement an error that says why, never a number.
+// A measurement is runs until three of them agree with the fastest within 1%
+// (or a cap on runs is reached); the estimate reports the minimum, the median
+// and the median's 95% confidence interval. Every run's behaviour (exit code,
+// stdout, declared output files) is compared with a reference, normally the
+// unoptimized program's: a mismatch, crash or timeout makes the measurement
+// an error that says why, never a number.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_RUNTIME_RUNTIME_H
@@ -43,6 +45,8 @@ inline constexpr const char *kSessionDirectoryVariable = "PASSGYM_SESSION_DIR";
 struct ProgramBehaviour {
   int ExitCode = 0;
   std::string StandardOutput;
+  /// Kept to report a failing run; never compared.
+  std::string StandardError;
   /// (name, contents) of RunSpec::outputFiles, in the spec's order; a missing
   /// file has no entry.
   std::vector<std::pair<std::string, std::string>> OutputFiles;
@@ -67,7 +71,8 @@ private:
 /// Why \p Actual is not \p Reference's behaviour (first difference only, a
 /// BehaviourDifference), or success.
 llvm::Error compareBehaviour(const ProgramBehaviour &Reference,
-                             const ProgramBehaviour &Actual);
+                             const ProgramBehaviour &Actual,
+                             const RunSpec &Spec);
 
 struct MeasurementOptions {
   /// None by default: the estimate is the fastest run, which a slow, cold

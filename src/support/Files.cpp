@@ -3,7 +3,12 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "support/ModuleHash.h"
+
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -121,6 +126,33 @@ llvm::Error checkWritable(llvm::StringRef Path) {
   if (::access(Directory.c_str(), W_OK) != 0)
     return cannotWrite(Path, "directory '" + Directory + "' is not writable");
   return llvm::Error::success();
+}
+
+llvm::Expected<std::string> treeHash(llvm::StringRef Path) {
+  if (!llvm::sys::fs::is_directory(Path)) {
+    auto Contents = llvm::MemoryBuffer::getFile(
+        Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    if (!Contents)
+      return llvm::createStringError(Contents.getError(), "cannot read '" +
+                                                              Path + "'");
+    return bytesHash((*Contents)->getBuffer());
+  }
+  std::vector<std::string> Names;
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(Path, EC), End; It != End && !EC;
+       It.increment(EC))
+    Names.push_back(llvm::sys::path::filename(It->path()).str());
+  if (EC)
+    return llvm::createStringError(EC, "cannot list '" + Path + "'");
+  std::sort(Names.begin(), Names.end());
+  std::string Listing;
+  for (const std::string &Name : Names) {
+    auto Hash = treeHash((Path + "/" + Name).str());
+    if (!Hash)
+      return Hash.takeError();
+    Listing += Name + " " + *Hash + "\n";
+  }
+  return bytesHash(Listing);
 }
 
 llvm::Error checkWritableDirectory(llvm::StringRef Path) {

@@ -25,6 +25,10 @@ llvm::Error writeFileAtomically(llvm::StringRef Path, llvm::StringRef Contents);
 /// directory in the way).
 llvm::Error checkWritable(llvm::StringRef Path);
 
+/// A hash of \p Path's contents: a file's bytes, or a directory's names and
+/// contents, recursively and in sorted order.
+llvm::Expected<std::string> treeHash(llvm::StringRef Path);
+
 /// The same for a directory that will be created if missing (with its
 /// parents) and written into.
 llvm::Error checkWritableDirectory(llvm::StringRef Path);

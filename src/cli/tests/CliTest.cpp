@@ -807,3 +807,33 @@ TEST(ValidateTest, OnlyChangedBehaviourIsCalledAChangeOfBehaviour) {
 
 } // namespace
 } // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(RunCommandTest, ShowsTheExitCodeAndOutputOfOneRun) {
+  std::string Uri = "manifest:" +
+                    testing::testData("manifest-features/manifest.json") +
+                    "#exits3_expected";
+  Outcome R = passgymIn({"run", Uri});
+  ASSERT_EQ(R.ExitCode, 0) << R.Err;
+  EXPECT_NE(R.Out.find("exit code   3\n"), std::string::npos) << R.Out;
+  EXPECT_NE(R.Out.find("| usage: exits3 FILE"), std::string::npos) << R.Out;
+  EXPECT_NE(R.Out.find("run time    "), std::string::npos) << R.Out;
+}
+
+TEST(RunCommandTest, DatasetsListsGoodEntriesAndEachBadOne) {
+  Outcome R = passgymIn(
+      {"datasets", "--manifest", testing::testData("manifest-features")});
+  EXPECT_EQ(R.ExitCode, 1);
+  for (const char *Name : {"reads_dir", "greets", "timed", "exits3_expected"})
+    EXPECT_NE(R.Out.find(std::string("\n") + Name + " "), std::string::npos)
+        << Name << "\n"
+        << R.Out;
+  EXPECT_NE(R.Out.find("1 of 7 entries cannot be used"), std::string::npos)
+      << R.Out;
+  EXPECT_NE(R.Out.find("no_such_file.c"), std::string::npos) << R.Out;
+}
+
+} // namespace
+} // namespace passgym

@@ -49,9 +49,20 @@ std::string withSecondEntry(const std::string &Second) {
 }
 
 /// readManifest's error for \p Manifest; checks that it names the file.
+/// The error of the manifest as a whole or, if it reads, of its first bad
+/// entry; a bad entry must leave the others (entry "a") usable.
 std::string manifestError(const std::string &Manifest) {
   TempDir Dir = datasetWith(Manifest);
-  std::string Message = errorOf(readManifest(Dir.path()));
+  auto Read = readManifest(Dir.path());
+  std::string Message;
+  if (!Read) {
+    Message = llvm::toString(Read.takeError());
+  } else if (Read->Problems.empty()) {
+    ADD_FAILURE() << "expected a problem";
+  } else {
+    Message = Read->Problems.front().Message;
+    EXPECT_NE(Read->find("a"), nullptr) << "the good entry was lost";
+  }
   EXPECT_TRUE(contains(Message, "manifest '" + Dir.file("manifest.json") + "'"))
       << Message;
   return Message;
@@ -180,6 +191,11 @@ TEST(ManifestTest, WrongTypeIsAnError) {
   EXPECT_TRUE(contains(Message, "'timeout_ms' must be a whole number"))
       << Message;
 
+  Message = manifestError(withSecondEntry(
+      R"({"name": "b", "sources": ["b.c"], "main_repeat": 0})"));
+  EXPECT_TRUE(contains(Message, "'main_repeat' must be from 1 to 1000000"))
+      << Message;
+
   // Without a usable name the entry is identified by its index alone.
   Message =
       manifestError(withSecondEntry(R"({"name": 7, "sources": ["b.c"]})"));
@@ -258,6 +274,49 @@ TEST(ManifestTest, OtherProblemsAreErrors) {
   Message = errorOf(readManifest("/no/such/manifest.json"));
   EXPECT_TRUE(contains(Message, "no such manifest: '/no/such/manifest.json'"))
       << Message;
+}
+
+TEST(ManifestTest, InputDirectoriesEnvironmentAndStdoutSettings) {
+  std::string File = testData("manifest-features/manifest.json");
+  auto Reference = [&](const std::string &Name) {
+    return referenceBehaviour(
+        *take(loadBenchmark("manifest:" + File + "#" + Name)));
+  };
+  EXPECT_EQ(take(Reference("reads_dir")).StandardOutput, "alpha\nbeta\n");
+  EXPECT_EQ(take(Reference("greets")).StandardOutput,
+            "hello from the manifest\n");
+  EXPECT_EQ(take(Reference("greets_four_times")).StandardOutput,
+            "hi\nhi\nhi\nhi\n");
+  // Its stdout differs from run to run; only its output file is compared.
+  BenchmarkPtr Timed = take(loadBenchmark("manifest:" + File + "#timed"));
+  take(referenceBehaviour(*Timed));
+  llvm::LLVMContext Context;
+  check(validateModule(*take(Timed->load(Context)), *Timed));
+}
+
+TEST(ManifestTest, AFailingReferenceRunSaysHowItEnded) {
+  std::string File = testData("manifest-features/manifest.json");
+  std::string Message = errorOf(referenceBehaviour(
+      *take(loadBenchmark("manifest:" + File + "#exits3"))));
+  EXPECT_TRUE(contains(Message, "exit code 3 (expected 0)")) << Message;
+  EXPECT_TRUE(contains(Message, "usage: exits3 FILE")) << Message;
+  EXPECT_EQ(take(referenceBehaviour(*take(loadBenchmark(
+                     "manifest:" + File + "#exits3_expected"))))
+                .ExitCode,
+            3);
+}
+
+TEST(ManifestTest, ABadEntryLeavesTheOthersUsable) {
+  std::string File = testData("manifest-features/manifest.json");
+  Manifest M = take(readManifest(File));
+  EXPECT_EQ(M.Entries.size(), 6u);
+  ASSERT_EQ(M.Problems.size(), 1u);
+  EXPECT_EQ(M.Problems[0].Name, "broken");
+  EXPECT_TRUE(contains(M.Problems[0].Message, "no_such_file.c"));
+  std::string Message =
+      errorOf(loadBenchmark("manifest:" + File + "#broken"));
+  EXPECT_TRUE(contains(Message, "benchmarks[6] ('broken')")) << Message;
+  take(loadBenchmark("manifest:" + File + "#greets"));
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "costs/Cost.h"
 #include "costs/Measurement.h"
 #include "datasets/DatasetSpec.h"
+#include "datasets/Manifest.h"
 #include "env/Environment.h"
 #include "learning/inputs/StateBatch.h"
 #include "learning/training/Checkpoint.h"
@@ -162,11 +163,12 @@ std::string formatRatio(const std::optional<double> &V) {
   return Buffer;
 }
 
+/// Built-ins by name, manifest entries as tables name them (displayName).
 std::string shortName(const std::string &Uri) {
   size_t Slash = Uri.rfind('/');
   return Uri.rfind("benchmark://", 0) == 0 && Slash != std::string::npos
              ? Uri.substr(Slash + 1)
-             : Uri;
+             : displayName(Uri);
 }
 
 } // namespace
@@ -247,12 +249,19 @@ void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
   Out << "policy: " << R.Algorithm << " on the " << R.State
       << " state, trained on " << R.RewardSpace << ", " << R.EpisodeLength
       << " greedy steps per benchmark (no search)\n\n";
-  Out << llvm::left_justify("benchmark", 22) << llvm::right_justify("insts", 8)
+  std::vector<std::string> Uris;
+  size_t Width = 22;
+  for (const EvalRow &Row : R.Rows) {
+    Uris.push_back(Row.Benchmark);
+    Width = std::max(Width, shortName(Row.Benchmark).size() + 2);
+  }
+  Out << benchmarkColumn(Uris).Note;
+  Out << llvm::left_justify("benchmark", Width) << llvm::right_justify("insts", 8)
       << llvm::right_justify("Oz", 8) << llvm::right_justify("vs Oz", 9)
       << llvm::right_justify("ms", 10) << llvm::right_justify("vs O0", 9)
       << llvm::right_justify("vs O3", 9) << "  sequence\n";
   for (const EvalRow &Row : R.Rows) {
-    Out << llvm::left_justify(shortName(Row.Benchmark), 22);
+    Out << llvm::left_justify(shortName(Row.Benchmark), Width);
     if (!Row.Error.empty()) {
       Out << "  failed: " << Row.Error << "\n";
       continue;

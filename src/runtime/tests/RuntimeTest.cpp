@@ -147,6 +147,7 @@ TEST(RuntimeTest, ExitCodeInputsAndOutputFilesAreCompared) {
   Spec.InputFiles = {Input};
   Spec.OutputFiles = {"result.txt"};
   Spec.StandardInput = "7";
+  Spec.ExpectedExitCode = 3;
   BenchmarkPtr B = fromSource(R"(#include <stdio.h>
 #include <stdlib.h>
 int main(void) {
@@ -169,16 +170,80 @@ int main(void) {
 
   ProgramBehaviour Changed = Reference;
   Changed.OutputFiles[0].second = "49\n";
-  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("result.txt"),
+  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed, RunSpec())).find("result.txt"),
             std::string::npos);
   Changed = Reference;
   Changed.ExitCode = 0;
-  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("exit code 0"),
+  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed, RunSpec())).find("exit code 0"),
             std::string::npos);
   Changed = Reference;
   Changed.OutputFiles.clear();
-  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed)).find("not written"),
+  EXPECT_NE(errorOf(compareBehaviour(Reference, Changed, RunSpec())).find("not written"),
             std::string::npos);
+}
+
+TEST(RuntimeTest, MainRepeatCallsMainThatManyTimesInOneRun) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  RunSpec Spec;
+  Spec.MainRepeat = 7;
+  Spec.Args = {"arg"};
+  Spec.OutputFiles = {"calls"};
+  // Writes how often it was called to a file; its stdout is the same on
+  // every call, as a re-entrant main's must be.
+  BenchmarkPtr B = fromSource(R"(
+#include <stdio.h>
+static int calls;
+int main(int argc, char **argv) {
+  FILE *f = fopen("calls", "w");
+  fprintf(f, "%d %s\n", ++calls, argv[1]);
+  fclose(f);
+  puts("same every call");
+  return 0;
+})",
+                              Spec, Dir);
+  ProgramBehaviour Reference = take(referenceBehaviour(*B));
+  ASSERT_EQ(Reference.OutputFiles.size(), 1u);
+  EXPECT_EQ(Reference.OutputFiles[0].second, "7 arg\n");
+  EXPECT_EQ(Reference.StandardOutput, [] {
+    std::string Seven;
+    for (int I = 0; I < 7; ++I)
+      Seven += "same every call\n";
+    return Seven;
+  }());
+}
+
+TEST(RuntimeTest, MainRepeatIsRefusedWhenCallsDoNotRepeatTheFirst) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  RunSpec Spec;
+  Spec.MainRepeat = 3;
+  BenchmarkPtr B = fromSource(R"(
+#include <stdio.h>
+static int total;
+int main(void) { printf("%d\n", total += 10); return 0; })",
+                              Spec, Dir);
+  std::string Message = errorOf(referenceBehaviour(*B));
+  EXPECT_NE(Message.find("main_repeat to 3"), std::string::npos) << Message;
+}
+
+TEST(RuntimeTest, MainRepeatReportsTheTimeOfOneCall) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  // About 20 ms a call: a run of five calls reports about 20 ms, not 100.
+  BenchmarkPtr B = fromSource(R"(
+#include <time.h>
+int main(void) {
+  struct timespec pause = {0, 20 * 1000 * 1000};
+  nanosleep(&pause, 0);
+  return 0;
+})",
+                              RunSpec(), Dir);
+  llvm::LLVMContext Context;
+  auto M = take(B->load(Context));
+  RunSpec Spec;
+  Spec.MainRepeat = 5;
+  auto Built = take(Program::build(*M, Spec));
+  double Ms = take(Built.run(Spec)).second;
+  EXPECT_GE(Ms, 20.0);
+  EXPECT_LT(Ms, 60.0);
 }
 
 TEST(RuntimeTest, ModuleWithoutMainIsNotRunnable) {
