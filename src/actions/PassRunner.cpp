@@ -229,6 +229,28 @@ llvm::Error checkPipeline(llvm::StringRef Pipeline) {
   return llvm::Error::success();
 }
 
+llvm::Expected<std::string> expandPipeline(const llvm::Module &M,
+                                           llvm::StringRef Pipeline) {
+  auto Machine = createTargetMachineFor(M);
+  if (!Machine)
+    return Machine.takeError();
+  llvm::PassInstrumentationCallbacks Instrumentation;
+  llvm::PassBuilder Builder(Machine->get(), llvm::PipelineTuningOptions(),
+                            std::nullopt, &Instrumentation);
+  for (auto &Callback : callbacks())
+    Callback(Builder);
+  llvm::ModulePassManager MPM;
+  if (llvm::Error E = Builder.parsePassPipeline(MPM, Pipeline))
+    return pipelineError(Pipeline, std::move(E));
+  std::string Text;
+  llvm::raw_string_ostream Out(Text);
+  MPM.printPipeline(Out, [&](llvm::StringRef ClassName) {
+    llvm::StringRef Name = Instrumentation.getPassNameForClassName(ClassName);
+    return Name.empty() ? ClassName : Name;
+  });
+  return Text;
+}
+
 llvm::Expected<Changed> runPipeline(llvm::Module &M, llvm::StringRef Pipeline) {
   auto Runner = PassRunner::create(M);
   if (!Runner)

@@ -86,6 +86,12 @@ private:
 /// PassError.
 llvm::Expected<Changed> runPipeline(llvm::Module &M, llvm::StringRef Pipeline);
 
+/// \p Pipeline as LLVM prints what it parsed it into, for \p M's target:
+/// `default<O3>` becomes the list of the passes it runs, with their
+/// parameters, in text `opt -passes=` accepts.
+llvm::Expected<std::string> expandPipeline(const llvm::Module &M,
+                                           llvm::StringRef Pipeline);
+
 /// Checks that \p Pipeline parses, without running it.
 llvm::Error checkPipeline(llvm::StringRef Pipeline);
 

@@ -3,6 +3,8 @@
 #include "env/LocalEnvironment.h"
 #include "env/WorkerEnvironment.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
@@ -84,6 +86,7 @@ llvm::Expected<std::optional<Observation>> Environment::reset(BenchmarkPtr B) {
   Bench = std::move(B);
   HasModule = true;
   History.clear();
+  Applied.clear();
   EpisodeReward = 0;
   Done = false;
   return Initial;
@@ -97,23 +100,42 @@ StepResult Environment::failedStep(std::string Error) const {
   return Result;
 }
 
-llvm::Expected<StepResult> Environment::step(size_t Action) {
+llvm::Error Environment::checkCanStep() const {
   if (Done)
     return llvm::createStringError("the episode is over; call reset()");
   if (!inEpisode())
     return llvm::createStringError("step() before reset(): no episode");
+  return llvm::Error::success();
+}
+
+llvm::Expected<StepResult> Environment::applyStep(const std::string &Pipeline) {
+  auto Result = applyPipeline(Pipeline);
+  if (!Result)
+    return Result.takeError();
+  Applied.push_back(Pipeline);
+  EpisodeReward += Result->Reward;
+  Done = Result->Done;
+  return Result;
+}
+
+llvm::Expected<StepResult> Environment::step(size_t Action) {
+  if (llvm::Error E = checkCanStep())
+    return std::move(E);
   if (Action >= actions().size())
     return llvm::createStringError("action " + std::to_string(Action) +
                                    " is out of range: the space has " +
                                    std::to_string(actions().size()) +
                                    " actions");
-  auto Result = applyAction(Action);
-  if (!Result)
-    return Result.takeError();
-  History.push_back(Action);
-  EpisodeReward += Result->Reward;
-  Done = Result->Done;
+  auto Result = applyStep(actions()[Action].Pipeline);
+  if (Result)
+    History.push_back(Action);
   return Result;
+}
+
+llvm::Expected<StepResult> Environment::stepPipeline(llvm::StringRef Pipeline) {
+  if (llvm::Error E = checkCanStep())
+    return std::move(E);
+  return applyStep(Pipeline.str());
 }
 
 llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
@@ -141,13 +163,14 @@ llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
   C.Tracker = Tracker;
   C.HasModule = HasModule;
   C.History = History;
+  C.Applied = Applied;
   C.EpisodeReward = EpisodeReward;
   C.Done = Done;
   return Copy;
 }
 
 std::string Environment::pipeline() const {
-  return actions().pipeline(History);
+  return llvm::join(Applied, ",");
 }
 
 std::string Environment::commandline(llvm::StringRef Input,

@@ -113,6 +113,12 @@ public:
   /// pass and the benchmark; reset() starts afresh.
   llvm::Expected<StepResult> step(size_t Action);
 
+  /// Applies \p Pipeline, an `opt -passes=` text that need not be an action
+  /// of the space (a piece of a standard pipeline, an edited one), exactly as
+  /// step() applies an action. It is part of pipeline() and commandline(),
+  /// not of actionHistory().
+  llvm::Expected<StepResult> stepPipeline(llvm::StringRef Pipeline);
+
   /// Computes any observation space of the current state.
   llvm::Expected<Observation> observe(llvm::StringRef Space) const;
 
@@ -128,7 +134,8 @@ public:
   /// How this environment measures run times.
   MeasurementContext &measurement() const { return *Options.Measurement; }
   const EnvironmentOptions &options() const { return Options; }
-  /// The actions applied this episode, the one that ended it included.
+  /// The actions step() applied this episode, the one that ended it
+  /// included.
   const std::vector<size_t> &actionHistory() const { return History; }
   /// Whether there is a module to observe: after reset(), until a step fails.
   bool inEpisode() const { return HasModule; }
@@ -137,7 +144,7 @@ public:
   const RewardTracker &reward() const { return *Tracker; }
   double episodeReward() const { return EpisodeReward; }
 
-  /// The applied actions as one `opt -passes=` text.
+  /// What every step of the episode applied, as one `opt -passes=` text.
   std::string pipeline() const;
   /// An `opt-19` command that turns the benchmark's unoptimized module into
   /// exactly the current one.
@@ -152,10 +159,11 @@ protected:
   /// keep the history. startEpisode sets Tracker.
   virtual llvm::Expected<std::optional<Observation>>
   startEpisode(const BenchmarkPtr &B) = 0;
-  /// The step's outcome (its reward, and Done for a failure) or, for an
-  /// action whose pipeline does not parse, an error. Sets Tracker, and
+  /// The step's outcome (its reward, and Done for a failure) or, for a
+  /// pipeline that does not parse, an error. Sets Tracker, and
   /// HasModule = false when the module was lost.
-  virtual llvm::Expected<StepResult> applyAction(size_t Action) = 0;
+  virtual llvm::Expected<StepResult>
+  applyPipeline(const std::string &Pipeline) = 0;
   virtual llvm::Expected<Observation>
   computeObservation(const ObservationSpace &Space) const = 0;
   /// A copy of this environment with the implementation's own state copied;
@@ -175,6 +183,11 @@ protected:
 
 private:
   std::vector<size_t> History;
+  /// The pipeline of every step, actions and stepPipeline() alike.
+  std::vector<std::string> Applied;
+
+  llvm::Error checkCanStep() const;
+  llvm::Expected<StepResult> applyStep(const std::string &Pipeline);
   double EpisodeReward = 0;
   bool Done = false;
 };

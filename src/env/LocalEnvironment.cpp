@@ -39,8 +39,9 @@ LocalEnvironment::startEpisode(const BenchmarkPtr &B) {
   return observeConfigured(*B);
 }
 
-llvm::Expected<StepResult> LocalEnvironment::applyAction(size_t Action) {
-  auto Run = Runner->run(actions()[Action].Pipeline);
+llvm::Expected<StepResult>
+LocalEnvironment::applyPipeline(const std::string &Pipeline) {
+  auto Run = Runner->run(Pipeline);
   if (!Run)
     return passFailed(Run.takeError());
   StepResult Result;

@@ -28,7 +28,8 @@ public:
 private:
   llvm::Expected<std::optional<Observation>>
   startEpisode(const BenchmarkPtr &B) override;
-  llvm::Expected<StepResult> applyAction(size_t Action) override;
+  llvm::Expected<StepResult>
+  applyPipeline(const std::string &Pipeline) override;
   llvm::Expected<Observation>
   computeObservation(const ObservationSpace &Space) const override;
   llvm::Expected<std::unique_ptr<Environment>> copy() const override;

@@ -275,16 +275,17 @@ WorkerEnvironment::startEpisode(const BenchmarkPtr &B) {
   return Initial;
 }
 
-llvm::Expected<StepResult> WorkerEnvironment::applyAction(size_t Action) {
+llvm::Expected<StepResult>
+WorkerEnvironment::applyPipeline(const std::string &Pipeline) {
   Fetched.reset();
   if (!Worker) {
     HasModule = false;
     return failedStep("the worker of this episode is gone");
   }
   MessageWriter Payload;
-  Payload.u64(Action);
+  Payload.bytes(Pipeline);
   auto Reply = call(Request::Step, Payload.data(), timeout(),
-                    "running '" + actions()[Action].Pipeline + "' on '" +
+                    "running '" + Pipeline + "' on '" +
                         Bench->uri() + "'");
   if (!Reply) {
     if (Worker)

@@ -25,7 +25,7 @@ enum class Request : uint64_t {
   Configure = 1,
   /// A benchmark; reply: the initial observation and the tracker.
   Reset,
-  /// An action; reply: the step result, the tracker, whether the module
+  /// A pipeline text; reply: the step result, the tracker, whether the module
   /// survived. An unparsable pipeline is an error reply.
   Step,
   /// A space name; reply: the observation.

@@ -155,12 +155,12 @@ bool Server::handle(Request Kind, MessageReader &In) {
     return true;
   }
   case Request::Step: {
-    uint64_t Action = In.u64();
+    std::string Pipeline = In.bytes();
     if (llvm::Error E = In.finish("step")) {
       fail(std::move(E));
       return true;
     }
-    auto Result = Env->step(Action);
+    auto Result = Env->stepPipeline(Pipeline);
     if (!Result) {
       fail(Result.takeError());
       return true;

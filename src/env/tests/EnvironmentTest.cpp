@@ -1,6 +1,7 @@
 #include "env/Environment.h"
 
 #include "actions/PassRunner.h"
+#include "optimize/Pipeline.h"
 #include "support/ModuleHash.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
@@ -152,6 +153,29 @@ TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
     FromOpt->setModuleIdentifier(take(Env->module()).getModuleIdentifier());
     EXPECT_EQ(irHash(*FromOpt), hashOf(*Env))
         << Name << ": " << Env->pipeline();
+  }
+}
+
+TEST(EnvironmentTest, StepPipelineAppliesAnyTextAndRecordsIt) {
+  for (const std::string &Name : {"qsort", "sha256", "dijkstra"}) {
+    BenchmarkPtr B = builtin(Name);
+    llvm::LLVMContext Context;
+    auto Whole = take(B->load(Context));
+    // default<O3> as the pass builder prints it: the printed text leaves out
+    // what it cannot spell (the inliner's thresholds for O3), so it is
+    // compared with itself, applied by a runner of its own.
+    std::string Expanded = take(expandPipeline(*Whole, "default<O3>"));
+    take(runPipeline(*Whole, Expanded));
+
+    auto Env = take(Environment::create());
+    take(Env->reset(B));
+    StepResult Step = take(Env->stepPipeline(Expanded));
+    ASSERT_FALSE(Step.Done) << Name << ": " << Step.Info.Error;
+    EXPECT_TRUE(Env->actionHistory().empty());
+    EXPECT_EQ(Env->pipeline(), Expanded);
+    Whole->setModuleIdentifier(take(Env->module()).getModuleIdentifier());
+    EXPECT_EQ(irHash(*Whole), hashOf(*Env)) << Name;
+    EXPECT_GT(splitPipeline(Expanded).size(), 20u) << Expanded;
   }
 }
 
