@@ -21,6 +21,7 @@ void addBenchCommand(CLI::App &App);
 void addDatasetsCommand(CLI::App &App);
 void addValidateCommand(CLI::App &App);
 void addRunCommand(CLI::App &App);
+void addOptimizeCommand(CLI::App &App);
 /// train and eval, run by passgym-learn (cli/LearningCommands.cpp).
 void addLearningCommands(CLI::App &App);
 /// bench learning, run by passgym-learn.

@@ -33,6 +33,7 @@ int main(int Argc, char **Argv) {
   passgym::cli::addDatasetsCommand(App);
   passgym::cli::addValidateCommand(App);
   passgym::cli::addRunCommand(App);
+  passgym::cli::addOptimizeCommand(App);
   passgym::cli::addLearningCommands(App);
   try {
     App.parse(Argc, Argv);

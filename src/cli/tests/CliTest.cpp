@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "actions/ActionSpace.h"
 #include "observations/Features.h"
+#include "support/Files.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
@@ -833,6 +834,44 @@ TEST(RunCommandTest, DatasetsListsGoodEntriesAndEachBadOne) {
   EXPECT_NE(R.Out.find("1 of 7 entries cannot be used"), std::string::npos)
       << R.Out;
   EXPECT_NE(R.Out.find("no_such_file.c"), std::string::npos) << R.Out;
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(OptimizeCommandTest, BadInputsAreRefusedBeforeTheSearch) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::string Qsort = "benchmark://builtin-v0/qsort";
+  Outcome Unknown =
+      passgym({"optimize", Qsort, "--strategy", "annealing", "-o", Dir.file("a")});
+  EXPECT_NE(Unknown.ExitCode, 0);
+  EXPECT_TRUE(contains(Unknown.Err, "annealing")) << describe(Unknown);
+  expectError(passgym({"optimize", Qsort, "--budget", "0s", "-o", Dir.file("b")}),
+              {"--budget", "0s"});
+  testing::check(writeFileAtomically(Dir.file("report.json"), "{}\n"));
+  expectError(passgym({"optimize", Qsort, "-o", Dir.path()}),
+              {Dir.path(), "--force"});
+  // A file where the directory should be.
+  std::string Blocked = Dir.file("report.json") + "/out";
+  expectError(passgym({"optimize", Qsort, "-o", Blocked}), {Blocked});
+}
+
+TEST(OptimizeCommandTest, WritesAnAnswerThatIsNeverWorseThanOz) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  Outcome R = passgym({"optimize", "benchmark://builtin-v0/crc32", "--objective",
+                       "instcount", "--budget", "20s", "--candidates", "20",
+                       "--jobs", "2", "-o", Dir.path()});
+  ASSERT_EQ(R.ExitCode, 0) << describe(R);
+  EXPECT_TRUE(contains(R.Out, "answer:")) << R.Out;
+  auto Json = nlohmann::json::parse(
+      (*llvm::MemoryBuffer::getFile(Dir.file("report.json")))->getBuffer().str());
+  EXPECT_LE(Json["answer"]["cost"].get<double>(),
+            Json["baselines"]["-Oz"]["cost"].get<double>());
+  EXPECT_EQ(Json["answer"]["validation"], "valid");
+  EXPECT_EQ(Json["jobs"], 2);
 }
 
 } // namespace

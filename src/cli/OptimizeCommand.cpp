@@ -1,0 +1,223 @@
+#include "cli/Commands.h"
+#include "cli/Common.h"
+
+#include "optimize/Optimize.h"
+#include "support/Files.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+#include <thread>
+
+namespace passgym::cli {
+namespace {
+
+struct OptimizeCommandOptions {
+  std::string Benchmark;
+  std::string Objective = "runtime";
+  std::string Budget = "10m";
+  std::string Strategy = "auto";
+  unsigned Jobs = std::max(1u, std::thread::hardware_concurrency());
+  uint64_t Candidates = 0;
+  uint64_t Seed = 0;
+  bool PinCpus = false;
+  std::string ActionsFile;
+  std::string Output;
+  bool Force = false;
+  passgym::Isolation Isolation = Isolation::Worker;
+};
+
+/// "90", "90s", "10m", "1h" or "1.5h" in seconds.
+std::optional<double> parseBudget(llvm::StringRef Text) {
+  double Scale = 1;
+  if (Text.consume_back("h"))
+    Scale = 3600;
+  else if (Text.consume_back("m"))
+    Scale = 60;
+  else
+    Text.consume_back("s");
+  double Value = 0;
+  if (Text.getAsDouble(Value) || !(Value > 0) || Value * Scale > 7 * 24 * 3600)
+    return std::nullopt;
+  return Value * Scale;
+}
+
+void printSummary(const OptimizeReport &R, const std::string &Output) {
+  Baseline RefLevel = referenceOf(R.Goal);
+  double Ref = *R.baseline(RefLevel)->Result.Cost;
+  llvm::outs() << "\n"
+               << llvm::formatv("{0,-26} {1,14} {2,12}\n", "pipeline",
+                                costName(costOf(R.Goal)),
+                                "vs -" + baselineName(RefLevel).str());
+  auto Row = [&](const std::string &Name, std::optional<double> Cost,
+                 const std::string &Note = "") {
+    if (!Cost) {
+      llvm::outs() << llvm::formatv("{0,-26} {1,14}\n", Name, "failed");
+      return;
+    }
+    llvm::outs() << llvm::formatv("{0,-26} {1,14:F3} {2,11:F3}x {3}\n", Name,
+                                  *Cost, Ref / *Cost, Note);
+  };
+  for (const BaselineResult &B : R.Baselines)
+    Row("-" + baselineName(B.Level).str(), B.Result.Cost);
+  Row("found (" + std::to_string(R.Found.size()) + " elements)", R.FoundCost);
+  Row("minimized (" + std::to_string(R.Minimized.size()) + " elements)",
+      R.MinimizedCost);
+  if (R.Remeasured)
+    llvm::outs() << llvm::formatv(
+        "\nre-measured against -O3 ({0} interleaved pairs): {1:F3}x, 95% "
+        "interval [{2:F3}, {3:F3}]\n",
+        R.Remeasured->BaselineMs.size(), R.Remeasured->Speedup,
+        R.Remeasured->Lower, R.Remeasured->Upper);
+  if (R.Won)
+    llvm::outs() << "\nanswer: the pipeline found beats -"
+                 << baselineName(RefLevel) << "\n";
+  else
+    llvm::outs() << "\nanswer: -" << baselineName(RefLevel)
+                 << " is the best found (" << R.NotWonBecause << ")\n";
+  llvm::outs() << "validation: " << R.Validation << "\n"
+               << "candidates: " << R.Search.History.size() << "\n"
+               << "written to " << Output
+               << "/ (pipeline.txt, program.bc, report.md, report.json, "
+                  "progress.svg)\n";
+}
+
+int runOptimize(const OptimizeCommandOptions &Options) {
+  OptimizeOptions Optimize;
+  Optimize.Goal = *parseObjective(Options.Objective);
+  Optimize.Strategy = *parseStrategy(Options.Strategy);
+  auto Budget = parseBudget(Options.Budget);
+  if (!Budget)
+    return reportError(llvm::createStringError(
+        "invalid --budget '" + Options.Budget +
+        "': give a positive time such as 90s, 10m or 1h (at most a week)"));
+  Optimize.Budget = std::chrono::duration<double>(*Budget);
+  if (Options.Candidates)
+    Optimize.Candidates = Options.Candidates;
+  Optimize.Jobs = Options.Jobs;
+  Optimize.PinCpus = Options.PinCpus;
+  Optimize.Seed = Options.Seed;
+  Optimize.Isolation = Options.Isolation;
+  // Found out now, not after the whole budget.
+  if (llvm::sys::fs::exists(Options.Output + "/report.json") && !Options.Force)
+    return reportError(llvm::createStringError(
+        "'" + Options.Output +
+        "' already holds a report; choose another directory or pass --force "
+        "to replace it"));
+  if (llvm::Error E = checkWritableDirectory(Options.Output))
+    return reportError(std::move(E));
+  auto Actions = ActionSpace::load(Options.ActionsFile);
+  if (!Actions)
+    return reportError(Actions.takeError());
+  Optimize.Actions = *Actions;
+  auto B = loadBenchmark(Options.Benchmark);
+  if (!B)
+    return reportError(B.takeError());
+
+  ProgressBar Bar("optimize");
+  bool Terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  double LastLine = -1e9;
+  auto Result = optimize(*B, Optimize, [&](const SearchState &State) {
+    const Evaluation *Best = State.best();
+    const Evaluation &Reference = State.History[static_cast<size_t>(
+        referenceOf(Optimize.Goal))];
+    if (!Best || !Reference.Cost)
+      return;
+    double Elapsed = State.History.back().At;
+    std::string Status = llvm::formatv(
+        "best {0:F3}x -{1}, {2} candidates, {3:F1}/s, {4:F0} s left",
+        *Reference.Cost / *Best->Cost, baselineName(referenceOf(Optimize.Goal)),
+        State.History.size(), State.History.size() / std::max(Elapsed, 1e-3),
+        std::max(0.0, *Budget - Elapsed));
+    if (Terminal) {
+      Bar.update(std::min(1.0, Elapsed / *Budget), Status);
+    } else if (Elapsed - LastLine >= 10) {
+      llvm::errs() << "optimize: " << Status << "\n";
+      LastLine = Elapsed;
+    }
+  });
+  Bar.finish();
+  if (!Result)
+    return reportError(Result.takeError());
+  if (llvm::Error E =
+          writeOptimizeOutputs(*Result, *B, Optimize, Options.Output))
+    return reportError(std::move(E));
+  printSummary(*Result, Options.Output);
+  return 0;
+}
+
+} // namespace
+
+void addOptimizeCommand(CLI::App &App) {
+  auto Options = std::make_shared<OptimizeCommandOptions>();
+  std::string Strategies;
+  for (StrategyKind Kind : strategyKinds())
+    Strategies += "\n  " + strategyName(Kind).str() + ": " +
+                  strategyDescription(Kind).str();
+  CLI::App *Command = App.add_subcommand(
+      "optimize",
+      "Find a pass pipeline that makes a program faster than -O3 (or smaller "
+      "than -Oz), starting from LLVM's own pipelines. The standard levels are "
+      "measured in the same run; the winner is minimized, validated against "
+      "the unoptimized program and, for run time, re-measured interleaved "
+      "with -O3: a win is claimed only when its 95% interval lies above 1, "
+      "otherwise the answer is -O3 (or -Oz) itself.\n"
+      "Writes OUTDIR/pipeline.txt (an opt-19 -passes= text), program.bc, "
+      "program (runnable programs), report.md, report.json, progress.svg.\n"
+      "Examples:\n"
+      "  passgym optimize benchmark://builtin-v0/qsort --budget 2m -o out\n"
+      "  passgym optimize prog.c --objective size --budget 60s -o out");
+  Command->add_option("benchmark", Options->Benchmark, "benchmark URI or file")
+      ->required();
+  Command
+      ->add_option("--objective", Options->Objective,
+                   "runtime (measured ms, vs -O3), size (.text bytes, vs "
+                   "-Oz) or instcount (IR instructions, vs -Oz)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"runtime", "size", "instcount"}));
+  Command
+      ->add_option("--budget", Options->Budget,
+                   "search time: 90s, 10m, 1h (baselines, minimization and "
+                   "the final check come on top)")
+      ->capture_default_str();
+  std::vector<std::string> Names;
+  for (StrategyKind Kind : strategyKinds())
+    Names.push_back(strategyName(Kind).str());
+  Command
+      ->add_option("--strategy", Options->Strategy,
+                   "search strategy:" + Strategies)
+      ->capture_default_str()
+      ->check(CLI::IsMember(Names));
+  Command
+      ->add_option("--jobs", Options->Jobs,
+                   "candidates evaluated in parallel, each job in a worker "
+                   "process of its own (default: the cores)")
+      ->capture_default_str()
+      ->check(wholeNumber(1, 256));
+  Command
+      ->add_option("--candidates", Options->Candidates,
+                   "stop after this many candidates (0: the budget only)")
+      ->check(wholeNumber(0, kMaxCount));
+  Command->add_option("--seed", Options->Seed, "random seed")
+      ->capture_default_str()
+      ->check(wholeNumber(0, kMaxCount));
+  Command->add_flag("--pin-cpus", Options->PinCpus,
+                    "pin job I's measured runs to CPU I");
+  Command->add_option("--actions", Options->ActionsFile,
+                      "action space file: the actions a search may insert "
+                      "(default: the 124 built-in actions)")
+      ->check(CLI::ExistingFile);
+  Command->add_option("-o,--output", Options->Output, "output directory")
+      ->required();
+  Command->add_flag("--force", Options->Force,
+                    "replace the report of an earlier run in OUTDIR");
+  addIsolationOption(*Command, Options->Isolation);
+  runWith(*Command, [Options] { return runOptimize(*Options); });
+}
+
+} // namespace passgym::cli

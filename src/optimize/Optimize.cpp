@@ -1,0 +1,302 @@
+#include "optimize/Optimize.h"
+
+#include "actions/PassRunner.h"
+#include "costs/Measurement.h"
+#include "support/Files.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <thread>
+
+namespace passgym {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point Start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       Start)
+      .count();
+}
+
+llvm::Expected<Candidate> standardPipeline(const Benchmark &B,
+                                           Baseline Level) {
+  if (Level == Baseline::O0)
+    return Candidate();
+  llvm::LLVMContext Context;
+  auto M = B.load(Context);
+  if (!M)
+    return M.takeError();
+  auto Expanded = expandPipeline(**M, baselinePipeline(Level));
+  if (!Expanded)
+    return Expanded.takeError();
+  return splitPipeline(*Expanded);
+}
+
+/// Removes, last first, every top-level element whose removal keeps the
+/// cost within \p Tolerance (relative) of \p Cost.
+Candidate minimize(Candidate Best, double Cost, double Tolerance,
+                   const BatchEvaluator &Evaluate, SearchState &State,
+                   std::chrono::steady_clock::time_point Started,
+                   double &MinimizedCost) {
+  MinimizedCost = Cost;
+  for (size_t I = Best.size(); I-- > 0;) {
+    Candidate Shorter = Best;
+    Shorter.erase(Shorter.begin() + I);
+    Evaluation E = std::move(Evaluate({Shorter}).front());
+    E.At = secondsSince(Started);
+    std::optional<double> ShorterCost = E.Cost;
+    State.add(std::move(E));
+    if (ShorterCost && *ShorterCost <= Cost * (1 + Tolerance)) {
+      Best = std::move(Shorter);
+      MinimizedCost = *ShorterCost;
+    }
+  }
+  return Best;
+}
+
+/// A run of \p P, checked against the unoptimized program's behaviour.
+TimedRun checkedRun(const Program &P, const Benchmark &B,
+                    const ProgramBehaviour &Reference,
+                    std::optional<unsigned> Cpu) {
+  return [&P, &B, &Reference, Cpu]() -> llvm::Expected<double> {
+    auto Outcome = P.run(*B.runSpec(), Cpu);
+    if (!Outcome)
+      return Outcome.takeError();
+    if (llvm::Error E = compareBehaviour(Reference, Outcome->first,
+                                         *B.runSpec()))
+      return std::move(E);
+    return Outcome->second;
+  };
+}
+
+llvm::Expected<Comparison> remeasure(CandidateEvaluator &Evaluator,
+                                     const Candidate &Winner,
+                                     const Candidate &O3, const Benchmark &B,
+                                     const OptimizeOptions &Options,
+                                     const MeasurementOptions &Measure) {
+  auto Reference = referenceBehaviour(B);
+  if (!Reference)
+    return Reference.takeError();
+  auto Build = [&](const Candidate &C) -> llvm::Expected<Program> {
+    auto State = Evaluator.stateAfter(C);
+    if (!State)
+      return State.takeError();
+    auto M = (*State)->module();
+    if (!M)
+      return M.takeError();
+    return Program::build(*M, *B.runSpec());
+  };
+  auto Baseline = Build(O3);
+  if (!Baseline)
+    return Baseline.takeError();
+  auto Candidate = Build(Winner);
+  if (!Candidate)
+    return Candidate.takeError();
+  return compareInterleaved(
+      checkedRun(*Baseline, B, *Reference, Measure.Cpu),
+      checkedRun(*Candidate, B, *Reference, Measure.Cpu),
+      Options.RemeasurePairs);
+}
+
+std::string validate(CandidateEvaluator &Evaluator, const Candidate &C,
+                     const Benchmark &B) {
+  if (!B.runSpec())
+    return "not runnable (not checked)";
+  auto State = Evaluator.stateAfter(C);
+  if (!State)
+    return llvm::toString(State.takeError());
+  auto M = (*State)->module();
+  if (!M)
+    return llvm::toString(M.takeError());
+  if (llvm::Error E = validateModule(*M, B))
+    return llvm::toString(std::move(E));
+  return "valid";
+}
+
+} // namespace
+
+std::optional<Objective> parseObjective(llvm::StringRef Name) {
+  if (Name == "runtime")
+    return Objective::Runtime;
+  if (Name == "size")
+    return Objective::Size;
+  if (Name == "instcount")
+    return Objective::InstCount;
+  return std::nullopt;
+}
+
+llvm::StringRef objectiveName(Objective O) {
+  switch (O) {
+  case Objective::Runtime:
+    return "runtime";
+  case Objective::Size:
+    return "size";
+  case Objective::InstCount:
+    return "instcount";
+  }
+  llvm_unreachable("every objective is handled");
+}
+
+CostFunction costOf(Objective O) {
+  switch (O) {
+  case Objective::Runtime:
+    return CostFunction::Runtime;
+  case Objective::Size:
+    return CostFunction::ObjectTextSizeBytes;
+  case Objective::InstCount:
+    return CostFunction::IrInstructionCount;
+  }
+  llvm_unreachable("every objective is handled");
+}
+
+Baseline referenceOf(Objective O) {
+  return O == Objective::Runtime ? Baseline::O3 : Baseline::Oz;
+}
+
+const BaselineResult *OptimizeReport::baseline(Baseline Level) const {
+  for (const BaselineResult &B : Baselines)
+    if (B.Level == Level)
+      return &B;
+  return nullptr;
+}
+
+llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
+                                        const OptimizeOptions &Options,
+                                        const OptimizeObserver &Observe) {
+  auto Started = std::chrono::steady_clock::now();
+  if (Options.Goal == Objective::Runtime && !B->runSpec())
+    return llvm::createStringError(
+        "benchmark '" + B->uri() +
+        "' is not runnable, so its run time cannot be optimized; use "
+        "--objective size or instcount");
+  EnvironmentOptions Env;
+  Env.Actions = Options.Actions;
+  Env.Isolation = Options.Isolation;
+  Env.Measurement = Options.Measurement
+                        ? Options.Measurement
+                        : std::make_shared<MeasurementContext>();
+  CostFunction Cost = costOf(Options.Goal);
+  auto Evaluate =
+      parallelEvaluator(B, Env, Cost, Options.Jobs, Options.PinCpus);
+  if (!Evaluate)
+    return Evaluate.takeError();
+  auto Checker = CandidateEvaluator::create(B, Env, Cost);
+  if (!Checker)
+    return Checker.takeError();
+
+  OptimizeReport R;
+  R.Benchmark = B->uri();
+  R.Goal = Options.Goal;
+  R.Strategy = Options.Strategy;
+  R.Jobs = std::max(Options.Jobs, 1u);
+
+  // The standard levels, evaluated as candidates: whole, as `-O3` runs them.
+  // Applied element by element (as the search's edits apply them) they give
+  // code that is not always identical, so the split forms are seeds of their
+  // own.
+  std::vector<Candidate> Standard;
+  std::vector<Candidate> Split;
+  for (Baseline Level : kBaselines) {
+    auto Pipeline = standardPipeline(*B, Level);
+    if (!Pipeline)
+      return Pipeline.takeError();
+    Standard.push_back(Level == Baseline::O0
+                           ? Candidate()
+                           : Candidate{pipelineText(*Pipeline)});
+    Split.push_back(std::move(*Pipeline));
+  }
+  std::vector<Evaluation> Measured = (*Evaluate)(Standard);
+  for (size_t I = 0; I < Standard.size(); ++I) {
+    Measured[I].At = secondsSince(Started);
+    R.Baselines.push_back({kBaselines[I], Standard[I], Measured[I]});
+    R.Search.add(Measured[I]);
+  }
+  const BaselineResult &Reference = *R.baseline(referenceOf(Options.Goal));
+  if (!Reference.Result.Cost)
+    return llvm::createStringError(
+        "-" + baselineName(Reference.Level).str() + " of '" + B->uri() +
+        "' cannot be evaluated: " + Reference.Result.Error);
+  R.BaselineSeconds = secondsSince(Started);
+
+  // Seeds: the standard pipelines split into their elements, the cheapest
+  // level first.
+  std::vector<size_t> ByCost;
+  for (size_t I = 0; I < R.Baselines.size(); ++I)
+    if (R.Baselines[I].Result.Cost && R.Baselines[I].Level != Baseline::O0)
+      ByCost.push_back(I);
+  llvm::stable_sort(ByCost, [&](size_t A, size_t B) {
+    return *R.Baselines[A].Result.Cost < *R.Baselines[B].Result.Cost;
+  });
+  for (size_t I : ByCost)
+    R.Search.Seeds.push_back(Split[I]);
+  const ActionSpace &Actions =
+      Options.Actions ? *Options.Actions : ActionSpace::builtin();
+  for (const Action &A : Actions.actions())
+    R.Search.Edits.Insertable.push_back(A.Pipeline);
+
+  auto SearchStarted = std::chrono::steady_clock::now();
+  std::unique_ptr<Strategy> S = makeStrategy(Options.Strategy,
+                                             Options.Strategies);
+  SearchLimits Limits;
+  Limits.Time = Options.Budget;
+  Limits.Candidates = Options.Candidates;
+  Limits.BatchSize = std::max<size_t>(2 * R.Jobs, 4);
+  runSearch(*S, R.Search, *Evaluate, Limits, Options.Seed, Started, Observe);
+  R.SearchSeconds = secondsSince(SearchStarted);
+
+  const Evaluation &Best = *R.Search.best();
+  R.Found = Best.Pipeline;
+  R.FoundCost = *Best.Cost;
+  auto MinimizeStarted = std::chrono::steady_clock::now();
+  // Run times vary by about a percent from measurement to measurement; exact
+  // costs allow no loss.
+  double Tolerance = Options.Goal == Objective::Runtime ? 0.01 : 0;
+  R.Minimized = minimize(R.Found, R.FoundCost, Tolerance, *Evaluate, R.Search,
+                         Started, R.MinimizedCost);
+  R.MinimizeSeconds = secondsSince(MinimizeStarted);
+
+  auto CheckStarted = std::chrono::steady_clock::now();
+  double ReferenceCost = *Reference.Result.Cost;
+  if (R.MinimizedCost >= ReferenceCost) {
+    R.NotWonBecause = "no candidate was better than -" +
+                      baselineName(Reference.Level).str();
+  } else if (Options.Goal == Objective::Runtime) {
+    auto Compared =
+        remeasure(**Checker, R.Minimized, Reference.Pipeline, *B, Options,
+                  Env.Measurement->options());
+    if (!Compared)
+      return Compared.takeError();
+    R.Remeasured = *Compared;
+    R.Won = Compared->candidateIsFaster();
+    if (!R.Won)
+      R.NotWonBecause =
+          llvm::formatv("re-measured against -O3, its speed-up {0:F3}x has "
+                        "an interval [{1:F3}, {2:F3}] that is not above 1",
+                        Compared->Speedup, Compared->Lower, Compared->Upper)
+              .str();
+  } else {
+    R.Won = true;
+  }
+  R.Answer = R.Won ? R.Minimized : Reference.Pipeline;
+  R.AnswerCost = R.Won ? R.MinimizedCost : ReferenceCost;
+  R.Validation = validate(**Checker, R.Answer, *B);
+  if (R.Won && R.Validation != "valid" &&
+      R.Validation != "not runnable (not checked)") {
+    R.NotWonBecause = "the best candidate does not behave as the "
+                      "unoptimized program: " +
+                      R.Validation;
+    R.Won = false;
+    R.Answer = Reference.Pipeline;
+    R.AnswerCost = ReferenceCost;
+    R.Validation = validate(**Checker, R.Answer, *B);
+  }
+  R.CheckSeconds = secondsSince(CheckStarted);
+  CacheStatistics Cache = Env.Measurement->statistics();
+  R.CacheHits = Cache.Hits;
+  R.CacheMisses = Cache.Misses;
+  return R;
+}
+
+} // namespace passgym

@@ -1,0 +1,116 @@
+//===- optimize/Optimize.h - Faster than -O3, smaller than -Oz, verified ----===//
+//
+// `passgym optimize`: the standard pipelines (-O0, -O2, -O3, -Os, -Oz) are
+// measured first and are candidates like any other; a strategy
+// (optimize/Strategy.h) searches from them within the budget; the best
+// candidate is minimized (top-level elements whose removal keeps its cost
+// are removed) and checked: its program must behave as the unoptimized one,
+// and for run time it must beat -O3 when the two are re-measured interleaved
+// (optimize/Remeasure.h). Otherwise the answer is the best standard pipeline,
+// and the report says so: the answer is never worse than the baseline.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_OPTIMIZE_OPTIMIZE_H
+#define PASSGYM_OPTIMIZE_OPTIMIZE_H
+
+#include "costs/Cost.h"
+#include "env/Environment.h"
+#include "optimize/Remeasure.h"
+#include "optimize/Strategy.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace passgym {
+
+enum class Objective { Runtime, Size, InstCount };
+
+std::optional<Objective> parseObjective(llvm::StringRef Name);
+llvm::StringRef objectiveName(Objective O);
+CostFunction costOf(Objective O);
+/// What the objective is compared with: -O3 for run time, -Oz for size.
+Baseline referenceOf(Objective O);
+
+struct OptimizeOptions {
+  Objective Goal = Objective::Runtime;
+  /// Wall time of the search phase.
+  std::chrono::duration<double> Budget{600};
+  /// Stop the search after this many candidates (none: the budget only).
+  std::optional<uint64_t> Candidates;
+  StrategyKind Strategy = StrategyKind::Auto;
+  StrategyOptions Strategies;
+  /// Parallel evaluators, each with its own worker process.
+  unsigned Jobs = 1;
+  /// Pin job I's measured runs to CPU I.
+  bool PinCpus = false;
+  uint64_t Seed = 0;
+  /// Actions that searches may insert; null: the built-in space.
+  std::shared_ptr<const ActionSpace> Actions;
+  passgym::Isolation Isolation = Isolation::Worker;
+  /// Run times: how they are measured and cached.
+  std::shared_ptr<MeasurementContext> Measurement;
+  /// Interleaved pairs of runs when the winner is re-measured against -O3.
+  unsigned RemeasurePairs = 21;
+};
+
+struct BaselineResult {
+  Baseline Level;
+  Candidate Pipeline;
+  Evaluation Result;
+};
+
+struct OptimizeReport {
+  std::string Benchmark;
+  Objective Goal;
+  StrategyKind Strategy;
+  unsigned Jobs = 1;
+  std::vector<BaselineResult> Baselines;
+  /// Everything evaluated, baselines first.
+  SearchState Search;
+  /// The best candidate of the search, and after minimization.
+  Candidate Found, Minimized;
+  double FoundCost = 0, MinimizedCost = 0;
+  /// Run time only: the minimized candidate against -O3, interleaved.
+  std::optional<Comparison> Remeasured;
+  /// Whether the minimized candidate beats the reference baseline (and
+  /// behaves as the unoptimized program).
+  bool Won = false;
+  /// Why a candidate that looked better is not the answer, when that is so.
+  std::string NotWonBecause;
+  /// The answer: Minimized when Won, else the reference baseline's pipeline.
+  Candidate Answer;
+  double AnswerCost = 0;
+  /// "valid", "not runnable (not checked)", or why it is invalid.
+  std::string Validation;
+  uint64_t CacheHits = 0, CacheMisses = 0;
+  /// Seconds per phase: baselines, search, minimize, check.
+  double BaselineSeconds = 0, SearchSeconds = 0, MinimizeSeconds = 0,
+         CheckSeconds = 0;
+
+  const BaselineResult *baseline(Baseline Level) const;
+};
+
+/// Called after each batch of the search with the state so far.
+using OptimizeObserver = std::function<void(const SearchState &)>;
+
+llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
+                                        const OptimizeOptions &Options,
+                                        const OptimizeObserver &Observe = {});
+
+/// Writes pipeline.txt, program.bc (and program, for a runnable benchmark),
+/// report.json, report.md and progress.svg into \p Directory (created).
+llvm::Error writeOptimizeOutputs(const OptimizeReport &Report,
+                                 BenchmarkPtr B,
+                                 const OptimizeOptions &Options,
+                                 const std::string &Directory);
+
+} // namespace passgym
+
+#endif

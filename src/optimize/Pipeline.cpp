@@ -1,0 +1,219 @@
+#include "optimize/Pipeline.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+
+namespace passgym {
+namespace {
+
+/// One element of a pipeline text: `name<params>(children)`, each part
+/// optional but the name. Kept verbatim, so that printing an unedited element
+/// gives back its text.
+struct Element {
+  std::string Name;
+  bool HasParams = false;
+  std::string Params;
+  bool HasChildren = false;
+  std::vector<Element> Children;
+};
+
+std::vector<Element> parseList(llvm::StringRef Text);
+
+Element parseElement(llvm::StringRef Text) {
+  Element E;
+  size_t NameEnd = Text.find_first_of("<(");
+  E.Name = Text.take_front(NameEnd).str();
+  if (NameEnd == llvm::StringRef::npos)
+    return E;
+  llvm::StringRef Rest = Text.drop_front(NameEnd);
+  if (Rest.starts_with("<")) {
+    size_t Close = Rest.find('>');
+    E.HasParams = true;
+    E.Params = Rest.slice(1, Close).str();
+    Rest = Close == llvm::StringRef::npos ? "" : Rest.drop_front(Close + 1);
+  }
+  if (Rest.starts_with("(") && Rest.ends_with(")")) {
+    E.HasChildren = true;
+    E.Children = parseList(Rest.drop_front().drop_back());
+  }
+  return E;
+}
+
+std::vector<Element> parseList(llvm::StringRef Text) {
+  std::vector<Element> List;
+  for (const std::string &Item : splitPipeline(Text))
+    List.push_back(parseElement(Item));
+  return List;
+}
+
+std::string print(const Element &E) {
+  std::string Text = E.Name;
+  if (E.HasParams)
+    Text += "<" + E.Params + ">";
+  if (!E.HasChildren)
+    return Text;
+  Text += "(";
+  for (size_t I = 0; I < E.Children.size(); ++I)
+    Text += (I ? "," : "") + print(E.Children[I]);
+  return Text + ")";
+}
+
+void collectLists(std::vector<Element> &List,
+                  std::vector<std::vector<Element> *> &Lists) {
+  Lists.push_back(&List);
+  for (Element &E : List)
+    if (E.HasChildren)
+      collectLists(E.Children, Lists);
+}
+
+void collectParameterized(std::vector<Element> &List,
+                          std::vector<Element *> &Found) {
+  for (Element &E : List) {
+    if (E.HasParams && !E.Params.empty())
+      Found.push_back(&E);
+    if (E.HasChildren)
+      collectParameterized(E.Children, Found);
+  }
+}
+
+size_t pick(size_t Size, std::mt19937_64 &Random) {
+  return std::uniform_int_distribution<size_t>(0, Size - 1)(Random);
+}
+
+/// One option of a pass's parameters changed: `x` and `no-x` swap, a number
+/// (`k=N` or a bare N) doubles or halves, an optimization level changes.
+std::string editOption(llvm::StringRef Option, std::mt19937_64 &Random) {
+  static const char *Levels[] = {"O1", "O2", "O3"};
+  if (llvm::is_contained(Levels, Option)) {
+    std::string Other;
+    do
+      Other = Levels[pick(3, Random)];
+    while (Other == Option);
+    return Other;
+  }
+  auto [Key, Value] = Option.split('=');
+  llvm::StringRef Number = Option.contains('=') ? Value : Key;
+  uint64_t N = 0;
+  if (!Number.getAsInteger(10, N)) {
+    uint64_t Scaled = Random() % 2 ? N * 2 : N / 2;
+    if (Scaled == N)
+      Scaled = N + 1;
+    return Option.contains('=') ? (Key + "=" + llvm::Twine(Scaled)).str()
+                                : std::to_string(Scaled);
+  }
+  if (Option.starts_with("no-"))
+    return Option.drop_front(3).str();
+  return ("no-" + Option).str();
+}
+
+bool editParameter(std::vector<Element> &Top, std::mt19937_64 &Random) {
+  std::vector<Element *> Parameterized;
+  collectParameterized(Top, Parameterized);
+  if (Parameterized.empty())
+    return false;
+  Element &E = *Parameterized[pick(Parameterized.size(), Random)];
+  llvm::SmallVector<llvm::StringRef> Options;
+  llvm::StringRef(E.Params).split(Options, ';', -1, /*KeepEmpty=*/false);
+  if (Options.empty())
+    return false;
+  size_t Which = pick(Options.size(), Random);
+  std::string Edited = editOption(Options[Which], Random);
+  std::vector<std::string> Texts(Options.begin(), Options.end());
+  Texts[Which] = Edited;
+  // The printed form ends some parameter lists with ';': keep it.
+  E.Params = llvm::join(Texts, ";") +
+             (llvm::StringRef(E.Params).ends_with(";") ? ";" : "");
+  return true;
+}
+
+bool editList(std::vector<Element> &Top, const EditSpace &Space, int Kind,
+              std::mt19937_64 &Random) {
+  std::vector<std::vector<Element> *> Lists;
+  collectLists(Top, Lists);
+  size_t Which = pick(Lists.size(), Random);
+  std::vector<Element> &List = *Lists[Which];
+  switch (Kind) {
+  case 0: // drop
+    // A nested list keeps an element: `function()` is not a pipeline.
+    if (List.size() <= (Which == 0 ? 0u : 1u))
+      return false;
+    List.erase(List.begin() + pick(List.size(), Random));
+    return true;
+  case 1: { // repeat
+    if (List.empty())
+      return false;
+    size_t At = pick(List.size(), Random);
+    Element Copy = List[At];
+    List.insert(List.begin() + At + 1, std::move(Copy));
+    return true;
+  }
+  case 2: { // move
+    if (List.size() < 2)
+      return false;
+    size_t From = pick(List.size(), Random);
+    Element Moved = std::move(List[From]);
+    List.erase(List.begin() + From);
+    List.insert(List.begin() + pick(List.size() + 1, Random),
+                std::move(Moved));
+    return true;
+  }
+  default: { // insert an action at the top level
+    if (Space.Insertable.empty())
+      return false;
+    std::vector<Element> Inserted =
+        parseList(Space.Insertable[pick(Space.Insertable.size(), Random)]);
+    Top.insert(Top.begin() + pick(Top.size() + 1, Random), Inserted.begin(),
+               Inserted.end());
+    return true;
+  }
+  }
+}
+
+} // namespace
+
+std::string pipelineText(const Candidate &C) { return llvm::join(C, ","); }
+
+std::vector<std::string> splitPipeline(llvm::StringRef Text) {
+  std::vector<std::string> Elements;
+  int Depth = 0;
+  size_t Start = 0;
+  for (size_t I = 0; I < Text.size(); ++I) {
+    char C = Text[I];
+    if (C == '(' || C == '<')
+      ++Depth;
+    else if (C == ')' || C == '>')
+      --Depth;
+    else if (C == ',' && Depth == 0) {
+      Elements.push_back(Text.slice(Start, I).trim().str());
+      Start = I + 1;
+    }
+  }
+  llvm::StringRef Last = Text.drop_front(Start).trim();
+  if (!Last.empty())
+    Elements.push_back(Last.str());
+  return Elements;
+}
+
+Candidate editPipeline(const Candidate &C, const EditSpace &Space,
+                       std::mt19937_64 &Random) {
+  constexpr int kEditKinds = 5;
+  for (int Attempt = 0; Attempt < 20; ++Attempt) {
+    std::vector<Element> Top;
+    for (const std::string &Text : C)
+      Top.push_back(parseElement(Text));
+    int Kind = static_cast<int>(pick(kEditKinds, Random));
+    bool Edited = Kind == 4 ? editParameter(Top, Random)
+                            : editList(Top, Space, Kind, Random);
+    if (!Edited)
+      continue;
+    Candidate Result;
+    for (const Element &E : Top)
+      Result.push_back(print(E));
+    if (Result != C)
+      return Result;
+  }
+  return C;
+}
+
+} // namespace passgym

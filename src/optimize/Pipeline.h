@@ -1,0 +1,50 @@
+//===- optimize/Pipeline.h - Pipelines as lists of elements, and their edits ===//
+//
+// A candidate of `optimize` is a pipeline: a list of top-level elements of an
+// `opt -passes=` text, applied in order to the unoptimized module (one
+// environment step per element, so candidates that share a prefix share its
+// work). LLVM's own pipelines are the starting points: `default<O3>`, as the
+// pass builder prints it, is a list of about 30 elements, most of the work
+// nested inside a few of them (the inliner's CGSCC walk, the late function
+// pipeline). Edits therefore reach into nested lists too: drop, repeat or
+// move an element of any list, insert an action at the top level, or change
+// a pass's parameter (toggle `x`/`no-x`, scale `k=N`, change a level `O2`).
+// An edit may produce a pipeline LLVM refuses; evaluating it says so.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_OPTIMIZE_PIPELINE_H
+#define PASSGYM_OPTIMIZE_PIPELINE_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace passgym {
+
+/// The top-level elements of a pipeline, in order.
+using Candidate = std::vector<std::string>;
+
+/// The elements joined into one `opt -passes=` text.
+std::string pipelineText(const Candidate &C);
+
+/// Splits \p Text at its top-level commas: "a,f(b,c),d<x;y>" gives
+/// {"a", "f(b,c)", "d<x;y>"}.
+std::vector<std::string> splitPipeline(llvm::StringRef Text);
+
+/// What an edit may insert, and how wide its changes may be.
+struct EditSpace {
+  /// Whole actions (`opt -passes=` texts that run at the top level, such as
+  /// the 124 built-in actions) that an insertion may add.
+  std::vector<std::string> Insertable;
+};
+
+/// \p C with one random edit applied (never \p C itself unless no edit
+/// applies, e.g. to an empty candidate with nothing to insert).
+Candidate editPipeline(const Candidate &C, const EditSpace &Space,
+                       std::mt19937_64 &Random);
+
+} // namespace passgym
+
+#endif

@@ -1,0 +1,38 @@
+#include "optimize/Remeasure.h"
+
+#include "runtime/Runtime.h"
+#include "support/Statistics.h"
+
+namespace passgym {
+
+llvm::Expected<Comparison> compareInterleaved(const TimedRun &Baseline,
+                                              const TimedRun &Candidate,
+                                              unsigned Pairs) {
+  Comparison Result;
+  std::vector<double> Ratios;
+  for (unsigned Pair = 0; Pair < Pairs; ++Pair) {
+    bool BaselineFirst = Pair % 2 == 0;
+    const TimedRun &First = BaselineFirst ? Baseline : Candidate;
+    const TimedRun &Second = BaselineFirst ? Candidate : Baseline;
+    auto FirstMs = First();
+    if (!FirstMs)
+      return FirstMs.takeError();
+    auto SecondMs = Second();
+    if (!SecondMs)
+      return SecondMs.takeError();
+    double BaselineMs = BaselineFirst ? *FirstMs : *SecondMs;
+    double CandidateMs = BaselineFirst ? *SecondMs : *FirstMs;
+    if (CandidateMs <= 0)
+      return llvm::createStringError("a run reported no time");
+    Result.BaselineMs.push_back(BaselineMs);
+    Result.CandidateMs.push_back(CandidateMs);
+    Ratios.push_back(BaselineMs / CandidateMs);
+  }
+  if (Ratios.empty())
+    return llvm::createStringError("no pairs of runs to compare");
+  Result.Speedup = median(Ratios);
+  std::tie(Result.Lower, Result.Upper) = medianInterval(Ratios);
+  return Result;
+}
+
+} // namespace passgym

@@ -1,0 +1,221 @@
+#include "optimize/Optimize.h"
+
+#include "optimize/Pipeline.h"
+#include "optimize/Remeasure.h"
+#include "optimize/Strategy.h"
+#include "actions/PassRunner.h"
+#include "support/Files.h"
+#include "support/Subprocess.h"
+#include "support/TempDir.h"
+#include "support/tests/TestHelpers.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IRReader/IRReader.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace passgym {
+namespace {
+
+using testing::builtin;
+using testing::check;
+using testing::take;
+
+TEST(PipelineTest, SplitKeepsNestedListsWhole) {
+  EXPECT_EQ(splitPipeline("a,f<x;y>(b,c(d)),e"),
+            (std::vector<std::string>{"a", "f<x;y>(b,c(d))", "e"}));
+  EXPECT_TRUE(splitPipeline("").empty());
+}
+
+TEST(PipelineTest, EditsChangeThePipelineAndKeepItParseable) {
+  std::mt19937_64 Random(3);
+  Candidate O3 = splitPipeline(
+      "function<eager-inv>(mem2reg,simplifycfg<bonus-inst-threshold=1;"
+      "no-forward-switch-cond>),cgscc(devirt<4>(inline,function(sroa<"
+      "modify-cfg>,loop-unroll<O3>))),globaldce");
+  EditSpace Space{{"function(adce)"}};
+  size_t Parsed = 0;
+  for (int I = 0; I < 200; ++I) {
+    Candidate Edited = editPipeline(O3, Space, Random);
+    EXPECT_NE(Edited, O3);
+    // Edits may change parameters to values LLVM refuses, but most parse.
+    if (llvm::Error E = checkPipeline(pipelineText(Edited)))
+      llvm::consumeError(std::move(E));
+    else
+      ++Parsed;
+  }
+  EXPECT_GT(Parsed, 150u);
+}
+
+/// A known problem over three actions: the cost falls along the prefixes of
+/// "b,a,c" (cost 0) and is high elsewhere. Every candidate of up to three
+/// actions (39 of them) can be checked, and only the target costs 0.
+Evaluation fakeCost(const Candidate &C) {
+  const Candidate Target = {"b", "a", "c"};
+  Evaluation E;
+  E.Pipeline = C;
+  bool Prefix = C.size() <= 3 && std::equal(C.begin(), C.end(), Target.begin());
+  E.Cost = Prefix ? 3.0 - C.size() : 10.0 + C.size();
+  return E;
+}
+
+TEST(StrategyTest, EveryStrategyFindsTheKnownBestOfATinyProblem) {
+  BatchEvaluator Evaluate = [](const std::vector<Candidate> &Batch) {
+    std::vector<Evaluation> Results;
+    for (const Candidate &C : Batch)
+      Results.push_back(fakeCost(C));
+    return Results;
+  };
+  for (StrategyKind Kind : strategyKinds()) {
+    SearchState State;
+    State.Seeds = {{"c"}};
+    State.Edits.Insertable = {"a", "b", "c"};
+    StrategyOptions Options;
+    Options.EpisodeLength = 3;
+    auto S = makeStrategy(Kind, Options);
+    SearchLimits Limits;
+    Limits.Time = std::chrono::seconds(20);
+    Limits.Candidates = 3000;
+    runSearch(*S, State, Evaluate, Limits, 1, std::chrono::steady_clock::now());
+    ASSERT_TRUE(State.best()) << strategyName(Kind).str();
+    EXPECT_EQ(*State.best()->Cost, 0) << strategyName(Kind).str();
+    EXPECT_EQ(State.best()->Pipeline, (Candidate{"b", "a", "c"}))
+        << strategyName(Kind).str();
+  }
+}
+
+TEST(RemeasureTest, AWinNeedsItsIntervalAboveOne) {
+  std::mt19937_64 Random(7);
+  std::normal_distribution<double> Noise(1.0, 0.02);
+  auto Timed = [&](double Ms) -> TimedRun {
+    return [&, Ms]() -> llvm::Expected<double> { return Ms * Noise(Random); };
+  };
+  Comparison Faster = take(compareInterleaved(Timed(10), Timed(9), 31));
+  EXPECT_TRUE(Faster.candidateIsFaster());
+  EXPECT_NEAR(Faster.Speedup, 10.0 / 9, 0.03);
+  EXPECT_EQ(Faster.BaselineMs.size(), 31u);
+
+  Comparison Same = take(compareInterleaved(Timed(10), Timed(10), 31));
+  EXPECT_FALSE(Same.candidateIsFaster());
+  EXPECT_LE(Same.Lower, 1.0);
+  EXPECT_GE(Same.Upper, 1.0);
+
+  // Drift that slows everything down as time passes cancels out.
+  double Drift = 1;
+  auto Drifting = [&](double Ms) -> TimedRun {
+    return [&, Ms]() -> llvm::Expected<double> {
+      Drift *= 1.01;
+      return Ms * Drift;
+    };
+  };
+  Comparison Drifted =
+      take(compareInterleaved(Drifting(10), Drifting(10), 30));
+  EXPECT_NEAR(Drifted.Speedup, 1.0, 0.011);
+
+  TimedRun Failing = []() -> llvm::Expected<double> {
+    return llvm::createStringError("the program crashed");
+  };
+  EXPECT_NE(testing::errorOf(compareInterleaved(Timed(1), Failing, 3))
+                .find("crashed"),
+            std::string::npos);
+}
+
+OptimizeOptions smallRun(Objective Goal, StrategyKind Strategy,
+                         uint64_t Candidates) {
+  OptimizeOptions Options;
+  Options.Goal = Goal;
+  Options.Strategy = Strategy;
+  Options.Candidates = Candidates;
+  Options.Budget = std::chrono::seconds(120);
+  Options.Isolation = Isolation::InProcess;
+  Options.Measurement = std::make_shared<MeasurementContext>(
+      MeasurementOptions(), std::string());
+  return Options;
+}
+
+TEST(OptimizeTest, WithNothingBetterThanOzTheAnswerIsOzAndSaysSo) {
+  // One random sequence of at most two actions from the unoptimized module
+  // cannot come near -Oz; only another standard level can beat it.
+  for (const char *Name : {"crc32", "qsort", "fft"}) {
+    OptimizeOptions Options =
+        smallRun(Objective::InstCount, StrategyKind::Random, 1);
+    Options.Strategies.EpisodeLength = 2;
+    OptimizeReport R = take(optimize(builtin(Name), Options));
+    double Oz = *R.baseline(Baseline::Oz)->Result.Cost;
+    double BestLevel = Oz;
+    for (Baseline Level : {Baseline::O2, Baseline::O3, Baseline::Os})
+      BestLevel = std::min(BestLevel, *R.baseline(Level)->Result.Cost);
+    EXPECT_EQ(R.AnswerCost, BestLevel) << Name;
+    EXPECT_EQ(R.Won, BestLevel < Oz) << Name;
+    if (!R.Won) {
+      EXPECT_NE(R.NotWonBecause.find("-Oz"), std::string::npos) << Name;
+      EXPECT_EQ(R.Answer, R.baseline(Baseline::Oz)->Pipeline) << Name;
+    }
+    EXPECT_EQ(R.Validation, "valid") << Name;
+  }
+}
+
+TEST(OptimizeTest, AnswerIsNeverWorseThanOzAndOptReproducesIt) {
+  BenchmarkPtr B = builtin("bitcount");
+  OptimizeOptions Options =
+      smallRun(Objective::InstCount, StrategyKind::Evolution, 60);
+  OptimizeReport R = take(optimize(B, Options));
+  double Oz = *R.baseline(Baseline::Oz)->Result.Cost;
+  EXPECT_LE(R.AnswerCost, Oz);
+  EXPECT_LE(R.MinimizedCost, R.FoundCost);
+  EXPECT_LE(R.Minimized.size(), R.Found.size());
+  EXPECT_EQ(R.Won, R.AnswerCost < Oz);
+  // The baselines are in the history, and so is every candidate counted.
+  EXPECT_GE(R.Search.History.size(), 5u + 60u);
+
+  auto Dir = take(TempDir::create("passgym-test"));
+  check(writeOptimizeOutputs(R, B, Options, Dir.path()));
+  auto Pipeline = llvm::MemoryBuffer::getFile(Dir.file("pipeline.txt"));
+  ASSERT_TRUE(Pipeline);
+  std::string Input = Dir.file("input.bc"), Output = Dir.file("output.ll");
+  check(writeFileAtomically(Input, B->bitcode().getBuffer()));
+  SubprocessOptions Opt;
+  Opt.Argv = {"/usr/bin/opt-19",
+              "-passes=" + (*Pipeline)->getBuffer().trim().str(), Input, "-S",
+              "-o", Output};
+  check(runChecked(Opt));
+  llvm::LLVMContext Context;
+  llvm::SMDiagnostic Diagnostic;
+  auto FromOpt = llvm::parseIRFile(Output, Diagnostic, Context);
+  ASSERT_TRUE(FromOpt);
+  EXPECT_EQ(FromOpt->getInstructionCount(), R.AnswerCost);
+
+  auto Report = llvm::MemoryBuffer::getFile(Dir.file("report.json"));
+  ASSERT_TRUE(Report);
+  auto Json = nlohmann::json::parse((*Report)->getBuffer().str());
+  EXPECT_EQ(Json["answer"]["cost"].get<double>(), R.AnswerCost);
+  EXPECT_EQ(Json["baselines"]["-Oz"]["cost"].get<double>(), Oz);
+  EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("program")));
+  EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("progress.svg")));
+  EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("report.md")));
+}
+
+TEST(OptimizeTest, ACrashingCandidateIsInvalidAndTheSearchGoesOn) {
+  // The worker evaluator survives a pipeline LLVM refuses and reports why.
+  EnvironmentOptions Env;
+  Env.Isolation = Isolation::Worker;
+  auto Evaluator = take(CandidateEvaluator::create(
+      builtin("crc32"), Env, CostFunction::IrInstructionCount));
+  Evaluation Bad = Evaluator->evaluate({"sroa", "no-such-pass"});
+  EXPECT_FALSE(Bad.Cost);
+  EXPECT_NE(Bad.Error.find("no-such-pass"), std::string::npos) << Bad.Error;
+  Evaluation Good = Evaluator->evaluate({"sroa", "function(instcombine<no-verify-fixpoint>)"});
+  ASSERT_TRUE(Good.Cost) << Good.Error;
+  // Sharing the prefix gives the same result as starting afresh.
+  auto Fresh = take(CandidateEvaluator::create(
+      builtin("crc32"), Env, CostFunction::IrInstructionCount));
+  EXPECT_EQ(*Fresh->evaluate(Good.Pipeline).Cost, *Good.Cost);
+}
+
+} // namespace
+} // namespace passgym
