@@ -14,6 +14,9 @@ packages=(
   csmith libcsmith-dev                             # generated programs and their csmith.h
   libtorch-dev                                     # the learning code (src/learning) only
   libopenblas0-pthread                             # BLAS for libtorch: Debian's default reference BLAS made each graph-network Linear ~20x slower
+  python3-dev pybind11-dev python3-pybind11        # the Python package (python/): built with pybind11 for Debian's python3
+  python3-numpy python3-pytest                     # its observations as numpy arrays; its tests
+  python3-torch python3-networkx                   # the PPO example (examples/python), ProGraML graphs as networkx
 )
 
 missing=()
