@@ -1,6 +1,7 @@
 #include "actions/ActionSpace.h"
 
 #include "actions/PassRunner.h"
+#include "actions/StandardPieces.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -15,11 +16,55 @@ const ActionSpace &ActionSpace::builtin() {
   return Space;
 }
 
+namespace {
+/// `--actions builtin:NAME` selects a built-in space; the spaces of pieces
+/// carry that name.
+constexpr llvm::StringLiteral kBuiltinPrefix = "builtin:";
+constexpr llvm::StringLiteral kPassesName = "passes";
+} // namespace
+
+llvm::Expected<const ActionSpace &>
+ActionSpace::builtin(llvm::StringRef Name) {
+  if (Name.empty() || Name == kPassesName)
+    return builtin();
+  static const std::vector<ActionSpace> Pieces = [] {
+    std::vector<ActionSpace> Spaces;
+    for (llvm::StringRef Space : standardPieceSpaces())
+      Spaces.emplace_back((kBuiltinPrefix + Space).str(),
+                          standardPieces(Space));
+    return Spaces;
+  }();
+  for (const ActionSpace &Space : Pieces)
+    if (llvm::StringRef(Space.name()).drop_front(kBuiltinPrefix.size()) ==
+        Name)
+      return Space;
+  return llvm::createStringError(
+      "unknown built-in action space '" + kBuiltinPrefix + Name +
+      "' (known: " + kBuiltinPrefix +
+      llvm::join(builtinNames(), ", " + kBuiltinPrefix.str()) + ")");
+}
+
+std::vector<std::string> ActionSpace::builtinNames() {
+  std::vector<std::string> Names = {kPassesName.str()};
+  for (llvm::StringRef Space : standardPieceSpaces())
+    Names.push_back(Space.str());
+  return Names;
+}
+
 llvm::Expected<std::shared_ptr<const ActionSpace>>
 ActionSpace::load(llvm::StringRef Path) {
-  if (Path.empty())
-    return std::shared_ptr<const ActionSpace>(&builtin(),
+  auto Shared = [](const ActionSpace &Space) {
+    return std::shared_ptr<const ActionSpace>(&Space,
                                               [](const ActionSpace *) {});
+  };
+  if (Path.empty())
+    return Shared(builtin());
+  if (Path.consume_front(kBuiltinPrefix)) {
+    auto Space = builtin(Path);
+    if (!Space)
+      return Space.takeError();
+    return Shared(*Space);
+  }
   auto Space = fromFile(Path);
   if (!Space)
     return Space.takeError();

@@ -39,12 +39,20 @@ public:
 
   /// The built-in space: compilerGymActions().
   static const ActionSpace &builtin();
+  /// The built-in space called \p Name: "passes" (or empty) for builtin(),
+  /// "O3-pieces" and "Oz-pieces" for the pieces of LLVM's `default<O3>` and
+  /// `default<Oz>` pipelines, which applied in order reproduce them
+  /// (StandardPieces.def, docs/actions.md).
+  static llvm::Expected<const ActionSpace &> builtin(llvm::StringRef Name);
+  /// The names builtin(Name) accepts, "passes" first.
+  static std::vector<std::string> builtinNames();
 
   /// Reads a user's space: one action per line, either `PIPELINE` or
   /// `NAME PIPELINE`; blank lines and lines starting with '#' are skipped.
   /// Every pipeline is checked with LLVM's parser; the error names the line.
   static llvm::Expected<ActionSpace> fromFile(llvm::StringRef Path);
-  /// The built-in space when \p Path is empty, else fromFile(Path), shared.
+  /// The built-in space when \p Path is empty, builtin(NAME) when it is
+  /// `builtin:NAME`, else fromFile(Path); shared.
   static llvm::Expected<std::shared_ptr<const ActionSpace>>
   load(llvm::StringRef Path);
 

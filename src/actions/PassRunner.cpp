@@ -1,5 +1,6 @@
 #include "actions/PassRunner.h"
 
+#include "actions/StandardPieces.h"
 #include "support/CrashRecovery.h"
 #include "support/Target.h"
 
@@ -32,8 +33,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// passgym's own passes come first, so that every PassBuilder it creates
+/// (worker processes' included) parses the built-in action spaces.
 std::vector<std::function<void(llvm::PassBuilder &)>> &callbacks() {
-  static std::vector<std::function<void(llvm::PassBuilder &)>> Callbacks;
+  static std::vector<std::function<void(llvm::PassBuilder &)>> Callbacks = {
+      registerStandardPipelinePasses};
   return Callbacks;
 }
 

@@ -1,0 +1,69 @@
+#include "actions/StandardPieces.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Passes/OptimizationLevel.h"
+#include "llvm/Passes/PassBuilder.h"
+
+#include <optional>
+
+namespace passgym {
+
+namespace {
+
+struct Piece {
+  llvm::StringLiteral Space;
+  llvm::StringLiteral Name;
+  llvm::StringLiteral Pipeline;
+};
+
+constexpr Piece kPieces[] = {
+#define STANDARD_PIECE(SPACE, NAME, PIPELINE) {SPACE, NAME, PIPELINE},
+#include "actions/StandardPieces.def"
+};
+
+std::optional<llvm::OptimizationLevel> parseLevel(llvm::StringRef Name) {
+  return llvm::StringSwitch<std::optional<llvm::OptimizationLevel>>(Name)
+      .Case("O1", llvm::OptimizationLevel::O1)
+      .Case("O2", llvm::OptimizationLevel::O2)
+      .Case("O3", llvm::OptimizationLevel::O3)
+      .Case("Os", llvm::OptimizationLevel::Os)
+      .Case("Oz", llvm::OptimizationLevel::Oz)
+      .Default(std::nullopt);
+}
+
+} // namespace
+
+std::vector<llvm::StringRef> standardPieceSpaces() {
+  std::vector<llvm::StringRef> Spaces;
+  for (const Piece &P : kPieces)
+    if (!llvm::is_contained(Spaces, P.Space))
+      Spaces.push_back(P.Space);
+  return Spaces;
+}
+
+std::vector<Action> standardPieces(llvm::StringRef Space) {
+  std::vector<Action> Actions;
+  for (const Piece &P : kPieces)
+    if (P.Space == Space)
+      Actions.push_back({P.Name.str(), P.Pipeline.str()});
+  return Actions;
+}
+
+void registerStandardPipelinePasses(llvm::PassBuilder &PB) {
+  PB.registerPipelineParsingCallback(
+      [&PB](llvm::StringRef Name, llvm::ModulePassManager &MPM,
+            llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+        if (!Name.consume_front("inliner-pipeline<") ||
+            !Name.consume_back(">"))
+          return false;
+        std::optional<llvm::OptimizationLevel> Level = parseLevel(Name);
+        if (!Level)
+          return false;
+        MPM.addPass(
+            PB.buildInlinerPipeline(*Level, llvm::ThinOrFullLTOPhase::None));
+        return true;
+      });
+}
+
+} // namespace passgym

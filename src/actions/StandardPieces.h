@@ -1,0 +1,43 @@
+//===- actions/StandardPieces.h - LLVM's -O3 and -Oz pipelines as actions -===//
+//
+// The built-in spaces of pieces of LLVM 19's standard pipelines
+// (StandardPieces.def), and the one pass they need that LLVM's pipeline
+// parser does not know: the inliner pipeline of `default<O3>` with -O3's
+// inliner parameters.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_ACTIONS_STANDARDPIECES_H
+#define PASSGYM_ACTIONS_STANDARDPIECES_H
+
+#include "actions/ActionSpace.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <vector>
+
+namespace llvm {
+class PassBuilder;
+} // namespace llvm
+
+namespace passgym {
+
+/// The names of the spaces of pieces, in StandardPieces.def's order
+/// ("O3-pieces", "Oz-pieces").
+std::vector<llvm::StringRef> standardPieceSpaces();
+
+/// The pieces of \p Space in pipeline order; empty for an unknown space.
+std::vector<Action> standardPieces(llvm::StringRef Space);
+
+/// Registers the module pass `inliner-pipeline<LEVEL>` (LEVEL: O1, O2, O3,
+/// Os, Oz) with \p PB: PassBuilder::buildInlinerPipeline(LEVEL), the
+/// inliner's CGSCC walk with its function simplification pipeline, exactly as
+/// `default<LEVEL>` runs it. The printed form of that walk cannot stand in for
+/// it: it parses back with the inliner's default threshold (225, not -O3's
+/// 250 and loop-hot call sites' 525, nor -Oz's 5) and runs its second
+/// `simple-loop-unswitch` on every loop instead of only where `indvars` asked
+/// for it. \p PB must outlive the pipelines it parses.
+void registerStandardPipelinePasses(llvm::PassBuilder &PB);
+
+} // namespace passgym
+
+#endif
