@@ -3,6 +3,7 @@
 
 #include "bench/EnvBench.h"
 #include "bench/EpisodeBench.h"
+#include "bench/ProxyBench.h"
 #include "bench/RuntimeBench.h"
 #include "bench/SoakBench.h"
 
@@ -152,6 +153,42 @@ void addSoakBench(CLI::App &Bench) {
   });
 }
 
+void addProxyBench(CLI::App &Bench) {
+  auto Options = std::make_shared<ProxyBenchOptions>();
+  CLI::App *Command = Bench.add_subcommand(
+      "proxy",
+      "The MCA run-time proxy against measured run time: random variants "
+      "(random built-in pass sequences) of runnable benchmarks, each measured "
+      "(cache off) and estimated; Spearman rank correlation within each "
+      "benchmark and pooled, and the cost of an estimate next to a "
+      "measurement.\n"
+      "Example: passgym bench proxy --variants 12 --json proxy.json");
+  Command->add_option("benchmarks", Options->Benchmarks,
+                      "runnable benchmarks (default: every built-in)");
+  Command->add_option("--variants", Options->Variants, "variants per benchmark")
+      ->capture_default_str()
+      ->check(wholeNumber(2, 100000));
+  Command
+      ->add_option("--episode-length", Options->EpisodeLength,
+                   "random actions per variant")
+      ->capture_default_str()
+      ->check(wholeNumber(0, 100000));
+  Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU")
+      ->check(wholeNumber(0, 4095));
+  Command->add_option("--seed", Options->Seed, "random seed")
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
+  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  runWith(*Command, [Options] {
+    ProgressBar Bar("bench proxy");
+    llvm::Error E =
+        runProxyBench(*Options, llvm::outs(),
+                      [&](double Fraction) { Bar.update(Fraction, ""); });
+    Bar.finish();
+    return E ? reportError(std::move(E)) : 0;
+  });
+}
+
 void addRuntimeBench(CLI::App &Bench) {
   auto Options = std::make_shared<RuntimeBenchOptions>();
   CLI::App *Command = Bench.add_subcommand(
@@ -201,6 +238,7 @@ void addBenchCommand(CLI::App &App) {
   Bench->require_subcommand(1);
   addEnvBench(*Bench);
   addEpisodeBench(*Bench);
+  addProxyBench(*Bench);
   addRuntimeBench(*Bench);
   addSoakBench(*Bench);
   addLearningBenchForward(*Bench);
