@@ -158,16 +158,14 @@ public:
     return Difference;
   }
 
-  /// Applies \p Actions in C++ alone and returns the seconds they took: the
+  /// Applies \p Actions in a C++ loop, converting nothing to Python: the
   /// reference that the binding's overhead per step is measured against
   /// (python/bench/overhead.py).
-  double timeStepsInCpp(const std::vector<size_t> &Actions) {
+  void replayInCpp(const std::vector<size_t> &Actions) {
     py::gil_scoped_release Release;
     std::lock_guard<std::mutex> Lock(Mutex);
-    auto Start = std::chrono::steady_clock::now();
     for (size_t Action : Actions)
       unwrap(Env->step(Action));
-    return seconds(std::chrono::steady_clock::now() - Start);
   }
 
   std::string commandline(const std::string &Input,
@@ -225,9 +223,8 @@ void bindEnvironment(py::module_ &M) {
            "An independent copy of the current state.")
       .def("validate", &PyEnvironment::validate,
            "Why the program no longer behaves as the unoptimized one, or None.")
-      .def("time_steps_in_cpp", &PyEnvironment::timeStepsInCpp, "actions"_a,
-           "Applies actions without converting anything to Python; the "
-           "seconds they took.")
+      .def("replay_in_cpp", &PyEnvironment::replayInCpp, "actions"_a,
+           "Applies actions in a C++ loop, converting nothing to Python.")
       .def("commandline", &PyEnvironment::commandline, "input"_a = "input.bc",
            "output"_a = "output.bc")
       .def_property_readonly("action_history", &PyEnvironment::actionHistory)
