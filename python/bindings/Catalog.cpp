@@ -54,8 +54,10 @@ void bindActionSpace(py::module_ &M) {
           },
           "path"_a = "",
           "The built-in space (CompilerGym's actions in LLVM 19) for an empty "
-          "path, else the actions file at path: one `PIPELINE` or `NAME "
-          "PIPELINE` per line, '#' comments; every pipeline is checked.")
+          "path, another built-in space for `builtin:NAME` (O3-pieces, "
+          "Oz-pieces), else the actions file at path: one `PIPELINE` or "
+          "`NAME PIPELINE` per line, '#' comments; every pipeline is "
+          "checked.")
       .def_property_readonly("name", &ActionSpace::name)
       .def("__len__", &ActionSpace::size)
       .def_property_readonly(

@@ -159,9 +159,11 @@ class Env(_EnvBase):
             observation_space: what reset() and step() return, by name
                 (``passgym.observation_spaces()``); None for nothing.
             reward_space: what step() rewards (``passgym.reward_spaces()``).
-            action_space: None for the built-in actions, a path to an actions
-                file (one ``opt -passes=`` text, optionally after a name, per
-                line), or an ActionSpace.
+            action_space: None for the built-in actions (CompilerGym's, in
+                LLVM 19), ``"builtin:O3-pieces"`` or ``"builtin:Oz-pieces"``
+                (LLVM's pipelines in pieces), a path to an actions file (one
+                ``opt -passes=`` text, optionally after a name, per line), or
+                an ActionSpace.
             max_episode_steps: steps after which an episode is truncated.
             isolation: ``"in-process"`` (fastest) or ``"worker"`` (every
                 step runs in a process of the environment's own, so a crash or

@@ -97,6 +97,16 @@ def test_a_users_actions_file_is_the_action_space(tmp_path):
         passgym.make("llvm-v0", action_space=bad)
 
 
+def test_builtin_action_spaces_by_name_reproduce_llvms_pipelines():
+    env = passgym.make("llvm-v0", benchmark=QSORT, action_space="builtin:O3-pieces",
+                       observation_space="IrInstructionCount")
+    env.reset()
+    for piece in range(env.action_space.n):
+        observation, _, terminated, _, _ = env.step(piece)
+        assert not terminated
+    assert observation == env.observation["IrInstructionCountO3"]
+
+
 def test_worker_isolation_steps_as_in_process():
     actions = ["sroa", "inline", "instcombine", "simplifycfg"]
     observed = []
