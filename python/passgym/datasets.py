@@ -31,6 +31,7 @@ class Dataset:
         seeds: range = range(0),
         runnable: Optional[bool] = None,
         description: str = "",
+        problems: Sequence[str] = (),
     ):
         self.name = name
         self._uris = list(uris) if uris is not None else None
@@ -40,6 +41,8 @@ class Dataset:
         #: when it depends on the benchmark.
         self.runnable = runnable
         self.description = description
+        #: Why some of a manifest's entries cannot be used.
+        self.problems = list(problems)
 
     @property
     def size(self) -> Optional[int]:
@@ -134,6 +137,5 @@ def manifest(path: str) -> Dataset:
     """The usable entries of a manifest (a manifest.json or its directory);
     ``problems`` says why the others cannot be used."""
     read = _passgym.read_manifest(str(path))
-    found = Dataset(read["name"], read["uris"], description=f"manifest:{read['path']}")
-    found.problems = read["problems"]
-    return found
+    return Dataset(read["name"], read["uris"], description=f"manifest:{read['path']}",
+                   problems=read["problems"])

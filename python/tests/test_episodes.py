@@ -139,6 +139,9 @@ def test_every_observation_space_gives_a_value_in_its_space(env):
         space = passgym.spaces.observation_space(name)
         value = env.observation[name]
         assert value in space, name
+    assert env.observation.spaces == passgym.observation_spaces()
+    assert env.reward.spaces == passgym.reward_spaces()
+    assert "IrInstructionCountOz" in env.reward.spaces
     ir = env.observation["Ir"]
     assert isinstance(ir, str) and "define" in ir
 
