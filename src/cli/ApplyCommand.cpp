@@ -66,7 +66,7 @@ void addApplyCommand(CLI::App &App) {
                    "- is stdout")
       ->capture_default_str();
   Command->add_option("--actions", Options->ActionsFile, "action space file")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
   addIsolationOption(*Command, Options->Isolation);
   runWith(*Command, [Options] { return runApply(*Options); });
 }

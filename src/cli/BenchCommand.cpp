@@ -5,13 +5,16 @@
 #include "bench/EpisodeBench.h"
 #include "bench/ProxyBench.h"
 #include "bench/RuntimeBench.h"
+#include "bench/SearchBench.h"
 #include "bench/SoakBench.h"
+#include "datasets/DatasetSpec.h"
 
 #include "llvm/Support/FileSystem.h"
 
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
+#include <thread>
 
 namespace passgym::cli {
 namespace {
@@ -229,6 +232,109 @@ void addRuntimeBench(CLI::App &Bench) {
   });
 }
 
+void addSearchBench(CLI::App &Bench) {
+  struct Settings {
+    SearchBenchOptions Bench;
+    std::string Objective = "instcount";
+    std::string Budget = "20s";
+    std::vector<std::string> Strategies;
+    bool NoOptProcess = false;
+    std::optional<unsigned> Cpu;
+    std::string Policy;
+  };
+  auto Options = std::make_shared<Settings>();
+  Options->Bench.Jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::string> Names;
+  for (StrategyKind Kind : strategyKinds())
+    Names.push_back(strategyName(Kind).str());
+  CLI::App *Command = Bench.add_subcommand(
+      "search",
+      "Every strategy of `optimize` at the same budget per program, against "
+      "-O3 (run time) or -Oz (size, instruction count), and a random search "
+      "of the same actions run through opt-19 processes at the same budget. "
+      "Per program and strategy: candidates/s, the search's best and "
+      "optimize's answer as ratios to the reference; then geometric means.\n"
+      "Examples:\n"
+      "  passgym bench search --objective instcount --budget 60s builtin-v0\n"
+      "  passgym bench search benchmark://builtin-v0/qsort --objective "
+      "runtime --budget 2m --strategies auto,random\n"
+      "  passgym bench search builtin-v0:test --policy runs/ppo/checkpoint");
+  Command->add_option("benchmarks", Options->Bench.Benchmarks,
+                      "benchmarks or datasets (default: crc32, qsort, "
+                      "jpeg_dct, sha256)");
+  Command
+      ->add_option("--objective", Options->Objective,
+                   "runtime (vs -O3), size or instcount (vs -Oz)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"runtime", "size", "instcount"}));
+  Command
+      ->add_option("--budget", Options->Budget,
+                   "search time per program and strategy: 20s, 2m, ...")
+      ->capture_default_str();
+  Command
+      ->add_option("--strategies", Options->Strategies,
+                   "strategies to compare (default: all)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(Names));
+  Command
+      ->add_option("--policy", Options->Policy,
+                   "a trained checkpoint: adds the policy strategy")
+      ->check(CLI::ExistingDirectory);
+  Command->add_flag("--no-opt-process", Options->NoOptProcess,
+                    "leave out the random search through opt-19 processes");
+  Command
+      ->add_option("--jobs", Options->Bench.Jobs,
+                   "candidates evaluated in parallel (default: the cores)")
+      ->capture_default_str()
+      ->check(wholeNumber(1, 256));
+  Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU")
+      ->check(wholeNumber(0, 4095));
+  Command->add_option("--seed", Options->Bench.Seed, "random seed")
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
+  Command->add_option("--json", Options->Bench.JsonPath,
+                      "also write JSON here");
+  runWith(*Command, [Options] {
+    SearchBenchOptions &Run = Options->Bench;
+    auto Budget = parseDuration(Options->Budget);
+    if (!Budget)
+      return reportError(llvm::createStringError(
+          "invalid --budget '" + Options->Budget +
+          "': give a positive time such as 20s or 2m"));
+    Run.Budget = std::chrono::duration<double>(*Budget);
+    Run.Goal = *parseObjective(Options->Objective);
+    for (const std::string &Name : Options->Strategies)
+      Run.Strategies.push_back(*parseStrategy(Name));
+    Run.OptProcessBaseline = !Options->NoOptProcess;
+    bool WantsPolicy = llvm::is_contained(Run.Strategies, StrategyKind::Policy);
+    if (WantsPolicy && Options->Policy.empty())
+      return reportError(llvm::createStringError(
+          "the policy strategy needs a trained policy: --policy CHECKPOINT"));
+    if (!Options->Policy.empty())
+      Run.PolicyFor = [Policy = Options->Policy,
+                       Seed = Run.Seed](const std::string &Uri) {
+        return policyProposals(Uri, Policy, "", Seed);
+      };
+    MeasurementOptions Measure;
+    Measure.Cpu = Options->Cpu;
+    Run.Measurement = std::make_shared<MeasurementContext>(Measure);
+    std::vector<std::string> Uris;
+    for (const std::string &Spec : Run.Benchmarks) {
+      auto Expanded = expandDataset(Spec);
+      if (!Expanded)
+        return reportError(Expanded.takeError());
+      llvm::append_range(Uris, *Expanded);
+    }
+    Run.Benchmarks = std::move(Uris);
+    ProgressBar Bar("bench search");
+    llvm::Error E = runSearchBench(
+        Run, llvm::outs(),
+        [&](double Fraction, llvm::StringRef What) { Bar.update(Fraction, What.str()); });
+    Bar.finish();
+    return E ? reportError(std::move(E)) : 0;
+  });
+}
+
 } // namespace
 
 void addBenchCommand(CLI::App &App) {
@@ -240,6 +346,7 @@ void addBenchCommand(CLI::App &App) {
   addEpisodeBench(*Bench);
   addProxyBench(*Bench);
   addRuntimeBench(*Bench);
+  addSearchBench(*Bench);
   addSoakBench(*Bench);
   addLearningBenchForward(*Bench);
 }

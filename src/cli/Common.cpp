@@ -1,11 +1,14 @@
 #include "cli/Common.h"
 
 #include "support/Files.h"
+#include "support/Subprocess.h"
 #include "support/TempDir.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -54,6 +57,24 @@ replay(const std::string &Benchmark, const std::string &ActionsFile,
       return llvm::createStringError(Step->Info.Error);
   }
   return std::move(*Env);
+}
+
+CLI::Validator actionSpaceArgument() {
+  std::string Names = "builtin:" + llvm::join(ActionSpace::builtinNames(),
+                                              ", builtin:");
+  return CLI::Validator(
+      [Names](std::string &Text) -> std::string {
+        if (llvm::StringRef(Text).starts_with("builtin:")) {
+          std::string Name = Text.substr(8);
+          if (llvm::is_contained(ActionSpace::builtinNames(), Name))
+            return "";
+          return "'" + Text + "' is not a built-in space (" + Names + ")";
+        }
+        if (llvm::sys::fs::is_regular_file(Text))
+          return "";
+        return "action file '" + Text + "' does not exist";
+      },
+      "FILE or builtin:NAME");
 }
 
 CLI::Validator wholeNumber(int64_t Min, int64_t Max) {
@@ -157,6 +178,62 @@ void ProgressBar::finish() {
   if (Enabled && Drawn)
     llvm::errs() << "\r\x1b[2K";
   Drawn = false;
+}
+
+std::string learningBinary() {
+  std::string Self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::SmallString<256> Path(llvm::sys::path::parent_path(Self));
+  llvm::sys::path::append(Path, "passgym-learn");
+  return std::string(Path);
+}
+
+ProposalSource policyProposals(const std::string &Benchmark,
+                               const std::string &Policy,
+                               const std::string &ActionsFile, uint64_t Seed) {
+  auto Failed = std::make_shared<bool>(false);
+  return [=](size_t Count, uint64_t Round) {
+    std::vector<Candidate> Proposals;
+    if (*Failed)
+      return Proposals;
+    SubprocessOptions Propose;
+    Propose.Argv = {learningBinary(), "propose", Benchmark,
+                    "--policy", Policy,
+                    "--count", std::to_string(std::max<size_t>(Count, 16)),
+                    "--seed", std::to_string(Seed + Round)};
+    if (!ActionsFile.empty())
+      Propose.Argv.insert(Propose.Argv.end(),
+                          {"--actions", ActionsFile});
+    auto Ran = runSubprocess(Propose);
+    if (!Ran || !Ran->succeeded()) {
+      std::string Why = Ran ? Ran->describeFailure() + ": " +
+                                  Ran->StandardError
+                            : llvm::toString(Ran.takeError());
+      llvm::errs() << "passgym: the policy's proposals failed, so the "
+                      "search stops: "
+                   << llvm::StringRef(Why).trim() << "\n";
+      *Failed = true;
+      return Proposals;
+    }
+    llvm::SmallVector<llvm::StringRef> Lines;
+    llvm::StringRef(Ran->StandardOutput).split(Lines, '\n', -1, false);
+    for (llvm::StringRef Line : Lines)
+      Proposals.push_back(splitPipeline(Line.trim()));
+    return Proposals;
+  };
+}
+
+std::optional<double> parseDuration(llvm::StringRef Text) {
+  double Scale = 1;
+  if (Text.consume_back("h"))
+    Scale = 3600;
+  else if (Text.consume_back("m"))
+    Scale = 60;
+  else
+    Text.consume_back("s");
+  double Value = 0;
+  if (Text.getAsDouble(Value) || !(Value > 0) || Value * Scale > 7 * 24 * 3600)
+    return std::nullopt;
+  return Value * Scale;
 }
 
 } // namespace passgym::cli

@@ -5,12 +5,14 @@
 #include "actions/ActionSpace.h"
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
+#include "optimize/Strategy.h"
 
 #include "llvm/Support/Error.h"
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,11 +33,29 @@ namespace passgym::cli {
 CLI::Validator wholeNumber(int64_t Min, int64_t Max);
 /// A finite number (not NaN, not infinite) from \p Min to \p Max.
 CLI::Validator realNumber(double Min, double Max);
+
+/// What --actions accepts: an action file that exists, or builtin:NAME.
+CLI::Validator actionSpaceArgument();
 /// The largest count an option takes: far beyond any real use, far from
 /// overflowing anything it is multiplied with.
 inline constexpr int64_t kMaxCount = 1'000'000'000'000;
 
 /// Prints "passgym: error: MESSAGE" on stderr and returns exit code 1.
+/// passgym-learn, the executable of the learning commands, beside this one.
+std::string learningBinary();
+
+/// Pass sequences sampled for \p Benchmark from the trained policy in
+/// \p Policy by `passgym-learn propose`, so that torch stays out of this
+/// process; at least 16 a call, since each call loads the policy. A failure
+/// is said once on stderr and ends the proposals.
+ProposalSource policyProposals(const std::string &Benchmark,
+                               const std::string &Policy,
+                               const std::string &ActionsFile, uint64_t Seed);
+
+/// A time budget: "90", "90s", "10m", "1h" or "1.5h", in seconds; none for
+/// anything else, for zero or less, and for more than a week.
+std::optional<double> parseDuration(llvm::StringRef Text);
+
 int reportError(llvm::Error E);
 
 /// Makes a subcommand's callback call \p Run and exit with its result.

@@ -10,22 +10,12 @@
 #include "cli/Common.h"
 
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
 namespace passgym::cli {
 namespace {
-
-/// passgym-learn beside this executable.
-std::string learningBinary() {
-  std::string Self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-  llvm::SmallString<256> Path(llvm::sys::path::parent_path(Self));
-  llvm::sys::path::append(Path, "passgym-learn");
-  return std::string(Path);
-}
 
 int forward(std::vector<std::string> Arguments) {
   std::string Binary = learningBinary();
@@ -79,6 +69,10 @@ void addLearningCommands(CLI::App &App) {
                "Run a trained policy on a dataset and compare with -O0, -O3 "
                "and -Oz; see passgym eval --help.",
                {"eval"});
+  addForwarded(App, "propose",
+               "Sample pass sequences for a program from a trained policy; "
+               "see passgym propose --help.",
+               {"propose"});
 }
 
 void addLearningBenchForward(CLI::App &Bench) {

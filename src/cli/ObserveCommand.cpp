@@ -151,7 +151,7 @@ void addObserveCommand(CLI::App &App) {
                    "comma-separated)")
       ->allow_extra_args(false);
   Command->add_option("--actions", Options->ActionsFile, "action space file")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
   Command->add_flag("--json", Options->Json, "print JSON");
   Command
       ->add_option("--format", Options->GraphFormat,

@@ -27,25 +27,11 @@ struct OptimizeCommandOptions {
   uint64_t Seed = 0;
   bool PinCpus = false;
   std::string ActionsFile;
+  std::string Policy;
   std::string Output;
   bool Force = false;
   passgym::Isolation Isolation = Isolation::Worker;
 };
-
-/// "90", "90s", "10m", "1h" or "1.5h" in seconds.
-std::optional<double> parseBudget(llvm::StringRef Text) {
-  double Scale = 1;
-  if (Text.consume_back("h"))
-    Scale = 3600;
-  else if (Text.consume_back("m"))
-    Scale = 60;
-  else
-    Text.consume_back("s");
-  double Value = 0;
-  if (Text.getAsDouble(Value) || !(Value > 0) || Value * Scale > 7 * 24 * 3600)
-    return std::nullopt;
-  return Value * Scale;
-}
 
 void printSummary(const OptimizeReport &R, const std::string &Output) {
   Baseline RefLevel = referenceOf(R.Goal);
@@ -70,10 +56,10 @@ void printSummary(const OptimizeReport &R, const std::string &Output) {
       R.MinimizedCost);
   if (R.Remeasured)
     llvm::outs() << llvm::formatv(
-        "\nre-measured against -O3 ({0} interleaved pairs): {1:F3}x, 95% "
-        "interval [{2:F3}, {3:F3}]\n",
+        "\nre-measured against -O3 (best of {4} finalists, confirmed by {0} "
+        "fresh interleaved pairs): {1:F3}x, 95% interval [{2:F3}, {3:F3}]\n",
         R.Remeasured->BaselineMs.size(), R.Remeasured->Speedup,
-        R.Remeasured->Lower, R.Remeasured->Upper);
+        R.Remeasured->Lower, R.Remeasured->Upper, R.FinalistsRemeasured);
   if (R.Won)
     llvm::outs() << "\nanswer: the pipeline found beats -"
                  << baselineName(RefLevel) << "\n";
@@ -91,7 +77,20 @@ int runOptimize(const OptimizeCommandOptions &Options) {
   OptimizeOptions Optimize;
   Optimize.Goal = *parseObjective(Options.Objective);
   Optimize.Strategy = *parseStrategy(Options.Strategy);
-  auto Budget = parseBudget(Options.Budget);
+  // A policy given means the policy strategy, unless another was asked for.
+  if (!Options.Policy.empty() && Optimize.Strategy == StrategyKind::Auto)
+    Optimize.Strategy = StrategyKind::Policy;
+  if (Optimize.Strategy == StrategyKind::Policy) {
+    if (Options.Policy.empty())
+      return reportError(llvm::createStringError(
+          "--strategy policy needs a trained policy: --policy CHECKPOINT"));
+    if (!llvm::sys::fs::can_execute(learningBinary()))
+      return reportError(llvm::createStringError(
+          "--policy needs passgym-learn (libtorch), which this build lacks"));
+    Optimize.Strategies.Proposals = policyProposals(
+        Options.Benchmark, Options.Policy, Options.ActionsFile, Options.Seed);
+  }
+  auto Budget = parseDuration(Options.Budget);
   if (!Budget)
     return reportError(llvm::createStringError(
         "invalid --budget '" + Options.Budget +
@@ -211,7 +210,12 @@ void addOptimizeCommand(CLI::App &App) {
   Command->add_option("--actions", Options->ActionsFile,
                       "action space file: the actions a search may insert "
                       "(default: the 124 built-in actions)")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
+  Command
+      ->add_option("--policy", Options->Policy,
+                   "a trained checkpoint directory (passgym train): its "
+                   "sampled sequences are the candidates (--strategy policy)")
+      ->check(CLI::ExistingDirectory);
   Command->add_option("-o,--output", Options->Output, "output directory")
       ->required();
   Command->add_flag("--force", Options->Force,

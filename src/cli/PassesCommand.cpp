@@ -52,7 +52,7 @@ void addPassesCommand(CLI::App &App) {
   Command
       ->add_option("--actions", Options->ActionsFile,
                    "action space file (one `opt -passes` text per line)")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
   Command->add_flag("--json", Options->Json, "print JSON");
   runWith(*Command, [Options] { return runPasses(*Options); });
 }

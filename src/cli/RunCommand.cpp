@@ -99,7 +99,7 @@ void addRunCommand(CLI::App &App) {
   Command->add_option("sequence", Options->Sequence,
                       "actions by name or index (comma- or space-separated)");
   Command->add_option("--actions", Options->ActionsFile, "action space file")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
   Command->add_option("--lines", Options->Lines,
                       "lines of stdout and stderr to show")
       ->capture_default_str()

@@ -196,7 +196,7 @@ void addSearchCommand(CLI::App &App) {
       ->check(CLI::IsMember(
           {"IrInstructionCount", "ObjectTextSizeBytes", "Runtime"}));
   Command->add_option("--actions", Options->ActionsFile, "action space file")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
   Command
       ->add_option("--cpu", Options->Cpu,
                    "with --cost Runtime: pin measured runs to this CPU")

@@ -56,7 +56,7 @@ void addValidateCommand(CLI::App &App) {
   Command->add_option("sequence", Options->Sequence,
                       "actions by name or index (comma- or space-separated)");
   Command->add_option("--actions", Options->ActionsFile, "action space file")
-      ->check(CLI::ExistingFile);
+      ->check(actionSpaceArgument());
   addIsolationOption(*Command, Options->Isolation);
   runWith(*Command, [Options] { return runValidate(*Options); });
 }

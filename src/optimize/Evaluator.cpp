@@ -134,17 +134,24 @@ parallelEvaluator(BenchmarkPtr B, const EnvironmentOptions &Options,
       return Evaluator.takeError();
     Pool.push_back(std::move(*Evaluator));
   }
-  return [Pool](const std::vector<Candidate> &Batch) {
+  return shareOut(Pool.size(), [Pool](unsigned Job, const Candidate &C) {
+    return Pool[Job]->evaluate(C);
+  });
+}
+
+BatchEvaluator shareOut(unsigned Jobs, JobEvaluator Evaluate) {
+  Jobs = std::max(Jobs, 1u);
+  return [Jobs, Evaluate](const std::vector<Candidate> &Batch) {
     std::vector<Evaluation> Results(Batch.size());
     std::atomic<size_t> Next{0};
-    auto Work = [&](CandidateEvaluator &Evaluator) {
+    auto Work = [&](unsigned Job) {
       for (size_t I = Next++; I < Batch.size(); I = Next++)
-        Results[I] = Evaluator.evaluate(Batch[I]);
+        Results[I] = Evaluate(Job, Batch[I]);
     };
     std::vector<std::thread> Threads;
-    for (size_t Job = 1; Job < Pool.size(); ++Job)
-      Threads.emplace_back(Work, std::ref(*Pool[Job]));
-    Work(*Pool[0]);
+    for (unsigned Job = 1; Job < Jobs; ++Job)
+      Threads.emplace_back(Work, Job);
+    Work(0);
     for (std::thread &T : Threads)
       T.join();
     return Results;

@@ -70,6 +70,13 @@ private:
   std::list<std::pair<Candidate, std::unique_ptr<Environment>>> Prefixes;
 };
 
+/// Evaluates one candidate with job \p Job's resources.
+using JobEvaluator = std::function<Evaluation(unsigned Job, const Candidate &)>;
+
+/// Shares each batch out among \p Jobs threads, job I calling
+/// \p Evaluate(I, ...) for the candidates it takes.
+BatchEvaluator shareOut(unsigned Jobs, JobEvaluator Evaluate);
+
 /// A pool of \p Jobs evaluators (each with its own worker environment), the
 /// candidates of a batch shared out among threads; job I pins its measured
 /// runs to CPU I when \p PinCpus.

@@ -56,8 +56,11 @@ struct OptimizeOptions {
   passgym::Isolation Isolation = Isolation::Worker;
   /// Run times: how they are measured and cached.
   std::shared_ptr<MeasurementContext> Measurement;
-  /// Interleaved pairs of runs when the winner is re-measured against -O3.
+  /// Interleaved pairs of runs when a finalist is re-measured against -O3.
   unsigned RemeasurePairs = 21;
+  /// Run time: candidates re-measured against -O3 at the end (the minimized
+  /// best and the next cheapest).
+  unsigned Finalists = 3;
 };
 
 struct BaselineResult {
@@ -77,14 +80,17 @@ struct OptimizeReport {
   /// The best candidate of the search, and after minimization.
   Candidate Found, Minimized;
   double FoundCost = 0, MinimizedCost = 0;
-  /// Run time only: the minimized candidate against -O3, interleaved.
+  /// Run time only: the chosen finalist against -O3, interleaved; when
+  /// several finalists were compared, a fresh comparison of the chosen one.
   std::optional<Comparison> Remeasured;
+  unsigned FinalistsRemeasured = 0;
   /// Whether the minimized candidate beats the reference baseline (and
   /// behaves as the unoptimized program).
   bool Won = false;
   /// Why a candidate that looked better is not the answer, when that is so.
   std::string NotWonBecause;
-  /// The answer: Minimized when Won, else the reference baseline's pipeline.
+  /// The answer: the winning candidate when Won, else the reference
+  /// baseline's pipeline.
   Candidate Answer;
   double AnswerCost = 0;
   /// "valid", "not runnable (not checked)", or why it is invalid.

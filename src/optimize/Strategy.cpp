@@ -7,6 +7,7 @@ namespace passgym {
 std::unique_ptr<Strategy> makeRandomStrategy(const StrategyOptions &Options);
 std::unique_ptr<Strategy> makeGreedyStrategy(size_t Width);
 std::unique_ptr<Strategy> makeEvolutionStrategy();
+std::unique_ptr<Strategy> makePolicyStrategy(ProposalSource Proposals);
 
 namespace {
 
@@ -84,6 +85,8 @@ std::unique_ptr<Strategy> makeStrategy(StrategyKind Kind,
   case StrategyKind::Auto:
   case StrategyKind::Evolution:
     return makeEvolutionStrategy();
+  case StrategyKind::Policy:
+    return makePolicyStrategy(Options.Proposals);
   }
   llvm_unreachable("every strategy is handled");
 }

@@ -10,7 +10,9 @@
 //              best extension becomes the next start, until none improves;
 //   beam       greedy with the best few candidates extended at once;
 //   evolution  (1+lambda): edits (optimize/Pipeline.h) of the best so far,
-//              starting from the best standard pipeline.
+//              starting from the best standard pipeline;
+//   policy     what a proposal source outside the search offers, e.g.
+//              sequences sampled from a trained policy (`passgym propose`).
 // `auto` is evolution: it starts from -O3/-Oz, so it makes progress on
 // programs of any size (a search from nothing does not get near -O3 on a
 // large program within minutes).
@@ -76,11 +78,18 @@ llvm::StringRef strategyName(StrategyKind Kind);
 llvm::StringRef strategyDescription(StrategyKind Kind);
 std::optional<StrategyKind> parseStrategy(llvm::StringRef Name);
 
+/// Candidates from outside the search; \p Round counts the calls, so that
+/// each call may offer others.
+using ProposalSource = std::function<std::vector<Candidate>(size_t Count,
+                                                            uint64_t Round)>;
+
 struct StrategyOptions {
   /// Random: actions per sequence (lengths 1 to this).
   size_t EpisodeLength = 30;
   /// Beam: candidates extended at once.
   size_t BeamWidth = 4;
+  /// Policy: where the candidates come from (required).
+  ProposalSource Proposals;
 };
 
 std::unique_ptr<Strategy> makeStrategy(StrategyKind Kind,

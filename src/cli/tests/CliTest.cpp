@@ -876,3 +876,55 @@ TEST(OptimizeCommandTest, WritesAnAnswerThatIsNeverWorseThanOz) {
 
 } // namespace
 } // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(SearchBenchTest, StrategiesAndTheOptProcessSearchAgreeOnTheReference) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::string Json = Dir.file("search.json");
+  Outcome R = passgym({"bench", "search", "benchmark://builtin-v0/crc32",
+                       "--objective", "instcount", "--budget", "3s",
+                       "--strategies", "random,evolution", "--jobs", "2",
+                       "--json", Json});
+  ASSERT_EQ(R.ExitCode, 0) << describe(R);
+  EXPECT_TRUE(contains(R.Out, "geometric means")) << R.Out;
+  auto J = nlohmann::json::parse(
+      (*llvm::MemoryBuffer::getFile(Json))->getBuffer().str());
+  ASSERT_EQ(J["rows"].size(), 3u) << J.dump();
+  // -Oz's instruction count through the environment and through an opt-19
+  // process is the same number.
+  double Reference = J["rows"][0]["reference_cost"];
+  for (const auto &Row : J["rows"]) {
+    EXPECT_EQ(Row["reference_cost"].get<double>(), Reference) << Row.dump();
+    EXPECT_GT(Row["candidates"].get<int>(), 1) << Row.dump();
+    EXPECT_GT(Row["search_best"].get<double>(), 0) << Row.dump();
+    // optimize's answer is never worse than -Oz.
+    if (Row.contains("answer"))
+      EXPECT_GE(Row["answer"].get<double>(), 1.0) << Row.dump();
+  }
+  EXPECT_EQ(J["rows"][2]["strategy"], "random (opt-19)");
+  EXPECT_FALSE(J["rows"][2].contains("answer"));
+}
+
+} // namespace
+} // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(ActionsOptionTest, BuiltinSpacesByNameAndUnknownNamesRefused) {
+  Outcome Pieces = passgym({"passes", "--actions", "builtin:Oz-pieces"});
+  ASSERT_EQ(Pieces.ExitCode, 0) << describe(Pieces);
+  EXPECT_TRUE(contains(Pieces.Out, "scc-oz-module-inliner")) << Pieces.Out;
+  Outcome Unknown = passgym({"passes", "--actions", "builtin:O9-pieces"});
+  EXPECT_NE(Unknown.ExitCode, 0);
+  EXPECT_TRUE(contains(Unknown.Err, "builtin:O9-pieces")) << Unknown.Err;
+  EXPECT_TRUE(contains(Unknown.Err, "builtin:O3-pieces")) << Unknown.Err;
+  Outcome Missing = passgym({"passes", "--actions", "no-such-file.txt"});
+  EXPECT_NE(Missing.ExitCode, 0);
+  EXPECT_TRUE(contains(Missing.Err, "no-such-file.txt")) << Missing.Err;
+}
+
+} // namespace
+} // namespace passgym

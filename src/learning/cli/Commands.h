@@ -1,6 +1,6 @@
 //===- learning/cli/Commands.h - passgym-learn's subcommands ----*- C++ -*-===//
 //
-// passgym train, passgym eval and passgym bench learning: passgym forwards
+// passgym train, eval, propose and bench learning: passgym forwards
 // them to this executable (cli/LearningCommands.cpp), which links libtorch.
 //
 //===----------------------------------------------------------------------===//
@@ -15,6 +15,7 @@ namespace passgym::learning::cli {
 
 void addTrainCommand(CLI::App &App);
 void addEvalCommand(CLI::App &App);
+void addProposeCommand(CLI::App &App);
 void addLearningBenchCommand(CLI::App &Bench);
 
 } // namespace passgym::learning::cli

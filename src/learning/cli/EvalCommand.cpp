@@ -70,7 +70,7 @@ void addEvalCommand(CLI::App &App) {
       ->add_option("--actions", Options->Run.ActionsFile,
                    "the action space the policy must have been trained on "
                    "(default: built-in)")
-      ->check(CLI::ExistingFile);
+      ->check(passgym::cli::actionSpaceArgument());
   Command
       ->add_option("--vocabulary", Options->Run.VocabularyFile,
                    "refuse a policy trained with another vocabulary")

@@ -121,7 +121,7 @@ void addTrainCommand(CLI::App &App) {
             "what the networks see of the module");
   addNetworkShape(*Command, Options->Network);
   Command->add_option("--actions", Options->ActionsFile, "action space file")
-      ->check(CLI::ExistingFile);
+      ->check(passgym::cli::actionSpaceArgument());
   Command
       ->add_option("--vocabulary", Options->VocabularyFile,
                    "use this vocabulary instead of building one (a resumed "

@@ -34,6 +34,7 @@ int main(int Argc, char **Argv) {
   });
   passgym::learning::cli::addTrainCommand(App);
   passgym::learning::cli::addEvalCommand(App);
+  passgym::learning::cli::addProposeCommand(App);
   CLI::App *Bench = App.add_subcommand(
       "bench", "Benchmarks that report medians and ratios against a baseline "
                "measured in the same run.");

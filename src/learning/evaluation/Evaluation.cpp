@@ -7,9 +7,8 @@
 #include "datasets/DatasetSpec.h"
 #include "datasets/Manifest.h"
 #include "env/Environment.h"
+#include "learning/evaluation/PolicyRun.h"
 #include "learning/inputs/StateBatch.h"
-#include "learning/training/Checkpoint.h"
-#include "support/ModuleHash.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -41,70 +40,6 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
   return {Count ? std::exp(LogSum / static_cast<double>(Count))
                 : std::numeric_limits<double>::quiet_NaN(),
           Count};
-}
-
-/// The greedy policy's episode on \p B; fills Sequence, Pipeline, Steps,
-/// Error. Leaves the environment at the final module.
-///
-/// A deterministic policy that picks a pass which leaves the module
-/// unchanged would pick it again forever, since it sees the same state: so
-/// at each state, the actions already found to change nothing are skipped,
-/// and the episode ends early when every action has been. "Nothing" is
-/// decided by the IR hash, since some passes (speculative-execution) report
-/// a change they did not make. This is not a search: no alternative is
-/// evaluated and no cost is looked at.
-llvm::Error rollOut(Environment &Env, Actor &Policy,
-                    const StateEncoding &Encoding, const BenchmarkPtr &B,
-                    int64_t EpisodeLength, EvalRow &Row) {
-  if (auto R = Env.reset(B); !R)
-    return R.takeError();
-  std::vector<size_t> Effective;
-  torch::NoGradGuard NoGrad;
-  torch::Tensor Logits; // Of the current state, with no-op actions masked.
-  auto Initial = Env.module();
-  if (!Initial)
-    return Initial.takeError();
-  std::string StateHash = irHash(*Initial);
-  for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
-    if (!Logits.defined()) {
-      auto M = Env.module();
-      if (!M)
-        return M.takeError();
-      auto O = observe(*M, Encoding.Kind);
-      if (!O)
-        return O.takeError();
-      Logits = Policy->forward(encodeStates({&*O}, Encoding))[0].clone();
-    }
-    int64_t Best = Logits.argmax().item<int64_t>();
-    if (std::isinf(Logits[Best].item<float>()))
-      break; // Every action leaves this module unchanged.
-    auto S = Env.step(static_cast<size_t>(Best));
-    if (!S)
-      return S.takeError();
-    ++Row.Steps;
-    if (S->Done) {
-      Row.Error = S->Info.Error;
-      return llvm::Error::success();
-    }
-    std::string Hash = StateHash;
-    if (S->Info.Changed) {
-      auto M = Env.module();
-      if (!M)
-        return M.takeError();
-      Hash = irHash(*M);
-    }
-    if (Hash != StateHash) {
-      Effective.push_back(static_cast<size_t>(Best));
-      Logits = torch::Tensor();
-      StateHash = std::move(Hash);
-    } else {
-      Logits[Best] = -std::numeric_limits<float>::infinity();
-    }
-  }
-  for (size_t Action : Effective)
-    Row.Sequence.push_back(Env.actions()[Action].Name);
-  Row.Pipeline = Env.actions().pipeline(Effective);
-  return llvm::Error::success();
 }
 
 void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
@@ -186,41 +121,24 @@ std::optional<double> EvalRow::speedupVsO3() const {
 llvm::Expected<EvalResult> runEvaluation(
     const EvalRunOptions &O,
     const std::function<void(size_t, size_t, const std::string &)> &Progress) {
-  auto Space = ActionSpace::load(O.ActionsFile);
-  if (!Space)
-    return Space.takeError();
-  CheckpointExpectations Expected;
-  Expected.ActionSpace = identityOf(**Space);
-  if (!O.VocabularyFile.empty()) {
-    auto V = Vocabulary::load(O.VocabularyFile);
-    if (!V)
-      return V.takeError();
-    Expected.Vocab = std::move(*V);
-  }
-  auto Saved = loadCheckpoint(O.Policy, Expected);
-  if (!Saved)
-    return Saved.takeError();
-  Actor Policy = Saved->Policy;
-  Policy->eval();
-  StateEncoding Encoding;
-  Encoding.Kind = Policy->Options.State;
-  Encoding.Vocab = Saved->Vocab;
-  Encoding.Normalizer = Saved->Normalizer;
-  Encoding.Batching.MaxPosition = Policy->Options.MaxPosition;
+  auto Loaded = loadPolicy(O.Policy, O.ActionsFile, O.VocabularyFile);
+  if (!Loaded)
+    return Loaded.takeError();
+  const CheckpointContents &Saved = Loaded->Saved;
   auto Benchmarks = loadDataset(O.Datasets);
   if (!Benchmarks)
     return Benchmarks.takeError();
 
   EvalResult Result;
-  Result.Algorithm = nameOf(kAgentNames, Saved->Algorithm);
-  Result.State = nameOf(kStateKindNames, Encoding.Kind);
-  Result.RewardSpace = Saved->RewardSpace;
+  Result.Algorithm = nameOf(kAgentNames, Saved.Algorithm);
+  Result.State = nameOf(kStateKindNames, Loaded->Encoding.Kind);
+  Result.RewardSpace = Saved.RewardSpace;
   Result.EpisodeLength =
-      O.EpisodeLength > 0 ? O.EpisodeLength : Saved->EpisodeLength;
+      O.EpisodeLength > 0 ? O.EpisodeLength : Saved.EpisodeLength;
   MeasurementOptions Measure;
   Measure.Cpu = O.Cpu;
   auto Env =
-      Environment::create({*Space, "", "IrInstructionCount",
+      Environment::create({Loaded->Space, "", "IrInstructionCount",
                            std::make_shared<MeasurementContext>(Measure)});
   if (!Env)
     return Env.takeError();
@@ -230,9 +148,17 @@ llvm::Expected<EvalResult> runEvaluation(
       Progress(I, Benchmarks->size(), B->uri());
     EvalRow Row;
     Row.Benchmark = B->uri();
-    if (llvm::Error E =
-            rollOut(**Env, Policy, Encoding, B, Result.EpisodeLength, Row))
-      return E;
+    auto Episode = rollOut(**Env, *Loaded, B, Result.EpisodeLength,
+                           [](const torch::Tensor &Logits) {
+                             return Logits.argmax().item<int64_t>();
+                           });
+    if (!Episode)
+      return Episode.takeError();
+    Row.Steps = Episode->Steps;
+    Row.Error = Episode->Error;
+    for (size_t Action : Episode->Effective)
+      Row.Sequence.push_back(Loaded->Space->actions()[Action].Name);
+    Row.Pipeline = Loaded->Space->pipeline(Episode->Effective);
     if (Row.Error.empty())
       measure(**Env, B, O.Runtime, Row);
     Result.Rows.push_back(std::move(Row));

@@ -12,6 +12,8 @@
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
 #include "learning/inputs/StateBatch.h"
+#include "learning/networks/Networks.h"
+#include "learning/training/Checkpoint.h"
 #include "observations/Features.h"
 #include "support/tests/TestHelpers.h"
 
@@ -112,6 +114,31 @@ inline double uniformPolicyReturn(const BenchmarkPtr &B,
     Sum += Env->episodeReward();
   }
   return Sum / static_cast<double>(Sequences);
+}
+
+/// Saves in \p Directory a checkpoint of a policy over the space of
+/// \p ActionsFile whose logits are \p Logits in every state.
+inline void saveFixedPolicy(const std::string &Directory,
+                            const std::string &ActionsFile,
+                            const std::vector<float> &Logits,
+                            int64_t EpisodeLength) {
+  NetworkOptions Net;
+  Net.VocabularySize = 2;
+  Net.HiddenSize = 4;
+  Net.Layers = 1;
+  Net.NumActions = static_cast<int64_t>(Logits.size());
+  Actor Policy(Net);
+  {
+    torch::NoGradGuard NoGrad;
+    Policy->Head->Output->weight.zero_();
+    Policy->Head->Output->bias.copy_(torch::tensor(Logits));
+  }
+  CheckpointContents C;
+  C.Policy = Policy;
+  C.Vocab = Vocabulary::fromTexts({"load"});
+  C.ActionSpace = identityOf(*testing::take(ActionSpace::load(ActionsFile)));
+  C.EpisodeLength = EpisodeLength;
+  testing::check(saveCheckpoint(Directory, C));
 }
 
 } // namespace passgym::learning

@@ -221,23 +221,7 @@ TEST(TrainEvalTest, GreedyPolicyDoesNotRetryANoOpInTheSameState) {
   TinyFiles Files;
   std::ofstream(Files.Actions) << "noop function(no-op-function)\n"
                                   "mem2reg function(mem2reg)\n";
-  NetworkOptions Net;
-  Net.VocabularySize = 2;
-  Net.HiddenSize = 4;
-  Net.Layers = 1;
-  Net.NumActions = 2;
-  Actor Policy(Net);
-  {
-    torch::NoGradGuard NoGrad;
-    Policy->Head->Output->weight.zero_();
-    Policy->Head->Output->bias.copy_(torch::tensor({2.0f, 1.0f}));
-  }
-  CheckpointContents C;
-  C.Policy = Policy;
-  C.Vocab = Vocabulary::fromTexts({"load"});
-  C.ActionSpace = identityOf(*take(ActionSpace::load(Files.Actions)));
-  C.EpisodeLength = 10;
-  testing::check(saveCheckpoint(Files.Dir.file("noop"), C));
+  saveFixedPolicy(Files.Dir.file("noop"), Files.Actions, {2, 1}, 10);
 
   EvalRunOptions E;
   E.Policy = Files.Dir.file("noop");

@@ -77,6 +77,22 @@ TEST(StrategyTest, EveryStrategyFindsTheKnownBestOfATinyProblem) {
     State.Edits.Insertable = {"a", "b", "c"};
     StrategyOptions Options;
     Options.EpisodeLength = 3;
+    // As a policy would: every sequence of up to three actions, some each
+    // call.
+    Options.Proposals = [](size_t Count, uint64_t Round) {
+      std::vector<Candidate> All;
+      for (size_t Code = 0; Code < 3 + 9 + 27; ++Code) {
+        size_t Length = Code < 3 ? 1 : Code < 12 ? 2 : 3;
+        size_t Digits = Code - (Length == 1 ? 0 : Length == 2 ? 3 : 12);
+        Candidate C;
+        for (size_t I = 0; I < Length; ++I, Digits /= 3)
+          C.push_back(std::string(1, static_cast<char>('a' + Digits % 3)));
+        All.push_back(C);
+      }
+      size_t First = std::min(All.size(), Round * Count);
+      size_t Last = std::min(All.size(), First + Count);
+      return std::vector<Candidate>(All.begin() + First, All.begin() + Last);
+    };
     auto S = makeStrategy(Kind, Options);
     SearchLimits Limits;
     Limits.Time = std::chrono::seconds(20);
@@ -87,6 +103,28 @@ TEST(StrategyTest, EveryStrategyFindsTheKnownBestOfATinyProblem) {
     EXPECT_EQ(State.best()->Pipeline, (Candidate{"b", "a", "c"}))
         << strategyName(Kind).str();
   }
+}
+
+TEST(StrategyTest, APolicyThatOffersNothingNewIsNotAskedForever) {
+  size_t Calls = 0;
+  StrategyOptions Options;
+  Options.Proposals = [&Calls](size_t, uint64_t) {
+    ++Calls;
+    return std::vector<Candidate>{{"a"}};
+  };
+  auto S = makeStrategy(StrategyKind::Policy, Options);
+  SearchState State;
+  SearchLimits Limits;
+  Limits.Time = std::chrono::seconds(20);
+  runSearch(*S, State, [](const std::vector<Candidate> &Batch) {
+    std::vector<Evaluation> Results;
+    for (const Candidate &C : Batch)
+      Results.push_back(fakeCost(C));
+    return Results;
+  }, Limits, 1, std::chrono::steady_clock::now());
+  EXPECT_EQ(State.History.size(), 1u);
+  // The fresh call, then three that brought nothing new.
+  EXPECT_EQ(Calls, 4u);
 }
 
 TEST(RemeasureTest, AWinNeedsItsIntervalAboveOne) {

@@ -1,0 +1,95 @@
+//===- learning/evaluation/PolicyRun.cpp - A checkpoint's policy, run -----===//
+#include "learning/evaluation/PolicyRun.h"
+
+#include "learning/training/Checkpoint.h"
+#include "learning/inputs/State.h"
+#include "support/ModuleHash.h"
+
+#include <cmath>
+#include <limits>
+
+namespace passgym::learning {
+
+llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
+                                        const std::string &ActionsFile,
+                                        const std::string &VocabularyFile) {
+  auto Space = ActionSpace::load(ActionsFile);
+  if (!Space)
+    return Space.takeError();
+  CheckpointExpectations Expected;
+  Expected.ActionSpace = identityOf(**Space);
+  if (!VocabularyFile.empty()) {
+    auto V = Vocabulary::load(VocabularyFile);
+    if (!V)
+      return V.takeError();
+    Expected.Vocab = std::move(*V);
+  }
+  auto Saved = loadCheckpoint(Directory, Expected);
+  if (!Saved)
+    return Saved.takeError();
+  LoadedPolicy Loaded;
+  Loaded.Saved = std::move(*Saved);
+  Loaded.Saved.Policy->eval();
+  Loaded.Encoding.Kind = Loaded.Saved.Policy->Options.State;
+  Loaded.Encoding.Vocab = Loaded.Saved.Vocab;
+  Loaded.Encoding.Normalizer = Loaded.Saved.Normalizer;
+  Loaded.Encoding.Batching.MaxPosition = Loaded.Saved.Policy->Options.MaxPosition;
+  Loaded.Space = *Space;
+  return Loaded;
+}
+
+llvm::Expected<PolicyEpisode> rollOut(Environment &Env, LoadedPolicy &Policy,
+                                      const BenchmarkPtr &B,
+                                      int64_t EpisodeLength,
+                                      const ActionChooser &Choose) {
+  if (auto R = Env.reset(B); !R)
+    return R.takeError();
+  PolicyEpisode Episode;
+  torch::NoGradGuard NoGrad;
+  torch::Tensor Logits; // Of the current state, with no-op actions masked.
+  auto Initial = Env.module();
+  if (!Initial)
+    return Initial.takeError();
+  std::string StateHash = irHash(*Initial);
+  for (int64_t Step = 0; Step < EpisodeLength; ++Step) {
+    if (!Logits.defined()) {
+      auto M = Env.module();
+      if (!M)
+        return M.takeError();
+      auto O = observe(*M, Policy.Encoding.Kind);
+      if (!O)
+        return O.takeError();
+      Logits = Policy.Saved.Policy
+                   ->forward(encodeStates({&*O}, Policy.Encoding))[0]
+                   .clone();
+    }
+    if (std::isinf(Logits.max().item<float>()))
+      break; // Every action leaves this module unchanged.
+    int64_t Chosen = Choose(Logits);
+    auto S = Env.step(static_cast<size_t>(Chosen));
+    if (!S)
+      return S.takeError();
+    ++Episode.Steps;
+    if (S->Done) {
+      Episode.Error = S->Info.Error;
+      return Episode;
+    }
+    std::string Hash = StateHash;
+    if (S->Info.Changed) {
+      auto M = Env.module();
+      if (!M)
+        return M.takeError();
+      Hash = irHash(*M);
+    }
+    if (Hash != StateHash) {
+      Episode.Effective.push_back(static_cast<size_t>(Chosen));
+      Logits = torch::Tensor();
+      StateHash = std::move(Hash);
+    } else {
+      Logits[Chosen] = -std::numeric_limits<float>::infinity();
+    }
+  }
+  return Episode;
+}
+
+} // namespace passgym::learning

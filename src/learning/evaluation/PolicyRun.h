@@ -1,0 +1,75 @@
+//===- learning/evaluation/PolicyRun.h - A checkpoint's policy, run -------===//
+//
+// What `eval` and `propose` share: a checkpoint loaded as a policy with the
+// state encoding it was trained with, and one episode of that policy on a
+// benchmark, the action at each state picked from the policy's logits by a
+// chooser (greedy for `eval`, sampled for `propose`). Includes torch: only
+// this room's sources include it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_LEARNING_EVALUATION_POLICYRUN_H
+#define PASSGYM_LEARNING_EVALUATION_POLICYRUN_H
+
+#include "actions/ActionSpace.h"
+#include "datasets/Benchmark.h"
+#include "env/Environment.h"
+#include "learning/algorithms/CheckpointContents.h"
+#include "learning/inputs/StateBatch.h"
+
+#include "llvm/Support/Error.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace passgym::learning {
+
+struct LoadedPolicy {
+  /// The checkpoint as saved (Policy in evaluation mode).
+  CheckpointContents Saved;
+  StateEncoding Encoding;
+  /// The action space it was trained on.
+  std::shared_ptr<const ActionSpace> Space;
+};
+
+/// Loads the checkpoint \p Directory; it must have been trained on the action
+/// space of \p ActionsFile (empty: the built-in one) and, when
+/// \p VocabularyFile is given, with that vocabulary.
+llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
+                                        const std::string &ActionsFile,
+                                        const std::string &VocabularyFile);
+
+/// The action to take, given the logits of a state in which the actions
+/// already found to change nothing are at -infinity (not all of them).
+using ActionChooser = std::function<int64_t(const torch::Tensor &Logits)>;
+
+struct PolicyEpisode {
+  /// The actions that changed the module (its IR hash), in order: applying
+  /// them alone gives the same module as the whole episode.
+  std::vector<size_t> Effective;
+  /// Steps taken: fewer than asked when every action left the last module
+  /// unchanged.
+  int64_t Steps = 0;
+  /// Why the episode ended early (a pass crashed or broke the module).
+  std::string Error;
+};
+
+/// One episode of \p Policy on \p B, leaving \p Env at its final module.
+///
+/// A deterministic policy that picks a pass which leaves the module
+/// unchanged would pick it again forever, since it sees the same state: so
+/// at each state, the actions already found to change nothing are masked,
+/// and the episode ends early when every action has been. "Nothing" is
+/// decided by the IR hash, since some passes (speculative-execution) report
+/// a change they did not make.
+llvm::Expected<PolicyEpisode> rollOut(Environment &Env, LoadedPolicy &Policy,
+                                      const BenchmarkPtr &B,
+                                      int64_t EpisodeLength,
+                                      const ActionChooser &Choose);
+
+} // namespace passgym::learning
+
+#endif

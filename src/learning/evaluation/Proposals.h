@@ -1,0 +1,45 @@
+//===- learning/evaluation/Proposals.h - Pass sequences from a policy -----===//
+//
+// A trained policy as a source of candidates for `optimize`'s policy
+// strategy (`passgym propose`): episodes on one benchmark, the first greedy
+// (as `eval` runs it), the others sampled from the policy's distribution at
+// a temperature, each reduced to the actions that changed the module. The
+// search, not the policy, decides which is best: it measures them. No torch
+// in this header.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PASSGYM_LEARNING_EVALUATION_PROPOSALS_H
+#define PASSGYM_LEARNING_EVALUATION_PROPOSALS_H
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace passgym::learning {
+
+struct ProposeOptions {
+  /// The checkpoint directory.
+  std::string Policy;
+  std::string Benchmark;
+  /// Episodes to run; the first is the greedy one.
+  size_t Count = 16;
+  uint64_t Seed = 0;
+  /// Softmax temperature of the sampled episodes: below 1 stays closer to
+  /// the greedy choice, above 1 explores more.
+  double Temperature = 1.0;
+  /// Steps per episode; 0 for the episode length the policy trained with.
+  int64_t EpisodeLength = 0;
+  std::string ActionsFile;
+  std::string VocabularyFile;
+};
+
+/// The proposals, each the `opt -passes=` texts of its effective actions in
+/// order; episodes that changed nothing or failed are left out.
+llvm::Expected<std::vector<std::vector<std::string>>>
+proposeSequences(const ProposeOptions &Options);
+
+} // namespace passgym::learning
+
+#endif
