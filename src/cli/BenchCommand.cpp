@@ -317,7 +317,9 @@ void addSearchBench(CLI::App &Bench) {
       };
     MeasurementOptions Measure;
     Measure.Cpu = Options->Cpu;
-    Run.Measurement = std::make_shared<MeasurementContext>(Measure);
+    // As optimize does: measured in this run, not taken from earlier ones.
+    Run.Measurement =
+        std::make_shared<MeasurementContext>(Measure, /*CachePath=*/"");
     std::vector<std::string> Uris;
     for (const std::string &Spec : Run.Benchmarks) {
       auto Expanded = expandDataset(Spec);

@@ -54,7 +54,9 @@ struct OptimizeOptions {
   /// Actions that searches may insert; null: the built-in space.
   std::shared_ptr<const ActionSpace> Actions;
   passgym::Isolation Isolation = Isolation::Worker;
-  /// Run times: how they are measured and cached.
+  /// Run times: how they are measured and cached. Null: default options and
+  /// no persistent cache, so that every run time compared was measured in
+  /// this run.
   std::shared_ptr<MeasurementContext> Measurement;
   /// Interleaved pairs of runs when a finalist is re-measured against -O3.
   unsigned RemeasurePairs = 21;

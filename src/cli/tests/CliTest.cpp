@@ -928,3 +928,34 @@ TEST(ActionsOptionTest, BuiltinSpacesByNameAndUnknownNamesRefused) {
 
 } // namespace
 } // namespace passgym
+
+namespace passgym {
+namespace {
+
+TEST(OptimizeCommandTest, RunTimesAreMeasuredInTheRunNotTakenFromTheCache) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::string Cache = Dir.file("cache");
+  auto Run = [&](std::vector<std::string> Args) {
+    SubprocessOptions Options;
+    Options.Argv = std::move(Args);
+    Options.Argv.insert(Options.Argv.begin(), PASSGYM_BINARY);
+    Options.Environment = {"PASSGYM_CACHE_DIR=" + Cache};
+    Options.Timeout = std::chrono::minutes(5);
+    return take(runSubprocess(Options));
+  };
+  SubprocessResult Optimized =
+      Run({"optimize", "benchmark://builtin-v0/crc32", "--candidates", "3",
+           "--jobs", "1", "-o", Dir.file("out")});
+  ASSERT_TRUE(Optimized.succeeded()) << Optimized.StandardError;
+  std::string Database = Cache + "/measurements.sqlite";
+  EXPECT_FALSE(std::filesystem::exists(Database));
+  // The same directory is where a search's run times are kept.
+  SubprocessResult Searched =
+      Run({"search", "benchmark://builtin-v0/crc32", "--cost", "Runtime",
+           "--steps", "2"});
+  ASSERT_TRUE(Searched.succeeded()) << Searched.StandardError;
+  EXPECT_TRUE(std::filesystem::exists(Database));
+}
+
+} // namespace
+} // namespace passgym
