@@ -19,6 +19,33 @@
 namespace passgym::cli {
 namespace {
 
+/// --seed and --json: every bench has them.
+void addSeedAndJson(CLI::App &Command, uint64_t &Seed, std::string &JsonPath) {
+  Command.add_option("--seed", Seed, "random seed")
+      ->capture_default_str()
+      ->check(wholeNumber(0, INT64_MAX));
+  Command.add_option("--json", JsonPath, "also write JSON here");
+}
+
+using Progress = std::function<void(double Fraction, llvm::StringRef What)>;
+
+/// Runs \p Bench under a progress bar labelled \p Label; its error is
+/// reported and decides the exit code.
+int withProgress(const std::string &Label,
+                 const std::function<llvm::Error(const Progress &)> &Bench) {
+  ProgressBar Bar(Label);
+  llvm::Error E = Bench([&](double Fraction, llvm::StringRef What) {
+    Bar.update(Fraction, What.str());
+  });
+  Bar.finish();
+  return E ? reportError(std::move(E)) : 0;
+}
+
+/// The progress a bench that only reports fractions takes.
+std::function<void(double)> fractions(const Progress &P) {
+  return [&P](double Fraction) { P(Fraction, ""); };
+}
+
 void addEnvBench(CLI::App &Bench) {
   auto Options = std::make_shared<EnvBenchOptions>();
   CLI::App *Command = Bench.add_subcommand(
@@ -44,17 +71,11 @@ void addEnvBench(CLI::App &Bench) {
                    "instructions in the generated module for the fork "
                    "target")
       ->capture_default_str();
-  Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str()
-      ->check(wholeNumber(0, INT64_MAX));
-  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  addSeedAndJson(*Command, Options->Seed, Options->JsonPath);
   runWith(*Command, [Options] {
-    ProgressBar Bar("bench env");
-    llvm::Error E = runEnvBench(*Options, llvm::outs(), [&](double Fraction) {
-      Bar.update(Fraction, "");
+    return withProgress("bench env", [&](const Progress &P) {
+      return runEnvBench(*Options, llvm::outs(), fractions(P));
     });
-    Bar.finish();
-    return E ? reportError(std::move(E)) : 0;
   });
 }
 
@@ -80,17 +101,11 @@ void addEpisodeBench(CLI::App &Bench) {
                    "times each episode is replayed each way")
       ->capture_default_str()
       ->check(wholeNumber(1, 1000));
-  Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str()
-      ->check(wholeNumber(0, INT64_MAX));
-  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  addSeedAndJson(*Command, Options->Seed, Options->JsonPath);
   runWith(*Command, [Options] {
-    ProgressBar Bar("bench episode");
-    llvm::Error E =
-        runEpisodeBench(*Options, llvm::outs(),
-                        [&](double Fraction) { Bar.update(Fraction, ""); });
-    Bar.finish();
-    return E ? reportError(std::move(E)) : 0;
+    return withProgress("bench episode", [&](const Progress &P) {
+      return runEpisodeBench(*Options, llvm::outs(), fractions(P));
+    });
   });
 }
 
@@ -128,10 +143,7 @@ void addSoakBench(CLI::App &Bench) {
           },
           "per-step timeout in ms (default 5000)")
       ->check(wholeNumber(100, 3600000));
-  Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str()
-      ->check(wholeNumber(0, INT64_MAX));
-  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  addSeedAndJson(*Command, Options->Seed, Options->JsonPath);
   Command
       ->add_option("--chunk-of", *ChunkOf,
                    "FIRST:COUNT: run these episodes as a host process (used "
@@ -148,11 +160,9 @@ void addSoakBench(CLI::App &Bench) {
       return E ? reportError(std::move(E)) : 0;
     }
     Options->Executable = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-    ProgressBar Bar("bench soak");
-    llvm::Error E = runSoak(*Options, llvm::outs(),
-                            [&](double Fraction) { Bar.update(Fraction, ""); });
-    Bar.finish();
-    return E ? reportError(std::move(E)) : 0;
+    return withProgress("bench soak", [&](const Progress &P) {
+      return runSoak(*Options, llvm::outs(), fractions(P));
+    });
   });
 }
 
@@ -178,17 +188,11 @@ void addProxyBench(CLI::App &Bench) {
       ->check(wholeNumber(0, 100000));
   Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU")
       ->check(wholeNumber(0, 4095));
-  Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str()
-      ->check(wholeNumber(0, INT64_MAX));
-  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  addSeedAndJson(*Command, Options->Seed, Options->JsonPath);
   runWith(*Command, [Options] {
-    ProgressBar Bar("bench proxy");
-    llvm::Error E =
-        runProxyBench(*Options, llvm::outs(),
-                      [&](double Fraction) { Bar.update(Fraction, ""); });
-    Bar.finish();
-    return E ? reportError(std::move(E)) : 0;
+    return withProgress("bench proxy", [&](const Progress &P) {
+      return runProxyBench(*Options, llvm::outs(), fractions(P));
+    });
   });
 }
 
@@ -218,17 +222,11 @@ void addRuntimeBench(CLI::App &Bench) {
       ->check(wholeNumber(1, 1000000));
   Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU")
       ->check(wholeNumber(0, 4095));
-  Command->add_option("--seed", Options->Seed, "random seed")
-      ->capture_default_str()
-      ->check(wholeNumber(0, INT64_MAX));
-  Command->add_option("--json", Options->JsonPath, "also write JSON here");
+  addSeedAndJson(*Command, Options->Seed, Options->JsonPath);
   runWith(*Command, [Options] {
-    ProgressBar Bar("bench runtime");
-    llvm::Error E =
-        runRuntimeBench(*Options, llvm::outs(),
-                        [&](double Fraction) { Bar.update(Fraction, ""); });
-    Bar.finish();
-    return E ? reportError(std::move(E)) : 0;
+    return withProgress("bench runtime", [&](const Progress &P) {
+      return runRuntimeBench(*Options, llvm::outs(), fractions(P));
+    });
   });
 }
 
@@ -289,11 +287,7 @@ void addSearchBench(CLI::App &Bench) {
       ->check(wholeNumber(1, 256));
   Command->add_option("--cpu", Options->Cpu, "pin measured runs to this CPU")
       ->check(wholeNumber(0, 4095));
-  Command->add_option("--seed", Options->Bench.Seed, "random seed")
-      ->capture_default_str()
-      ->check(wholeNumber(0, INT64_MAX));
-  Command->add_option("--json", Options->Bench.JsonPath,
-                      "also write JSON here");
+  addSeedAndJson(*Command, Options->Bench.Seed, Options->Bench.JsonPath);
   runWith(*Command, [Options] {
     SearchBenchOptions &Run = Options->Bench;
     auto Budget = parseDuration(Options->Budget);
@@ -328,12 +322,9 @@ void addSearchBench(CLI::App &Bench) {
       llvm::append_range(Uris, *Expanded);
     }
     Run.Benchmarks = std::move(Uris);
-    ProgressBar Bar("bench search");
-    llvm::Error E = runSearchBench(
-        Run, llvm::outs(),
-        [&](double Fraction, llvm::StringRef What) { Bar.update(Fraction, What.str()); });
-    Bar.finish();
-    return E ? reportError(std::move(E)) : 0;
+    return withProgress("bench search", [&](const Progress &P) {
+      return runSearchBench(Run, llvm::outs(), P);
+    });
   });
 }
 
