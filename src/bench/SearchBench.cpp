@@ -5,6 +5,7 @@
 #include "datasets/Benchmark.h"
 #include "datasets/Manifest.h"
 #include "support/Files.h"
+#include "support/Statistics.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 
@@ -43,13 +44,6 @@ struct Row {
     return Candidates / std::max(Seconds, 1e-9);
   }
 };
-
-double geometricMean(const std::vector<double> &Values) {
-  double LogSum = 0;
-  for (double V : Values)
-    LogSum += std::log(V);
-  return Values.empty() ? 0 : std::exp(LogSum / Values.size());
-}
 
 llvm::Expected<Row> optimizeRow(const BenchmarkPtr &B, StrategyKind Strategy,
                                 const SearchBenchOptions &Options) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -32,6 +33,16 @@ inline double meanOrNaN(const std::vector<double> &Values) {
   for (double V : Values)
     Sum += V;
   return Sum / static_cast<double>(Values.size());
+}
+
+/// The geometric mean of \p Values, which must be positive; NaN for none.
+inline double geometricMean(const std::vector<double> &Values) {
+  if (Values.empty())
+    return std::numeric_limits<double>::quiet_NaN();
+  double LogSum = 0;
+  for (double V : Values)
+    LogSum += std::log(V);
+  return std::exp(LogSum / static_cast<double>(Values.size()));
 }
 
 /// Wall time of \p Work in milliseconds, on a monotonic clock.

@@ -9,6 +9,7 @@
 #include "env/Environment.h"
 #include "learning/evaluation/PolicyRun.h"
 #include "learning/inputs/StateBatch.h"
+#include "support/Statistics.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -30,16 +31,11 @@ std::optional<double> ratio(const std::optional<double> &Numerator,
 
 GeoMean geoMean(const std::vector<EvalRow> &Rows,
                 std::optional<double> (EvalRow::*Ratio)() const) {
-  double LogSum = 0;
-  size_t Count = 0;
+  std::vector<double> Values;
   for (const EvalRow &R : Rows)
-    if (auto V = (R.*Ratio)(); V && *V > 0) {
-      LogSum += std::log(*V);
-      ++Count;
-    }
-  return {Count ? std::exp(LogSum / static_cast<double>(Count))
-                : std::numeric_limits<double>::quiet_NaN(),
-          Count};
+    if (auto V = (R.*Ratio)(); V && *V > 0)
+      Values.push_back(*V);
+  return {geometricMean(Values), Values.size()};
 }
 
 void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,

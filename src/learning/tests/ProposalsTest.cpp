@@ -1,7 +1,7 @@
 #include "learning/evaluation/Evaluation.h"
 #include "learning/evaluation/Proposals.h"
 #include "learning/tests/PassgymBinary.h"
-#include "learning/tests/TinyTask.h"
+#include "learning/tests/TinyFiles.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
@@ -18,22 +18,13 @@ namespace {
 
 using testing::take;
 
-/// The tiny program, its four actions, and a policy over them that prefers
-/// mem2reg and leaves the others equally likely, saved as a checkpoint.
-struct PolicyFiles {
-  TempDir Dir = take(TempDir::create("passgym-propose-test"));
-  std::string Program = Dir.file("loop.ll");
-  std::string Actions = Dir.file("actions.txt");
+/// The tiny program and its four actions, and a policy over them that
+/// prefers mem2reg and leaves the others equally likely, saved as a
+/// checkpoint.
+struct PolicyFiles : TinyFiles {
   std::string Policy = Dir.file("policy");
 
-  PolicyFiles() {
-    std::ofstream(Program) << kLoopIr;
-    std::ofstream(Actions) << "mem2reg function(mem2reg)\n"
-                              "instnamer function(instnamer)\n"
-                              "lcssa function(lcssa)\n"
-                              "reg2mem function(reg2mem)\n";
-    saveFixedPolicy(Policy, Actions, {1, 0, 0, 0}, 4);
-  }
+  PolicyFiles() { saveFixedPolicy(Policy, Actions, {1, 0, 0, 0}, 4); }
 
   ProposeOptions options(uint64_t Seed) const {
     ProposeOptions O;

@@ -9,6 +9,7 @@
 #include "learning/training/Training.h"
 
 #include "learning/tests/PassgymBinary.h"
+#include "learning/tests/TinyFiles.h"
 #include "learning/tests/TinyTask.h"
 #include "learning/training/Checkpoint.h"
 #include "support/Subprocess.h"
@@ -39,35 +40,6 @@ bool contains(const std::string &Text, const std::string &Part) {
 size_t countLines(const std::string &Text) {
   return static_cast<size_t>(std::count(Text.begin(), Text.end(), '\n'));
 }
-
-/// The tiny program and its 4-action space as files, as a user gives them.
-struct TinyFiles {
-  TempDir Dir = take(TempDir::create("passgym-train-test"));
-  std::string Program = Dir.file("loop.ll");
-  std::string Actions = Dir.file("actions.txt");
-  TinyFiles() {
-    std::ofstream(Program) << kLoopIr;
-    std::ofstream(Actions) << "mem2reg function(mem2reg)\n"
-                              "instnamer function(instnamer)\n"
-                              "lcssa function(lcssa)\n"
-                              "reg2mem function(reg2mem)\n";
-  }
-
-  TrainRunOptions options(Agent A) const {
-    TrainRunOptions O;
-    O.Agent = A;
-    O.Datasets = {Program};
-    O.ActionsFile = Actions;
-    O.Schedule.TotalSteps = 32;
-    O.Schedule.StepsPerIteration = 16;
-    O.Schedule.EpisodeLength = 4;
-    O.Network.HiddenSize = 8;
-    O.Network.Layers = 1;
-    O.CheckpointEvery = 1;
-    O.OutputDirectory = Dir.file(nameOf(kAgentNames, A));
-    return O;
-  }
-};
 
 TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
   for (Agent A : {Agent::Ppo, Agent::Sac}) {
