@@ -17,6 +17,7 @@ packages=(
   python3-dev pybind11-dev python3-pybind11        # the Python package (python/): built with pybind11 for Debian's python3
   python3-numpy python3-pytest                     # its observations as numpy arrays; its tests
   python3-torch python3-networkx                   # the PPO example (examples/python), ProGraML graphs as networkx
+  python3-matplotlib                               # scripts/plot-learning.py: learning curves of `passgym train` runs as images
 )
 
 missing=()
