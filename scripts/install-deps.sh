@@ -18,6 +18,7 @@ packages=(
   python3-numpy python3-pytest                     # its observations as numpy arrays; its tests
   python3-torch python3-networkx                   # the PPO example (examples/python), ProGraML graphs as networkx
   python3-matplotlib                               # scripts/plot-learning.py: learning curves of `passgym train` runs as images
+  libopenmpi-dev openmpi-bin                       # optional: `mpirun -np N passgym optimize` evaluates candidates on N-1 ranks (src/distributed, docs/mpi.md)
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
 
+#include "distributed/Distributed.h"
 #include "optimize/Optimize.h"
 #include "support/Files.h"
 
@@ -31,6 +32,7 @@ struct OptimizeCommandOptions {
   std::string Output;
   bool Force = false;
   passgym::Isolation Isolation = Isolation::Worker;
+  bool Mpi = false;
 };
 
 void printSummary(const OptimizeReport &R, const std::string &Output) {
@@ -74,6 +76,24 @@ void printSummary(const OptimizeReport &R, const std::string &Output) {
 }
 
 int runOptimize(const OptimizeCommandOptions &Options) {
+  // Under mpirun every rank runs this command: rank 0 searches, the others
+  // evaluate its candidates (docs/mpi.md).
+  std::unique_ptr<MpiJob> Mpi;
+  if (Options.Mpi || launchedByMpi()) {
+    auto Joined = MpiJob::join();
+    if (!Joined)
+      return reportError(Joined.takeError());
+    Mpi = std::move(*Joined);
+    if (Mpi->rank() > 0) {
+      if (llvm::Error E = Mpi->serve())
+        return reportError(std::move(E));
+      return 0;
+    }
+    if (Mpi->size() < 2)
+      return reportError(llvm::createStringError(
+          "--mpi needs ranks to evaluate candidates: start passgym with "
+          "mpirun -np N (N >= 2) or srun"));
+  }
   OptimizeOptions Optimize;
   Optimize.Goal = *parseObjective(Options.Objective);
   Optimize.Strategy = *parseStrategy(Options.Strategy);
@@ -102,6 +122,11 @@ int runOptimize(const OptimizeCommandOptions &Options) {
   Optimize.PinCpus = Options.PinCpus;
   Optimize.Seed = Options.Seed;
   Optimize.Isolation = Options.Isolation;
+  if (Mpi) {
+    // One evaluator per rank; batches keep every rank busy.
+    Optimize.Jobs = Mpi->size() - 1;
+    Optimize.Evaluators = Mpi->evaluators();
+  }
   // Found out now, not after the whole budget.
   if (llvm::sys::fs::exists(Options.Output + "/report.json") && !Options.Force)
     return reportError(llvm::createStringError(
@@ -143,6 +168,8 @@ int runOptimize(const OptimizeCommandOptions &Options) {
   Bar.finish();
   if (!Result)
     return reportError(Result.takeError());
+  if (Mpi)
+    Result->Distributed = Mpi->summary();
   if (llvm::Error E =
           writeOptimizeOutputs(*Result, *B, Optimize, Options.Output))
     return reportError(std::move(E));
@@ -221,6 +248,11 @@ void addOptimizeCommand(CLI::App &App) {
   Command->add_flag("--force", Options->Force,
                     "replace the report of an earlier run in OUTDIR");
   addIsolationOption(*Command, Options->Isolation);
+  Command->add_flag(
+      "--mpi", Options->Mpi,
+      "evaluate candidates on the other ranks of an MPI job (implied when "
+      "mpirun or srun started several ranks): rank 0 searches and writes "
+      "the report, ranks 1..N-1 evaluate (docs/mpi.md)");
   runWith(*Command, [Options] { return runOptimize(*Options); });
 }
 

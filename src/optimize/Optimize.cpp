@@ -225,7 +225,9 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
                               MeasurementOptions(), /*CachePath=*/"");
   CostFunction Cost = costOf(Options.Goal);
   auto Evaluate =
-      parallelEvaluator(B, Env, Cost, Options.Jobs, Options.PinCpus);
+      Options.Evaluators
+          ? Options.Evaluators(B, Env, Cost)
+          : parallelEvaluator(B, Env, Cost, Options.Jobs, Options.PinCpus);
   if (!Evaluate)
     return Evaluate.takeError();
   auto Checker = CandidateEvaluator::create(B, Env, Cost);

@@ -38,6 +38,11 @@ CostFunction costOf(Objective O);
 /// What the objective is compared with: -O3 for run time, -Oz for size.
 Baseline referenceOf(Objective O);
 
+/// Makes the search's evaluator from the benchmark, the environment options
+/// and the cost that optimize evaluates with.
+using EvaluatorFactory = std::function<llvm::Expected<BatchEvaluator>(
+    BenchmarkPtr, const EnvironmentOptions &, CostFunction)>;
+
 struct OptimizeOptions {
   Objective Goal = Objective::Runtime;
   /// Wall time of the search phase.
@@ -63,6 +68,35 @@ struct OptimizeOptions {
   /// Run time: candidates re-measured against -O3 at the end (the minimized
   /// best and the next cheapest).
   unsigned Finalists = 3;
+  /// Evaluates the baselines, the search and the minimization instead of
+  /// Jobs local evaluators when set (other MPI ranks, distributed/). The
+  /// re-measurement against -O3 and the validation stay in this process, so
+  /// that a speed-up compares measurements of one host.
+  EvaluatorFactory Evaluators;
+};
+
+/// One rank of an MPI job that evaluated candidates (distributed/).
+struct RankShare {
+  unsigned Rank = 0;
+  /// Host name and CPU model: where its run times were measured.
+  std::string Host;
+  uint64_t Candidates = 0;
+  /// Seconds it spent evaluating them.
+  double Seconds = 0;
+  /// Whether it stopped answering during the run (its task went elsewhere).
+  bool Lost = false;
+};
+
+/// How candidates were shared out among the ranks of an MPI job.
+struct DistributedSummary {
+  /// Rank 0 (the coordinator, which evaluates none) first.
+  std::vector<RankShare> Ranks;
+  uint64_t Tasks = 0, Reissued = 0;
+  /// Bytes of the messages carrying candidates out and results back.
+  uint64_t TaskBytes = 0, ResultBytes = 0;
+  /// Rank 0's wait for a result minus the rank's evaluation time, summed:
+  /// messages, polling and queueing.
+  double CommunicationSeconds = 0;
 };
 
 struct BaselineResult {
@@ -98,6 +132,9 @@ struct OptimizeReport {
   /// "valid", "not runnable (not checked)", or why it is invalid.
   std::string Validation;
   uint64_t CacheHits = 0, CacheMisses = 0;
+  /// When other MPI ranks evaluated the candidates; set by the caller that
+  /// made OptimizeOptions::Evaluators.
+  std::optional<DistributedSummary> Distributed;
   /// Seconds per phase: baselines, search, minimize, check.
   double BaselineSeconds = 0, SearchSeconds = 0, MinimizeSeconds = 0,
          CheckSeconds = 0;

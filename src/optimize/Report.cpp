@@ -43,6 +43,28 @@ nlohmann::json evaluationJson(const Evaluation &E) {
   return J;
 }
 
+nlohmann::json distributedJson(const DistributedSummary &D) {
+  nlohmann::json Ranks = nlohmann::json::array();
+  for (const RankShare &Rank : D.Ranks)
+    Ranks.push_back({{"rank", Rank.Rank},
+                     {"host", Rank.Host},
+                     {"candidates", Rank.Candidates},
+                     {"seconds", Rank.Seconds},
+                     {"lost", Rank.Lost}});
+  return {{"ranks", std::move(Ranks)},
+          {"tasks", D.Tasks},
+          {"reissued", D.Reissued},
+          {"task_bytes", D.TaskBytes},
+          {"result_bytes", D.ResultBytes},
+          {"communication_seconds", D.CommunicationSeconds},
+          // Run times measured on different hosts are not comparable.
+          {"checked_on", D.Ranks.empty() ? "" : D.Ranks.front().Host},
+          {"checked_on_means",
+           "rank 0's host ran the validation and, for run time, the "
+           "re-measurement against -O3: a speed-up compares measurements of "
+           "one host"}};
+}
+
 nlohmann::json reportJson(const OptimizeReport &R) {
   nlohmann::json J;
   J["benchmark"] = R.Benchmark;
@@ -75,6 +97,8 @@ nlohmann::json reportJson(const OptimizeReport &R) {
   J["candidates"] = {{"evaluated", R.Search.History.size()},
                      {"invalid", Invalid}};
   J["measurement_cache"] = {{"hits", R.CacheHits}, {"misses", R.CacheMisses}};
+  if (R.Distributed)
+    J["distributed"] = distributedJson(*R.Distributed);
   J["seconds"] = {{"baselines", R.BaselineSeconds},
                   {"search", R.SearchSeconds},
                   {"minimize", R.MinimizeSeconds},
@@ -124,7 +148,21 @@ std::string reportMarkdown(const OptimizeReport &R) {
      << llvm::count_if(R.Search.History,
                        [](const Evaluation &E) { return !E.Cost; })
      << " invalid); measurement cache " << R.CacheHits << " hits, "
-     << R.CacheMisses << " misses.\n\n"
+     << R.CacheMisses << " misses.\n\n";
+  if (R.Distributed) {
+    OS << "Evaluated by " << R.Distributed->Ranks.size() - 1
+       << " MPI rank(s); the validation and, for run time, the "
+          "re-measurement against -O3 ran on rank 0's host ("
+       << R.Distributed->Ranks.front().Host
+       << "), so a speed-up compares measurements of one host.\n\n"
+       << "| rank | host | candidates | seconds |\n| ---: | --- | ---: | ---: "
+          "|\n";
+    for (const RankShare &Rank : R.Distributed->Ranks)
+      OS << llvm::formatv("| {0} | {1} | {2} | {3:F1} |\n", Rank.Rank,
+                          Rank.Host, Rank.Candidates, Rank.Seconds);
+    OS << "\n";
+  }
+  OS
      << llvm::formatv("Time: baselines {0:F1} s, search {1:F1} s, minimize "
                       "{2:F1} s, check {3:F1} s.\n\n",
                       R.BaselineSeconds, R.SearchSeconds, R.MinimizeSeconds,
