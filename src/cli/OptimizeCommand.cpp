@@ -13,6 +13,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace passgym::cli {
@@ -73,6 +74,32 @@ void printSummary(const OptimizeReport &R, const std::string &Output) {
                << "written to " << Output
                << "/ (pipeline.txt, program.bc, report.md, report.json, "
                   "progress.svg)\n";
+}
+
+/// Every candidate evaluated so far, in order, written atomically to
+/// OUTDIR/checkpoint.json: what a run that was killed (an MPI job ends when
+/// one rank dies) had found.
+llvm::Error writeCheckpoint(const SearchState &State,
+                            const OptimizeCommandOptions &Options) {
+  nlohmann::json Candidates = nlohmann::json::array();
+  for (const Evaluation &E : State.History) {
+    nlohmann::json Entry = {{"pipeline", E.Pipeline}, {"at_seconds", E.At}};
+    if (E.Cost)
+      Entry["cost"] = *E.Cost;
+    else
+      Entry["error"] = E.Error;
+    Candidates.push_back(std::move(Entry));
+  }
+  nlohmann::json J = {{"benchmark", Options.Benchmark},
+                      {"objective", Options.Objective},
+                      {"strategy", Options.Strategy},
+                      {"seed", Options.Seed},
+                      {"candidates", std::move(Candidates)}};
+  if (std::error_code EC = llvm::sys::fs::create_directories(Options.Output))
+    return llvm::createStringError(EC, "cannot create '" + Options.Output +
+                                           "': " + EC.message());
+  return writeFileAtomically(Options.Output + "/checkpoint.json",
+                             J.dump(1) + "\n");
 }
 
 int runOptimize(const OptimizeCommandOptions &Options) {
@@ -146,7 +173,16 @@ int runOptimize(const OptimizeCommandOptions &Options) {
   ProgressBar Bar("optimize");
   bool Terminal = llvm::sys::Process::StandardErrIsDisplayed();
   double LastLine = -1e9;
+  // Often enough to lose little, seldom enough not to rewrite a long history
+  // after every batch.
+  constexpr double kCheckpointEvery = 5;
+  double LastCheckpoint = 0;
   auto Result = optimize(*B, Optimize, [&](const SearchState &State) {
+    if (State.History.back().At - LastCheckpoint >= kCheckpointEvery) {
+      if (llvm::Error E = writeCheckpoint(State, Options))
+        llvm::errs() << "optimize: " << llvm::toString(std::move(E)) << "\n";
+      LastCheckpoint = State.History.back().At;
+    }
     const Evaluation *Best = State.best();
     const Evaluation &Reference = State.History[static_cast<size_t>(
         referenceOf(Optimize.Goal))];
@@ -170,6 +206,8 @@ int runOptimize(const OptimizeCommandOptions &Options) {
     return reportError(Result.takeError());
   if (Mpi)
     Result->Distributed = Mpi->summary();
+  if (llvm::Error E = writeCheckpoint(Result->Search, Options))
+    return reportError(std::move(E));
   if (llvm::Error E =
           writeOptimizeOutputs(*Result, *B, Optimize, Options.Output))
     return reportError(std::move(E));
@@ -194,7 +232,9 @@ void addOptimizeCommand(CLI::App &App) {
       "with -O3: a win is claimed only when its 95% interval lies above 1, "
       "otherwise the answer is -O3 (or -Oz) itself.\n"
       "Writes OUTDIR/pipeline.txt (an opt-19 -passes= text), program.bc, "
-      "program (runnable programs), report.md, report.json, progress.svg.\n"
+      "program (runnable programs), report.md, report.json, progress.svg, "
+      "and checkpoint.json (every candidate evaluated, kept up to date as "
+      "the search runs).\n"
       "Examples:\n"
       "  passgym optimize benchmark://builtin-v0/qsort --budget 2m -o out\n"
       "  passgym optimize prog.c --objective size --budget 60s -o out");
