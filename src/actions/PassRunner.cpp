@@ -4,6 +4,7 @@
 #include "support/CrashRecovery.h"
 #include "support/Target.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
@@ -86,6 +87,10 @@ struct PassRunner::State {
   llvm::SetVector<const llvm::Function *> ChangedFunctions;
   bool ModuleChanged = false;
 
+  /// Instructions per function, and their sum over the module.
+  llvm::DenseMap<const llvm::Function *, unsigned> Instructions;
+  uint64_t InstructionTotal = 0;
+
   State(llvm::Module &M, std::unique_ptr<llvm::TargetMachine> Machine)
       : M(M), Machine(std::move(Machine)),
         Builder(this->Machine.get(), llvm::PipelineTuningOptions(),
@@ -108,6 +113,29 @@ struct PassRunner::State {
     Builder.registerFunctionAnalyses(FAM);
     Builder.registerLoopAnalyses(LAM);
     Builder.crossRegisterProxies(LAM, FAM, CGAM, MAM);
+    countAllInstructions();
+  }
+
+  void countAllInstructions() {
+    Instructions.clear();
+    InstructionTotal = 0;
+    for (const llvm::Function &F : M)
+      InstructionTotal += Instructions[&F] = F.getInstructionCount();
+  }
+
+  /// Function and loop passes neither add nor delete functions, so only the
+  /// changed ones need a recount unless a module-level pass changed anything.
+  void recountChangedInstructions() {
+    if (ModuleChanged) {
+      countAllInstructions();
+      return;
+    }
+    for (const llvm::Function *F : ChangedFunctions) {
+      unsigned &Count = Instructions[F];
+      InstructionTotal -= Count;
+      Count = F->getInstructionCount();
+      InstructionTotal += Count;
+    }
   }
 
   void noteChange(const llvm::Any &IR) {
@@ -191,8 +219,11 @@ llvm::Expected<PipelineRun> PassRunner::run(llvm::StringRef Pipeline) {
             S->M.getModuleIdentifier() + "': " + firstLines(Problems, 5));
   }
   Run.Changed = !AllPreserved;
+  S->recountChangedInstructions();
   return Run;
 }
+
+uint64_t PassRunner::instructionCount() const { return S->InstructionTotal; }
 
 void addPassBuilderCallback(std::function<void(llvm::PassBuilder &)> Callback) {
   callbacks().push_back(std::move(Callback));

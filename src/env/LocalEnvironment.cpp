@@ -48,7 +48,12 @@ LocalEnvironment::applyPipeline(const std::string &Pipeline) {
   Result.Info.Changed = Run->Changed;
   Result.Info.PassTime = Run->PassTime;
   Result.Info.VerifyTime = Run->VerifyTime;
-  auto Reward = Tracker->step(*Module, *Bench, Run->Changed, measurement());
+  // The runner keeps the instruction count up to date for what changed.
+  auto Reward =
+      this->Reward->Cost == CostFunction::IrInstructionCount
+          ? llvm::Expected<double>(Tracker->stepTo(
+                static_cast<double>(Runner->instructionCount())))
+          : Tracker->step(*Module, *Bench, Run->Changed, measurement());
   if (!Reward)
     return failedStep(llvm::toString(
         inSpace("reward", this->Reward->Name, *Bench, Reward.takeError())));
@@ -110,6 +115,12 @@ llvm::Expected<std::unique_ptr<Environment>> LocalEnvironment::copy() const {
       new LocalEnvironment(Options, *Reward, Observed));
   if (!inEpisode())
     return std::move(Copy);
+  if (llvm::Error E = copyModuleTo(*Copy))
+    return std::move(E);
+  return std::move(Copy);
+}
+
+llvm::Error LocalEnvironment::copyModuleTo(LocalEnvironment &To) const {
   // Modules cannot be cloned across contexts; a bitcode round trip is the
   // cheapest exact copy.
   llvm::SmallVector<char, 0> Buffer;
@@ -118,21 +129,42 @@ llvm::Expected<std::unique_ptr<Environment>> LocalEnvironment::copy() const {
     llvm::WriteBitcodeToFile(*Module, Stream,
                              /*ShouldPreserveUseListOrder=*/true);
   }
-  Copy->Context = std::make_unique<llvm::LLVMContext>();
+  auto NewContext = std::make_unique<llvm::LLVMContext>();
   auto Parsed = llvm::parseBitcodeFile(
       llvm::MemoryBufferRef(llvm::StringRef(Buffer.data(), Buffer.size()),
                             Module->getModuleIdentifier()),
-      *Copy->Context);
+      *NewContext);
   if (!Parsed)
     return Parsed.takeError();
-  Copy->Module = std::move(*Parsed);
-  Copy->Module->setModuleIdentifier(Module->getModuleIdentifier());
-  auto CopyRunner = PassRunner::create(*Copy->Module);
-  if (!CopyRunner)
-    return CopyRunner.takeError();
-  Copy->Runner = std::move(*CopyRunner);
-  return std::move(Copy);
+  (*Parsed)->setModuleIdentifier(Module->getModuleIdentifier());
+  auto NewRunner = PassRunner::create(**Parsed);
+  if (!NewRunner)
+    return NewRunner.takeError();
+  To.Runner.reset();
+  To.Module.reset();
+  To.Context = std::move(NewContext);
+  To.Module = std::move(*Parsed);
+  To.Runner = std::move(*NewRunner);
+  return llvm::Error::success();
 }
+
+llvm::Error LocalEnvironment::keepModule(uint64_t Key) {
+  auto Kept = std::make_unique<LocalEnvironment>(Options, *Reward, Observed);
+  if (llvm::Error E = copyModuleTo(*Kept))
+    return E;
+  KeptCopies[Key] = std::move(Kept);
+  return llvm::Error::success();
+}
+
+llvm::Error LocalEnvironment::restoreModule(uint64_t Key) {
+  auto Found = KeptCopies.find(Key);
+  if (Found == KeptCopies.end())
+    return llvm::createStringError("no module is kept under " +
+                                   std::to_string(Key));
+  return Found->second->copyModuleTo(*this);
+}
+
+void LocalEnvironment::forgetModule(uint64_t Key) { KeptCopies.erase(Key); }
 
 llvm::Expected<const llvm::Module &> LocalEnvironment::currentModule() const {
   return *Module;

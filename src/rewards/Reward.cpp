@@ -88,8 +88,12 @@ llvm::Expected<double> RewardTracker::step(const llvm::Module &Current,
   auto Cost = computeCost(this->Cost, Current, B, Measurement);
   if (!Cost)
     return Cost.takeError();
-  double Reward = (Previous - *Cost) / Scale;
-  Previous = *Cost;
+  return stepTo(*Cost);
+}
+
+double RewardTracker::stepTo(double Cost) {
+  double Reward = (Previous - Cost) / Scale;
+  Previous = Cost;
   return Reward;
 }
 

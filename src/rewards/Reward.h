@@ -57,6 +57,8 @@ public:
   /// is known to be unchanged and the cost is not recomputed.
   llvm::Expected<double> step(const llvm::Module &Current, const Benchmark &B,
                               bool Changed, MeasurementContext &Measurement);
+  /// The reward for moving to a state whose cost the caller already knows.
+  double stepTo(double Cost);
 
   double initialCost() const { return Initial; }
   double currentCost() const { return Previous; }

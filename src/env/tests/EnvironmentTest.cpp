@@ -193,6 +193,28 @@ TEST(EnvironmentTest, KeptAnalysesGiveTheModuleThatFreshOnesGive) {
   }
 }
 
+TEST(EnvironmentTest, InstructionCountRewardFollowsTheModuleStepByStep) {
+  // The reward's count is kept per function and recounted only where a pass
+  // reported a change; a recount of the whole module is the truth.
+  for (const std::string &Name : take(builtinBenchmarkNames())) {
+    auto Env =
+        take(Environment::create({nullptr, "IrInstructionCount",
+                                  "IrInstructionCount"}));
+    take(Env->reset(builtin(Name)));
+    for (size_t Action : randomSequence(40, Env->actions().size(), 5)) {
+      auto Fork = take(Env->fork());
+      StepResult Step = take(Fork->step(Action));
+      if (Step.Done)
+        continue;
+      Env = std::move(Fork);
+      ASSERT_TRUE(Step.Observation);
+      ASSERT_EQ(std::get<int64_t>(*Step.Observation),
+                static_cast<int64_t>(take(Env->module()).getInstructionCount()))
+          << Name << ": " << Env->pipeline();
+    }
+  }
+}
+
 TEST(EnvironmentTest, StepReturnsConfiguredObservationAndReward) {
   auto Env = take(Environment::create({nullptr, "IrInstructionCount"}));
   auto Initial = take(Env->reset(builtin("crc32")));
