@@ -143,7 +143,7 @@ llvm::Expected<Row> optProcessRow(const BenchmarkPtr &B,
     State.Edits.Insertable.push_back(A.Pipeline);
   SearchLimits Limits;
   Limits.Time = Options.Budget;
-  Limits.BatchSize = std::max<size_t>(2 * Options.Jobs, 4);
+  Limits.BatchSize = batchSizeFor(Options.Jobs);
   std::unique_ptr<Strategy> Random = makeStrategy(StrategyKind::Random);
   runSearch(*Random, State, Evaluate, Limits, Options.Seed, Started);
   Row Result;

@@ -169,6 +169,38 @@ llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
   return Copy;
 }
 
+llvm::Error Environment::keep(uint64_t Key) {
+  if (!inEpisode())
+    return llvm::createStringError("keep() outside an episode");
+  if (llvm::Error E = keepModule(Key))
+    return E;
+  Kept[Key] = {Bench, Tracker, History, Applied, EpisodeReward, Done};
+  return llvm::Error::success();
+}
+
+llvm::Error Environment::restore(uint64_t Key) {
+  auto Found = Kept.find(Key);
+  if (Found == Kept.end())
+    return llvm::createStringError("no state is kept under " +
+                                   std::to_string(Key));
+  if (llvm::Error E = restoreModule(Key))
+    return E;
+  const KeptState &S = Found->second;
+  Bench = S.Bench;
+  Tracker = S.Tracker;
+  History = S.History;
+  Applied = S.Applied;
+  EpisodeReward = S.EpisodeReward;
+  Done = S.Done;
+  HasModule = true;
+  return llvm::Error::success();
+}
+
+void Environment::forget(uint64_t Key) {
+  if (Kept.erase(Key))
+    forgetModule(Key);
+}
+
 std::string Environment::pipeline() const {
   return llvm::join(Applied, ",");
 }

@@ -22,6 +22,7 @@
 #include "llvm/Support/Error.h"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,17 @@ public:
   /// worker isolation, its own worker).
   llvm::Expected<std::unique_ptr<Environment>> fork() const;
 
+  /// Keeps a copy of the current state under \p Key, replacing what was kept
+  /// under it, in the process that holds the module (the worker, with worker
+  /// isolation): unlike fork(), no process is created. A search that returns
+  /// to earlier states (prefixes of its candidates) keeps them this way.
+  llvm::Error keep(uint64_t Key);
+  /// Returns to the state kept under \p Key, which stays kept. Fails if
+  /// nothing is kept under it, or the worker that kept it is gone.
+  llvm::Error restore(uint64_t Key);
+  /// Forgets the state kept under \p Key, if any.
+  void forget(uint64_t Key);
+
   /// The current module (with worker isolation, a copy fetched from the
   /// worker and kept until the next step).
   llvm::Expected<const llvm::Module &> module() const;
@@ -170,6 +182,11 @@ protected:
   /// fork() copies the rest.
   virtual llvm::Expected<std::unique_ptr<Environment>> copy() const = 0;
   virtual llvm::Expected<const llvm::Module &> currentModule() const = 0;
+  /// keep(), restore() and forget() for the implementation's own state (the
+  /// module); the environment keeps the rest.
+  virtual llvm::Error keepModule(uint64_t Key) = 0;
+  virtual llvm::Error restoreModule(uint64_t Key) = 0;
+  virtual void forgetModule(uint64_t Key) = 0;
 
   /// The outcome of a step that ends the episode on \p Error.
   StepResult failedStep(std::string Error) const;
@@ -182,6 +199,17 @@ protected:
   bool HasModule = false;
 
 private:
+  /// What keep() holds besides the module.
+  struct KeptState {
+    BenchmarkPtr Bench;
+    std::optional<RewardTracker> Tracker;
+    std::vector<size_t> History;
+    std::vector<std::string> Applied;
+    double EpisodeReward = 0;
+    bool Done = false;
+  };
+  std::map<uint64_t, KeptState> Kept;
+
   std::vector<size_t> History;
   /// The pipeline of every step, actions and stepPipeline() alike.
   std::vector<std::string> Applied;

@@ -10,6 +10,8 @@
 
 #include "env/Environment.h"
 
+#include <map>
+
 namespace llvm {
 class LLVMContext;
 class Module;
@@ -34,16 +36,24 @@ private:
   computeObservation(const ObservationSpace &Space) const override;
   llvm::Expected<std::unique_ptr<Environment>> copy() const override;
   llvm::Expected<const llvm::Module &> currentModule() const override;
+  llvm::Error keepModule(uint64_t Key) override;
+  llvm::Error restoreModule(uint64_t Key) override;
+  void forgetModule(uint64_t Key) override;
 
   llvm::Expected<std::optional<Observation>>
   observeConfigured(const Benchmark &B) const;
   llvm::Expected<StepResult> passFailed(llvm::Error E);
+  /// Gives \p To an exact copy of the module, with a context and a runner
+  /// of its own.
+  llvm::Error copyModuleTo(LocalEnvironment &To) const;
 
   std::unique_ptr<llvm::LLVMContext> Context;
   std::unique_ptr<llvm::Module> Module;
   /// Applies the actions to Module, keeping LLVM's analyses between steps;
   /// declared after Module so that it is destroyed first.
   std::unique_ptr<PassRunner> Runner;
+  /// keep()'s copies, each with a context of its own.
+  std::map<uint64_t, std::unique_ptr<LocalEnvironment>> KeptCopies;
 };
 
 } // namespace passgym

@@ -358,6 +358,33 @@ llvm::Expected<std::unique_ptr<Environment>> WorkerEnvironment::copy() const {
   return std::move(Copy);
 }
 
+llvm::Error WorkerEnvironment::callWithKey(Request Kind, uint64_t Key,
+                                           llvm::StringRef What) {
+  if (!Worker)
+    return llvm::createStringError("the worker of this episode is gone");
+  MessageWriter Payload;
+  Payload.u64(Key);
+  auto Reply = call(Kind, Payload.data(), timeout(),
+                    What.str() + " a state of '" + Bench->uri() + "'");
+  if (!Reply)
+    return Reply.takeError();
+  return llvm::Error::success();
+}
+
+llvm::Error WorkerEnvironment::keepModule(uint64_t Key) {
+  return callWithKey(Request::Keep, Key, "keeping");
+}
+
+llvm::Error WorkerEnvironment::restoreModule(uint64_t Key) {
+  Fetched.reset();
+  return callWithKey(Request::Restore, Key, "restoring");
+}
+
+void WorkerEnvironment::forgetModule(uint64_t Key) {
+  // A worker that is gone has forgotten everything already.
+  llvm::consumeError(callWithKey(Request::Forget, Key, "forgetting"));
+}
+
 llvm::Expected<const llvm::Module &> WorkerEnvironment::currentModule() const {
   if (Fetched)
     return *Fetched;

@@ -50,6 +50,11 @@ private:
   computeObservation(const ObservationSpace &Space) const override;
   llvm::Expected<std::unique_ptr<Environment>> copy() const override;
   llvm::Expected<const llvm::Module &> currentModule() const override;
+  llvm::Error keepModule(uint64_t Key) override;
+  llvm::Error restoreModule(uint64_t Key) override;
+  void forgetModule(uint64_t Key) override;
+  llvm::Error callWithKey(worker::Request Kind, uint64_t Key,
+                          llvm::StringRef What);
 
   /// Sends a request and waits for its reply's payload within \p Timeout. A
   /// worker that does not answer or died is killed and forgotten, and the

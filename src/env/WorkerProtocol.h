@@ -35,6 +35,10 @@ enum class Request : uint64_t {
   Fork,
   /// Reply: the module's bitcode.
   Module,
+  /// A key: Environment::keep(), restore() or forget() in the worker.
+  Keep,
+  Restore,
+  Forget,
 };
 
 /// What a worker needs to build the environment the caller asked for.

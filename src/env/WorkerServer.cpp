@@ -205,6 +205,27 @@ bool Server::handle(Request Kind, MessageReader &In) {
     reply(std::move(Out));
     return true;
   }
+  case Request::Keep:
+  case Request::Restore:
+  case Request::Forget: {
+    uint64_t Key = In.u64();
+    if (llvm::Error E = In.finish("keep, restore or forget")) {
+      fail(std::move(E));
+      return true;
+    }
+    llvm::Error E = llvm::Error::success();
+    if (Kind == Request::Keep)
+      E = Env->keep(Key);
+    else if (Kind == Request::Restore)
+      E = Env->restore(Key);
+    else
+      Env->forget(Key);
+    if (E)
+      fail(std::move(E));
+    else
+      reply(okReply(lookupsSinceRequest()));
+    return true;
+  }
   case Request::Configure:
     break;
   }

@@ -10,11 +10,14 @@
 namespace passgym {
 namespace {
 
-/// Kept states per evaluator: each may be a worker process holding a module.
+/// States kept per evaluator besides the unoptimized one: each is a module
+/// in the evaluator's worker.
 constexpr size_t kKeptStates = 12;
 /// A state is kept every this many steps, so that a candidate edited in the
 /// middle restarts near the edit, not from the unoptimized module.
 constexpr size_t kKeepEvery = 3;
+/// The key the unoptimized state is kept under, never forgotten.
+constexpr uint64_t kStartKey = 0;
 
 bool startsWith(const Candidate &C, const Candidate &Prefix) {
   return Prefix.size() <= C.size() &&
@@ -48,57 +51,88 @@ CandidateEvaluator::create(BenchmarkPtr B, EnvironmentOptions Options,
       new CandidateEvaluator(std::move(*Env), Cost));
 }
 
-llvm::Expected<Environment &>
-CandidateEvaluator::reach(const Candidate &C) {
+llvm::Error CandidateEvaluator::startOver() {
+  Prefixes.clear();
+  Current.reset();
+  auto Fresh = Start->fork();
+  if (!Fresh)
+    return Fresh.takeError();
+  Work = std::move(*Fresh);
+  if (llvm::Error E = Work->keep(kStartKey))
+    return E;
+  Current = Candidate();
+  return llvm::Error::success();
+}
+
+llvm::Error CandidateEvaluator::keep(Candidate Prefix) {
+  auto Same = llvm::find_if(
+      Prefixes, [&](const auto &Kept) { return Kept.first == Prefix; });
+  if (Same != Prefixes.end()) {
+    Prefixes.splice(Prefixes.begin(), Prefixes, Same);
+    return llvm::Error::success();
+  }
+  uint64_t Key = ++NextKey;
+  if (llvm::Error E = Work->keep(Key))
+    return E;
+  Prefixes.emplace_front(std::move(Prefix), Key);
+  if (Prefixes.size() > kKeptStates) {
+    Work->forget(Prefixes.back().second);
+    Prefixes.pop_back();
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error CandidateEvaluator::reach(const Candidate &C) {
+  if (!Work)
+    if (llvm::Error E = startOver())
+      return E;
   auto Longest = Prefixes.end();
   for (auto It = Prefixes.begin(); It != Prefixes.end(); ++It)
     if (startsWith(C, It->first) &&
         (Longest == Prefixes.end() || It->first.size() > Longest->first.size()))
       Longest = It;
-  if (Longest != Prefixes.end() && Longest->first.size() == C.size()) {
+  size_t From = 0;
+  uint64_t Key = kStartKey;
+  if (Longest != Prefixes.end()) {
     Prefixes.splice(Prefixes.begin(), Prefixes, Longest);
-    return *Prefixes.front().second;
+    From = Prefixes.front().first.size();
+    Key = Prefixes.front().second;
   }
-  const Environment &Base =
-      Longest == Prefixes.end() ? *Start : *Longest->second;
-  size_t Done = Longest == Prefixes.end() ? 0 : Longest->first.size();
-  auto Env = Base.fork();
-  if (!Env)
-    return Env.takeError();
-  for (size_t I = Done; I < C.size(); ++I) {
-    auto Step = (*Env)->stepPipeline(C[I]);
+  // A search often extends the candidate it evaluated last: no copy then.
+  if (Current && startsWith(C, *Current) && Current->size() >= From) {
+    From = Current->size();
+  } else if (llvm::Error E = Work->restore(Key)) {
+    // The step that failed took the worker, and its kept states, with it.
+    llvm::consumeError(std::move(E));
+    if (llvm::Error E = startOver())
+      return E;
+    From = 0;
+  }
+  Current = Candidate(C.begin(), C.begin() + From);
+  for (size_t I = From; I < C.size(); ++I) {
+    auto Step = Work->stepPipeline(C[I]);
     if (!Step)
-      return Step.takeError();
-    if (Step->Done)
+      return Step.takeError(); // LLVM refused the text: nothing changed
+    if (Step->Done) {
+      Current.reset();
       return llvm::createStringError(Step->Info.Error);
-    bool Last = I + 1 == C.size();
-    if (Last || (I + 1 - Done) % kKeepEvery != 0)
-      continue;
-    auto Kept = (*Env)->fork();
-    if (!Kept)
-      return Kept.takeError();
-    keep(Candidate(C.begin(), C.begin() + I + 1), std::move(*Kept));
+    }
+    Current->push_back(C[I]);
+    if (I + 1 == C.size() || (I + 1 - From) % kKeepEvery == 0)
+      if (llvm::Error E = keep(*Current))
+        return E;
   }
-  keep(C, std::move(*Env));
-  return *Prefixes.front().second;
-}
-
-void CandidateEvaluator::keep(Candidate Prefix,
-                              std::unique_ptr<Environment> State) {
-  Prefixes.emplace_front(std::move(Prefix), std::move(State));
-  if (Prefixes.size() > kKeptStates)
-    Prefixes.pop_back();
+  return llvm::Error::success();
 }
 
 Evaluation CandidateEvaluator::evaluate(const Candidate &C) {
   Evaluation Result;
   Result.Pipeline = C;
-  auto State = reach(C);
-  if (!State) {
-    Result.Error = llvm::toString(State.takeError());
+  if (llvm::Error E = reach(C)) {
+    Result.Error = llvm::toString(std::move(E));
     return Result;
   }
-  auto Observed = State->observe(costName(Cost));
+  auto Observed = Work->observe(costName(Cost));
   if (!Observed) {
     Result.Error = llvm::toString(Observed.takeError());
     return Result;
@@ -111,10 +145,9 @@ Evaluation CandidateEvaluator::evaluate(const Candidate &C) {
 
 llvm::Expected<std::unique_ptr<Environment>>
 CandidateEvaluator::stateAfter(const Candidate &C) {
-  auto State = reach(C);
-  if (!State)
-    return State.takeError();
-  return State->fork();
+  if (llvm::Error E = reach(C))
+    return std::move(E);
+  return Work->fork();
 }
 
 llvm::Expected<BatchEvaluator>

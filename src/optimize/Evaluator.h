@@ -57,17 +57,25 @@ public:
   llvm::Expected<std::unique_ptr<Environment>> stateAfter(const Candidate &C);
 
 private:
-  /// The state after \p C, kept among the recent states.
-  llvm::Expected<Environment &> reach(const Candidate &C);
-  void keep(Candidate Prefix, std::unique_ptr<Environment> State);
-
+  /// Puts Work in the state after \p C, from the longest kept prefix.
+  llvm::Error reach(const Candidate &C);
+  /// Keeps Work's state as the state after \p Prefix.
+  llvm::Error keep(Candidate Prefix);
+  /// After a failure that took Work's worker (and its kept states) with it.
+  llvm::Error startOver();
   CandidateEvaluator(std::unique_ptr<Environment> Start, CostFunction Cost)
       : Start(std::move(Start)), Cost(Cost) {}
-
+  /// The unoptimized module, never stepped; Work is a fork of it.
   std::unique_ptr<Environment> Start;
+  std::unique_ptr<Environment> Work;
   CostFunction Cost;
-  /// Recently reached states, most recent first, by the elements applied.
-  std::list<std::pair<Candidate, std::unique_ptr<Environment>>> Prefixes;
+  /// States kept in Work (Environment::keep), most recently used first: the
+  /// elements applied, and the key each is kept under.
+  std::list<std::pair<Candidate, uint64_t>> Prefixes;
+  uint64_t NextKey = 0;
+  /// The elements applied to reach Work's current state; none when it is
+  /// unknown (after a failure).
+  std::optional<Candidate> Current;
 };
 
 /// Evaluates one candidate with job \p Job's resources.

@@ -291,7 +291,7 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   SearchLimits Limits;
   Limits.Time = Options.Budget;
   Limits.Candidates = Options.Candidates;
-  Limits.BatchSize = std::max<size_t>(2 * R.Jobs, 4);
+  Limits.BatchSize = batchSizeFor(R.Jobs);
   runSearch(*S, R.Search, *Evaluate, Limits, Options.Seed, Started, Observe);
   R.SearchSeconds = secondsSince(SearchStarted);
 

@@ -91,6 +91,10 @@ std::unique_ptr<Strategy> makeStrategy(StrategyKind Kind,
   llvm_unreachable("every strategy is handled");
 }
 
+size_t batchSizeFor(unsigned Jobs) {
+  return Jobs <= 1 ? 4 : size_t(8) * Jobs;
+}
+
 void runSearch(Strategy &S, SearchState &State, const BatchEvaluator &Evaluate,
                const SearchLimits &Limits, uint64_t Seed,
                std::chrono::steady_clock::time_point Started,

@@ -103,6 +103,11 @@ struct SearchLimits {
   size_t BatchSize = 8;
 };
 
+/// The batch size for \p Jobs parallel evaluators: one job alone keeps
+/// batches small (each batch informs the next); parallel jobs need several
+/// candidates each per batch, or they wait for the batch's slowest.
+size_t batchSizeFor(unsigned Jobs);
+
 /// Called after every batch.
 using SearchObserver = std::function<void(const SearchState &)>;
 

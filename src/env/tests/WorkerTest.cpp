@@ -93,6 +93,51 @@ TEST(WorkerTest, ForksOfAWorkerAreIndependentAndOutliveIt) {
   EXPECT_EQ(Grandchild->actionHistory().size(), 3u);
 }
 
+std::string hashOf(const Environment &Env) {
+  return std::get<std::string>(take(Env.observe("IrHash")));
+}
+
+TEST(WorkerTest, KeptStatesComeBackInEitherIsolation) {
+  for (Isolation Where : {Isolation::InProcess, Isolation::Worker}) {
+    auto Env = create(Where, faultySpace());
+    take(Env->reset(builtin("crc32")));
+    std::string Start = hashOf(*Env);
+    testing::check(Env->keep(7));
+    take(Env->step(0)); // sroa
+    std::string AfterSroa = hashOf(*Env);
+    ASSERT_NE(AfterSroa, Start);
+    testing::check(Env->keep(8));
+    take(Env->stepPipeline("function(instcombine<no-verify-fixpoint>)"));
+    ASSERT_NE(hashOf(*Env), AfterSroa);
+
+    testing::check(Env->restore(7));
+    EXPECT_EQ(hashOf(*Env), Start);
+    EXPECT_TRUE(Env->actionHistory().empty());
+    EXPECT_EQ(Env->pipeline(), "");
+    testing::check(Env->restore(8));
+    EXPECT_EQ(hashOf(*Env), AfterSroa);
+    EXPECT_EQ(Env->actionHistory(), std::vector<size_t>{0});
+    // A kept state stays kept after a restore: stepping changes the copy.
+    take(Env->step(0));
+    testing::check(Env->restore(8));
+    EXPECT_EQ(hashOf(*Env), AfterSroa);
+
+    Env->forget(8);
+    EXPECT_NE(errorOf(Env->restore(8)).find("no state is kept under 8"),
+              std::string::npos);
+    // A crash ends the episode; in a worker, the kept states go with it.
+    EXPECT_TRUE(take(Env->step(1)).Done);
+    llvm::Error Restored = Env->restore(7);
+    if (Where == Isolation::InProcess) {
+      testing::check(std::move(Restored));
+      EXPECT_EQ(hashOf(*Env), Start);
+      EXPECT_FALSE(take(Env->step(0)).Done);
+    } else {
+      EXPECT_NE(errorOf(std::move(Restored)).find("gone"), std::string::npos);
+    }
+  }
+}
+
 /// The step ends the episode with an error containing \p Expected; this
 /// process is still here, and the environment starts a new episode.
 void expectSurvived(Environment &Env, size_t Action,

@@ -255,5 +255,45 @@ TEST(OptimizeTest, ACrashingCandidateIsInvalidAndTheSearchGoesOn) {
   EXPECT_EQ(*Fresh->evaluate(Good.Pipeline).Cost, *Good.Cost);
 }
 
+TEST(OptimizeTest, KeptPrefixStatesGiveTheCostsOfFreshEvaluations) {
+  // Candidates that share prefixes, edit the middle, go back to shorter ones
+  // and crash the worker on the way: each cost is what an evaluator that
+  // starts from the unoptimized module gives.
+  check(addPassPlugin(PASSGYM_FAULTY_PASSES));
+  EnvironmentOptions Env;
+  Env.Isolation = Isolation::Worker;
+  auto Evaluator = take(CandidateEvaluator::create(
+      builtin("qsort"), Env, CostFunction::IrInstructionCount));
+  const std::string Sroa = "function(sroa)", Inline = "cgscc(inline)",
+                    Combine = "function(instcombine<no-verify-fixpoint>)",
+                    Cfg = "function(simplifycfg)", Gvn = "function(gvn)",
+                    Crash = "faulty-crash";
+  std::vector<Candidate> Candidates = {
+      {Sroa, Inline, Combine, Cfg, Gvn, Combine, Cfg},
+      {Sroa, Inline, Combine, Cfg, Gvn, Combine, Cfg, Gvn},
+      {Sroa, Inline, Combine, Gvn, Gvn, Combine, Cfg},
+      {Sroa, Inline, Crash},
+      {Sroa, Inline, Combine, Cfg, Gvn, Combine},
+      {Sroa},
+      {},
+      {Inline, Sroa, Crash, Cfg},
+      {Sroa, Inline, Combine, Cfg, Gvn, Combine, Cfg, Gvn, Sroa},
+      {Sroa, Inline, Combine, Cfg, Gvn, Combine, Cfg},
+  };
+  for (const Candidate &C : Candidates) {
+    Evaluation Kept = Evaluator->evaluate(C);
+    auto Fresh = take(CandidateEvaluator::create(
+        builtin("qsort"), Env, CostFunction::IrInstructionCount));
+    Evaluation Alone = Fresh->evaluate(C);
+    std::string Text = pipelineText(C);
+    ASSERT_EQ(Kept.Cost.has_value(), Alone.Cost.has_value()) << Text;
+    if (!Alone.Cost) {
+      EXPECT_NE(Kept.Error.find("crashed"), std::string::npos) << Kept.Error;
+      continue;
+    }
+    EXPECT_EQ(*Kept.Cost, *Alone.Cost) << Text;
+  }
+}
+
 } // namespace
 } // namespace passgym
