@@ -529,12 +529,16 @@ const ManifestEntry *Manifest::find(llvm::StringRef Name) const {
 
 llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
   Manifest Result;
-  Result.Path = Path.str();
-  if (llvm::sys::fs::is_directory(Path)) {
-    llvm::SmallString<256> File(Path);
+  // Benchmarks' URIs name the manifest by an absolute path: a worker process
+  // or a run directory elsewhere must find it too.
+  llvm::SmallString<256> File(Path);
+  if (llvm::sys::fs::is_directory(Path))
     llvm::sys::path::append(File, kManifestFileName);
-    Result.Path = std::string(File);
-  }
+  if (std::error_code EC = llvm::sys::fs::make_absolute(File))
+    return llvm::createStringError(EC, "cannot resolve the path of manifest '" +
+                                           Path + "'");
+  llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
+  Result.Path = std::string(File);
   if (!llvm::sys::fs::exists(Result.Path))
     return llvm::createStringError("no such manifest: '" + Result.Path + "'");
   auto Text = llvm::MemoryBuffer::getFile(Result.Path);
@@ -542,12 +546,7 @@ llvm::Expected<Manifest> readManifest(llvm::StringRef Path) {
     return llvm::createStringError(Text.getError(),
                                    "cannot read manifest '" + Result.Path +
                                        "': " + Text.getError().message());
-  llvm::SmallString<256> Directory(llvm::sys::path::parent_path(Result.Path));
-  if (std::error_code EC = llvm::sys::fs::make_absolute(Directory))
-    return llvm::createStringError(EC, "cannot resolve the directory of '" +
-                                           Result.Path + "'");
-  llvm::sys::path::remove_dots(Directory, /*remove_dot_dot=*/true);
-  Result.Directory = std::string(Directory);
+  Result.Directory = llvm::sys::path::parent_path(Result.Path).str();
 
   auto Root = parseJson(Result.Path, (*Text)->getBuffer());
   if (!Root)
