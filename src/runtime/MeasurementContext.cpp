@@ -43,7 +43,8 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
                  {"timeout_ms", Spec.Timeout.count()},
                  {"max_file_bytes", Spec.MaxFileBytes},
                  {"max_memory_bytes", Spec.MaxMemoryBytes},
-                 {"max_written_bytes", Spec.MaxWrittenBytes}});
+                 {"max_written_bytes", Spec.MaxWrittenBytes},
+                 {"harness", bytesHash(harnessSource())}});
   for (const std::string &Input : Spec.InputFiles) {
     auto Hash = treeHash(Input);
     if (!Hash)

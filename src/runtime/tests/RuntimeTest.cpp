@@ -188,14 +188,13 @@ TEST(RuntimeTest, MainRepeatCallsMainThatManyTimesInOneRun) {
   Spec.MainRepeat = 7;
   Spec.Args = {"arg"};
   Spec.OutputFiles = {"calls"};
-  // Writes how often it was called to a file; its stdout is the same on
-  // every call, as a re-entrant main's must be.
+  // Each call adds a line to a file, which the harness does not restore; its
+  // stdout is the same on every call.
   BenchmarkPtr B = fromSource(R"(
 #include <stdio.h>
-static int calls;
 int main(int argc, char **argv) {
-  FILE *f = fopen("calls", "w");
-  fprintf(f, "%d %s\n", ++calls, argv[1]);
+  FILE *f = fopen("calls", "a");
+  fprintf(f, "%s\n", argv[1]);
   fclose(f);
   puts("same every call");
   return 0;
@@ -203,23 +202,60 @@ int main(int argc, char **argv) {
                               Spec, Dir);
   ProgramBehaviour Reference = take(referenceBehaviour(*B));
   ASSERT_EQ(Reference.OutputFiles.size(), 1u);
-  EXPECT_EQ(Reference.OutputFiles[0].second, "7 arg\n");
-  EXPECT_EQ(Reference.StandardOutput, [] {
-    std::string Seven;
-    for (int I = 0; I < 7; ++I)
-      Seven += "same every call\n";
-    return Seven;
-  }());
+  std::string Seven, SevenArgs;
+  for (int I = 0; I < 7; ++I) {
+    Seven += "same every call\n";
+    SevenArgs += "arg\n";
+  }
+  EXPECT_EQ(Reference.OutputFiles[0].second, SevenArgs);
+  EXPECT_EQ(Reference.StandardOutput, Seven);
+}
+
+TEST(RuntimeTest, MainRepeatStartsEveryCallFromTheFirstCallsGlobals) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  RunSpec Spec;
+  Spec.MainRepeat = 3;
+  // Initialized and zeroed globals, a static local and a global array: a
+  // main that never resets them repeats itself all the same.
+  BenchmarkPtr B = fromSource(R"(
+#include <stdio.h>
+static int total = 5;
+static int table[1000];
+static unsigned seed = 12345u;
+static int next(void) {
+  static int count;
+  seed = seed * 1664525u + 1013904223u;
+  return ++count + (int)(seed % 7);
+}
+int main(void) {
+  for (int i = 0; i < 1000; ++i)
+    table[i] += i;
+  total += table[999] + next();
+  printf("%d %u\n", total, seed);
+  return 0;
+})",
+                              Spec, Dir);
+  ProgramBehaviour Reference = take(referenceBehaviour(*B));
+  std::string Line = Reference.StandardOutput.substr(
+      0, Reference.StandardOutput.find('\n') + 1);
+  EXPECT_EQ(Line.substr(0, 5), "1010 ") << Line; // 5 + 999 + 1 + seed % 7
+  EXPECT_EQ(Reference.StandardOutput, Line + Line + Line);
 }
 
 TEST(RuntimeTest, MainRepeatIsRefusedWhenCallsDoNotRepeatTheFirst) {
   auto Dir = take(TempDir::create("passgym-test"));
   RunSpec Spec;
   Spec.MainRepeat = 3;
+  // State kept in a file survives from call to call.
   BenchmarkPtr B = fromSource(R"(
 #include <stdio.h>
-static int total;
-int main(void) { printf("%d\n", total += 10); return 0; })",
+int main(void) {
+  FILE *f = fopen("state", "a+");
+  fputc('x', f);
+  printf("%ld\n", ftell(f));
+  fclose(f);
+  return 0;
+})",
                               Spec, Dir);
   std::string Message = errorOf(referenceBehaviour(*B));
   EXPECT_NE(Message.find("main_repeat to 3"), std::string::npos) << Message;
