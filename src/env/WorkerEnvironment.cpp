@@ -8,12 +8,15 @@
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstring>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -102,6 +105,20 @@ struct WorkerEnvironment::Process {
     return "";
   }
 
+  /// The last lines the worker printed on stderr, or empty.
+  std::string lastWords() const {
+    auto Text = llvm::MemoryBuffer::getFile(
+        Temporary->file(worker::kWorkerStderrFile));
+    if (!Text)
+      return "";
+    llvm::SmallVector<llvm::StringRef, 8> Lines;
+    llvm::StringRef((*Text)->getBuffer())
+        .split(Lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+    constexpr size_t kLines = 3;
+    auto Last = llvm::ArrayRef(Lines).take_back(kLines);
+    return llvm::join(Last.begin(), Last.end(), " / ");
+  }
+
   ~Process() { end(); }
 };
 
@@ -150,6 +167,9 @@ llvm::Error WorkerEnvironment::startWorker() {
   posix_spawn_file_actions_init(&Actions);
   posix_spawn_file_actions_adddup2(&Actions, Pair->second.descriptor(),
                                    kWorkerFd);
+  std::string Stderr = Temporary->file(worker::kWorkerStderrFile);
+  posix_spawn_file_actions_addopen(&Actions, STDERR_FILENO, Stderr.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawnattr_t Attributes;
   posix_spawnattr_init(&Attributes);
   sigset_t None;
@@ -230,8 +250,10 @@ WorkerEnvironment::call(Request Kind, llvm::StringRef Payload,
                   " ms; the worker was killed");
     }
     std::string How = Worker->exitedHow();
+    std::string Said = Worker->lastWords();
     return Lost("the worker died" + (How.empty() ? "" : " (" + How + ")") +
-                " while " + What.str());
+                " while " + What.str() +
+                (Said.empty() ? "" : "; the worker said: " + Said));
   }
   if (Descriptors)
     *Descriptors = std::move(Reply->Descriptors);
@@ -299,8 +321,13 @@ WorkerEnvironment::applyPipeline(const std::string &Pipeline) {
   HasModule = In.boolean();
   if (llvm::Error E = In.finish("step reply"))
     return std::move(E);
-  if (!HasModule)
+  if (!HasModule) {
+    // What LLVM printed before the crash ("LLVM ERROR: ...") says why.
+    std::string Said = Worker->lastWords();
+    if (!Said.empty())
+      Result.Info.Error += "; the worker said: " + Said;
     Worker.reset(); // it ends itself after losing its module
+  }
   return Result;
 }
 

@@ -20,6 +20,10 @@
 
 namespace passgym::worker {
 
+/// The file in a worker's temporary directory that receives its stderr: what
+/// LLVM prints before it aborts ("LLVM ERROR: ...") explains a dead worker.
+inline constexpr const char *kWorkerStderrFile = "stderr";
+
 enum class Request : uint64_t {
   /// Options; the worker builds its environment. Sent once per worker.
   Configure = 1,

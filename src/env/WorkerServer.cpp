@@ -9,6 +9,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,12 @@ bool Server::fork(MessageReader &In) {
     Socket = std::move(Pair->second);
     Children.clear();
     ::setenv("TMPDIR", TemporaryDirectory.c_str(), /*overwrite=*/1);
+    std::string Stderr = TemporaryDirectory + "/" + kWorkerStderrFile;
+    int StderrFd = ::open(Stderr.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (StderrFd >= 0) {
+      ::dup2(StderrFd, STDERR_FILENO);
+      ::close(StderrFd);
+    }
     if (Measurement)
       Measurement->forgetCacheConnection();
     return true;

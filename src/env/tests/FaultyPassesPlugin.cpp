@@ -1,17 +1,21 @@
 //===- env/tests/FaultyPassesPlugin.cpp - Passes that misbehave -----------===//
 //
 // An LLVM pass plugin for tests only: passes that crash, corrupt the heap,
-// never return, or leave invalid IR. Loaded with addPassPlugin, so worker
+// never return, stop on an LLVM fatal error, leave invalid IR, or change what
+// the program does while leaving valid, smaller IR. Loaded with addPassPlugin, so worker
 // processes load it too.
 //
 //===----------------------------------------------------------------------===//
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
+#include "llvm/Support/ErrorHandling.h"
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -55,6 +59,32 @@ struct BreakIrPass : llvm::PassInfoMixin<BreakIrPass> {
   }
 };
 
+struct FatalErrorPass : llvm::PassInfoMixin<FatalErrorPass> {
+  llvm::PreservedAnalyses run(llvm::Module &, llvm::ModuleAnalysisManager &) {
+    llvm::report_fatal_error("faulty-fatal-error gives up here");
+  }
+};
+
+/// Deletes the program's printing: fewer instructions, valid IR, another
+/// program.
+struct DropOutputPass : llvm::PassInfoMixin<DropOutputPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &) {
+    std::vector<llvm::CallBase *> Printing;
+    for (llvm::Function &F : M)
+      for (llvm::Instruction &I : llvm::instructions(F))
+        if (auto *Call = llvm::dyn_cast<llvm::CallBase>(&I))
+          if (llvm::Function *Callee = Call->getCalledFunction())
+            if ((Callee->getName() == "printf" ||
+                 Callee->getName() == "puts") &&
+                Call->use_empty())
+              Printing.push_back(Call);
+    for (llvm::CallBase *Call : Printing)
+      Call->eraseFromParent();
+    return Printing.empty() ? llvm::PreservedAnalyses::all()
+                            : llvm::PreservedAnalyses::none();
+  }
+};
+
 template <typename PassT>
 bool addIfNamed(llvm::StringRef Name, llvm::StringRef Wanted,
                 llvm::ModulePassManager &MPM) {
@@ -77,7 +107,12 @@ llvmGetPassPluginInfo() {
                          addIfNamed<CorruptHeapPass>(
                              Name, "faulty-corrupt-heap", MPM) ||
                          addIfNamed<HangPass>(Name, "faulty-hang", MPM) ||
-                         addIfNamed<BreakIrPass>(Name, "faulty-break-ir", MPM);
+                         addIfNamed<BreakIrPass>(Name, "faulty-break-ir",
+                                                 MPM) ||
+                         addIfNamed<FatalErrorPass>(
+                             Name, "faulty-fatal-error", MPM) ||
+                         addIfNamed<DropOutputPass>(
+                             Name, "faulty-drop-output", MPM);
                 });
           }};
 }

@@ -42,7 +42,8 @@ std::shared_ptr<const ActionSpace> faultySpace() {
                                     {"crash", "faulty-crash"},
                                     {"corrupt-heap", "faulty-corrupt-heap"},
                                     {"hang", "faulty-hang"},
-                                    {"break", "faulty-break-ir"}});
+                                    {"break", "faulty-break-ir"},
+                                    {"fatal", "faulty-fatal-error"}});
 }
 
 TEST(WorkerTest, AWorkerGivesWhatTheCallingProcessGives) {
@@ -169,6 +170,23 @@ TEST(WorkerTest, ACrashingPassEndsTheEpisodeInEitherIsolation) {
 TEST(WorkerTest, HeapCorruptionKillsOnlyTheWorker) {
   expectSurvived(*create(Isolation::Worker, faultySpace()), 2,
                  {"crashed", "the worker died"});
+}
+
+TEST(WorkerTest, WhatAWorkerPrintsBeforeItDiesIsInTheReason) {
+  // LLVM prints a fatal error's reason, and glibc a corrupt heap's, on
+  // stderr: the episode's error carries it, the terminal does not.
+  auto Env = create(Isolation::Worker, faultySpace());
+  take(Env->reset(builtin("crc32")));
+  StepResult Fatal = take(Env->step(5));
+  EXPECT_TRUE(Fatal.Done);
+  EXPECT_NE(Fatal.Info.Error.find("faulty-fatal-error gives up here"),
+            std::string::npos)
+      << Fatal.Info.Error;
+  take(Env->reset(builtin("crc32")));
+  StepResult Corrupt = take(Env->step(2));
+  EXPECT_TRUE(Corrupt.Done);
+  EXPECT_NE(Corrupt.Info.Error.find("free()"), std::string::npos)
+      << Corrupt.Info.Error;
 }
 
 TEST(WorkerTest, APassThatNeverReturnsIsKilledAtTheTimeout) {
