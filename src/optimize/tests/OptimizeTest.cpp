@@ -198,6 +198,28 @@ TEST(OptimizeTest, WithNothingBetterThanOzTheAnswerIsOzAndSaysSo) {
   }
 }
 
+TEST(OptimizeTest, ACandidateThatChangesWhatTheProgramDoesNeverLeadsTheSearch) {
+  // Deleting the program's printing gives fewer instructions than anything
+  // else; every new best is run before the search builds on it, so those
+  // candidates are invalid and the answer is a program that behaves.
+  check(addPassPlugin(PASSGYM_FAULTY_PASSES));
+  OptimizeOptions Options =
+      smallRun(Objective::InstCount, StrategyKind::Evolution, 40);
+  Options.Actions = std::make_shared<ActionSpace>(
+      "drops-output",
+      std::vector<Action>{{"drop-output", "faulty-drop-output"},
+                          {"dce", "function(dce)"}});
+  OptimizeReport R = take(optimize(builtin("crc32"), Options));
+  size_t Refused = 0;
+  for (const Evaluation &E : R.Search.History)
+    if (llvm::is_contained(E.Pipeline, "faulty-drop-output"))
+      Refused += E.Error.find("does not behave") != std::string::npos;
+  EXPECT_GT(Refused, 0u);
+  EXPECT_FALSE(llvm::is_contained(R.Answer, "faulty-drop-output"));
+  EXPECT_EQ(R.Validation, "valid");
+  EXPECT_LE(R.AnswerCost, *R.baseline(Baseline::Oz)->Result.Cost);
+}
+
 TEST(OptimizeTest, AnswerIsNeverWorseThanOzAndOptReproducesIt) {
   BenchmarkPtr B = builtin("bitcount");
   OptimizeOptions Options =
