@@ -100,6 +100,8 @@ private:
 
   unsigned Rank, Size;
   std::unique_ptr<Coordination> Coordinator;
+  /// Whether a rank was lost during the job: MPI cannot be finalized then.
+  bool RankLost = false;
 };
 
 } // namespace passgym

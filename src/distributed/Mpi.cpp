@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <thread>
 
@@ -177,6 +179,7 @@ struct MpiJob::Coordination {
                     CostFunction C);
   std::vector<Evaluation> evaluate(const std::vector<Candidate> &Batch);
   void stopAll();
+  bool anyRankLost() const;
 
 private:
   Clock::duration lateAfter() const {
@@ -337,11 +340,17 @@ MpiJob::Coordination::evaluate(const std::vector<Candidate> &Batch) {
   return Results;
 }
 
+bool MpiJob::Coordination::anyRankLost() const {
+  return llvm::any_of(Summary.Ranks,
+                      [](const RankShare &R) { return R.Lost; });
+}
+
 void MpiJob::Coordination::stopAll() {
   // A rank that is gone does not take the message; nobody waits for long.
   auto Deadline = Clock::now() + std::chrono::seconds(2);
+  std::string Stop = nlohmann::json({{"rank_lost", anyRankLost()}}).dump();
   for (unsigned To = 1; To < Size; ++To)
-    llvm::consumeError(send(To, StopTag, "{}", Deadline));
+    llvm::consumeError(send(To, StopTag, Stop, Deadline));
 }
 
 MpiJob::MpiJob(unsigned Rank, unsigned Size) : Rank(Rank), Size(Size) {}
@@ -376,8 +385,16 @@ llvm::Expected<std::unique_ptr<MpiJob>> MpiJob::join() {
 }
 
 MpiJob::~MpiJob() {
-  if (Coordinator)
+  if (Coordinator) {
     Coordinator->stopAll();
+    RankLost = Coordinator->anyRankLost();
+  }
+  // Open MPI 4.1's MPI_Finalize waits for every rank, a dead one included,
+  // forever: after a lost rank the job ends without it (mpirun says so).
+  if (RankLost) {
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
   MPI_Finalize();
 }
 
@@ -412,6 +429,9 @@ llvm::Error MpiJob::serve() {
       return M.takeError();
     switch (M->Tag) {
     case StopTag:
+      RankLost = nlohmann::json::parse(M->Text, nullptr, /*allow_exceptions=*/
+                                       false)
+                     .value("rank_lost", false);
       return llvm::Error::success();
     case JobTag: {
       auto Made = makeEvaluator(M->Text);
