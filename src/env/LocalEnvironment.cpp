@@ -157,11 +157,8 @@ llvm::Error LocalEnvironment::keepModule(uint64_t Key) {
 }
 
 llvm::Error LocalEnvironment::restoreModule(uint64_t Key) {
-  auto Found = KeptCopies.find(Key);
-  if (Found == KeptCopies.end())
-    return llvm::createStringError("no module is kept under " +
-                                   std::to_string(Key));
-  return Found->second->copyModuleTo(*this);
+  // Environment::restore() found the key: keep() stored both or neither.
+  return KeptCopies.at(Key)->copyModuleTo(*this);
 }
 
 void LocalEnvironment::forgetModule(uint64_t Key) { KeptCopies.erase(Key); }
