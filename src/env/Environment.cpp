@@ -159,14 +159,22 @@ llvm::Expected<std::unique_ptr<Environment>> Environment::fork() const {
   if (!Copy)
     return Copy.takeError();
   Environment &C = **Copy;
-  C.Bench = Bench;
-  C.Tracker = Tracker;
+  C.setEpisodeState(episodeState());
   C.HasModule = HasModule;
-  C.History = History;
-  C.Applied = Applied;
-  C.EpisodeReward = EpisodeReward;
-  C.Done = Done;
   return Copy;
+}
+
+Environment::EpisodeState Environment::episodeState() const {
+  return {Bench, Tracker, History, Applied, EpisodeReward, Done};
+}
+
+void Environment::setEpisodeState(const EpisodeState &S) {
+  Bench = S.Bench;
+  Tracker = S.Tracker;
+  History = S.History;
+  Applied = S.Applied;
+  EpisodeReward = S.EpisodeReward;
+  Done = S.Done;
 }
 
 llvm::Error Environment::keep(uint64_t Key) {
@@ -174,7 +182,7 @@ llvm::Error Environment::keep(uint64_t Key) {
     return llvm::createStringError("keep() outside an episode");
   if (llvm::Error E = keepModule(Key))
     return E;
-  Kept[Key] = {Bench, Tracker, History, Applied, EpisodeReward, Done};
+  Kept[Key] = episodeState();
   return llvm::Error::success();
 }
 
@@ -185,13 +193,7 @@ llvm::Error Environment::restore(uint64_t Key) {
                                    std::to_string(Key));
   if (llvm::Error E = restoreModule(Key))
     return E;
-  const KeptState &S = Found->second;
-  Bench = S.Bench;
-  Tracker = S.Tracker;
-  History = S.History;
-  Applied = S.Applied;
-  EpisodeReward = S.EpisodeReward;
-  Done = S.Done;
+  setEpisodeState(Found->second);
   HasModule = true;
   return llvm::Error::success();
 }

@@ -199,8 +199,8 @@ protected:
   bool HasModule = false;
 
 private:
-  /// What keep() holds besides the module.
-  struct KeptState {
+  /// The episode besides the module: what fork() copies and keep() holds.
+  struct EpisodeState {
     BenchmarkPtr Bench;
     std::optional<RewardTracker> Tracker;
     std::vector<size_t> History;
@@ -208,7 +208,9 @@ private:
     double EpisodeReward = 0;
     bool Done = false;
   };
-  std::map<uint64_t, KeptState> Kept;
+  EpisodeState episodeState() const;
+  void setEpisodeState(const EpisodeState &S);
+  std::map<uint64_t, EpisodeState> Kept;
 
   std::vector<size_t> History;
   /// The pipeline of every step, actions and stepPipeline() alike.
