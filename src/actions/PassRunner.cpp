@@ -87,9 +87,11 @@ struct PassRunner::State {
   llvm::SetVector<const llvm::Function *> ChangedFunctions;
   bool ModuleChanged = false;
 
-  /// Instructions per function, and their sum over the module.
+  /// Instructions per function, and their sum over the module; counted
+  /// from the first instructionCount() on (most rewards never ask).
   llvm::DenseMap<const llvm::Function *, unsigned> Instructions;
   uint64_t InstructionTotal = 0;
+  bool Counting = false;
 
   State(llvm::Module &M, std::unique_ptr<llvm::TargetMachine> Machine)
       : M(M), Machine(std::move(Machine)),
@@ -113,7 +115,6 @@ struct PassRunner::State {
     Builder.registerFunctionAnalyses(FAM);
     Builder.registerLoopAnalyses(LAM);
     Builder.crossRegisterProxies(LAM, FAM, CGAM, MAM);
-    countAllInstructions();
   }
 
   void countAllInstructions() {
@@ -126,6 +127,8 @@ struct PassRunner::State {
   /// Function and loop passes neither add nor delete functions, so only the
   /// changed ones need a recount unless a module-level pass changed anything.
   void recountChangedInstructions() {
+    if (!Counting)
+      return;
     if (ModuleChanged) {
       countAllInstructions();
       return;
@@ -223,7 +226,13 @@ llvm::Expected<PipelineRun> PassRunner::run(llvm::StringRef Pipeline) {
   return Run;
 }
 
-uint64_t PassRunner::instructionCount() const { return S->InstructionTotal; }
+uint64_t PassRunner::instructionCount() {
+  if (!S->Counting) {
+    S->countAllInstructions();
+    S->Counting = true;
+  }
+  return S->InstructionTotal;
+}
 
 void addPassBuilderCallback(std::function<void(llvm::PassBuilder &)> Callback) {
   callbacks().push_back(std::move(Callback));

@@ -75,10 +75,11 @@ public:
   /// runner with it (it then leaks its analyses rather than destroy them).
   llvm::Expected<PipelineRun> run(llvm::StringRef Pipeline);
 
-  /// The module's instruction count, kept per function and recounted only
-  /// for what the last pipeline changed: counting walks every instruction
-  /// of a linked list, which on a large module costs a share of a step.
-  uint64_t instructionCount() const;
+  /// The module's instruction count, kept per function from the first call
+  /// on and recounted only for what each pipeline changed: counting walks
+  /// every instruction of a linked list, which on a large module costs a
+  /// share of a step.
+  uint64_t instructionCount();
 
 private:
   struct State;
