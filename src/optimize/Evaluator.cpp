@@ -143,11 +143,11 @@ Evaluation CandidateEvaluator::evaluate(const Candidate &C) {
   return Result;
 }
 
-llvm::Expected<std::unique_ptr<Environment>>
-CandidateEvaluator::stateAfter(const Candidate &C) {
+llvm::Expected<const llvm::Module &>
+CandidateEvaluator::moduleAfter(const Candidate &C) {
   if (llvm::Error E = reach(C))
     return std::move(E);
-  return Work->fork();
+  return Work->module();
 }
 
 llvm::Expected<BatchEvaluator>

@@ -53,8 +53,9 @@ public:
 
   Evaluation evaluate(const Candidate &C);
 
-  /// The environment after \p C, for writing out its module.
-  llvm::Expected<std::unique_ptr<Environment>> stateAfter(const Candidate &C);
+  /// The module after \p C, for building, checking or writing it out; valid
+  /// until the evaluator's next call.
+  llvm::Expected<const llvm::Module &> moduleAfter(const Candidate &C);
 
 private:
   /// Puts Work in the state after \p C, from the longest kept prefix.

@@ -90,10 +90,7 @@ llvm::Expected<Comparison> remeasure(CandidateEvaluator &Evaluator,
   if (!Reference)
     return Reference.takeError();
   auto Build = [&](const Candidate &C) -> llvm::Expected<Program> {
-    auto State = Evaluator.stateAfter(C);
-    if (!State)
-      return State.takeError();
-    auto M = (*State)->module();
+    auto M = Evaluator.moduleAfter(C);
     if (!M)
       return M.takeError();
     return Program::build(*M, *B.runSpec());
@@ -114,10 +111,7 @@ std::string validate(CandidateEvaluator &Evaluator, const Candidate &C,
                      const Benchmark &B) {
   if (!B.runSpec())
     return "not runnable (not checked)";
-  auto State = Evaluator.stateAfter(C);
-  if (!State)
-    return llvm::toString(State.takeError());
-  auto M = (*State)->module();
+  auto M = Evaluator.moduleAfter(C);
   if (!M)
     return llvm::toString(M.takeError());
   if (llvm::Error E = validateModule(*M, B))

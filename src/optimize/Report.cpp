@@ -257,10 +257,7 @@ llvm::Error writeOptimizeOutputs(const OptimizeReport &Report, BenchmarkPtr B,
   auto Evaluator = CandidateEvaluator::create(B, Env, costOf(Report.Goal));
   if (!Evaluator)
     return Evaluator.takeError();
-  auto State = (*Evaluator)->stateAfter(Report.Answer);
-  if (!State)
-    return State.takeError();
-  auto M = (*State)->module();
+  auto M = (*Evaluator)->moduleAfter(Report.Answer);
   if (!M)
     return M.takeError();
   std::string Bitcode;
