@@ -28,6 +28,11 @@ nlohmann::json optionsJson(const MeasurementOptions &Options) {
           {"cpu", Options.Cpu ? static_cast<int>(*Options.Cpu) : -1}};
 }
 
+const std::string &harnessHash() {
+  static const std::string Hash = bytesHash(harnessSource());
+  return Hash;
+}
+
 /// Everything besides the module that decides what a measurement is.
 llvm::Expected<std::string>
 configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
@@ -44,7 +49,7 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
                  {"max_file_bytes", Spec.MaxFileBytes},
                  {"max_memory_bytes", Spec.MaxMemoryBytes},
                  {"max_written_bytes", Spec.MaxWrittenBytes},
-                 {"harness", bytesHash(harnessSource())}});
+                 {"harness", harnessHash()}});
   for (const std::string &Input : Spec.InputFiles) {
     auto Hash = treeHash(Input);
     if (!Hash)
