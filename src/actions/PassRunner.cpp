@@ -5,9 +5,10 @@
 #include "support/Target.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/Analysis/LazyCallGraph.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassInstrumentation.h"
@@ -81,11 +82,14 @@ struct PassRunner::State {
   llvm::CGSCCAnalysisManager CGAM;
   llvm::ModuleAnalysisManager MAM;
 
-  /// What the current pipeline changed: the functions that function and loop
-  /// passes changed, or the whole module when a module or CGSCC pass changed
-  /// anything (those may add or delete functions).
-  llvm::SetVector<const llvm::Function *> ChangedFunctions;
+  /// What the current pipeline changed: the functions that function, loop
+  /// and CGSCC passes changed, or the whole module when a module pass changed
+  /// anything. CGSCC passes may also delete functions (the inliner, dead
+  /// callees) and replace them (argument promotion): a pointer here may be
+  /// stale, so it is only ever compared, never followed.
+  llvm::SmallPtrSet<const llvm::Function *, 16> ChangedFunctions;
   bool ModuleChanged = false;
+  bool FunctionsAddedOrDeleted = false;
 
   /// Instructions per function, and their sum over the module; counted
   /// from the first instructionCount() on (most rewards never ask).
@@ -125,11 +129,12 @@ struct PassRunner::State {
   }
 
   /// Function and loop passes neither add nor delete functions, so only the
-  /// changed ones need a recount unless a module-level pass changed anything.
+  /// changed ones need a recount unless a CGSCC or module pass changed
+  /// anything.
   void recountChangedInstructions() {
     if (!Counting)
       return;
-    if (ModuleChanged) {
+    if (ModuleChanged || FunctionsAddedOrDeleted) {
       countAllInstructions();
       return;
     }
@@ -150,7 +155,25 @@ struct PassRunner::State {
       ChangedFunctions.insert((*L)->getHeader()->getParent());
       return;
     }
+    if (const auto *C = llvm::any_cast<const llvm::LazyCallGraph::SCC *>(&IR)) {
+      noteChange(**C);
+      return;
+    }
     ModuleChanged = true;
+  }
+
+  /// A CGSCC pass changes the functions of its SCC and, when it rewrites
+  /// their signatures (argument promotion), the calls to them; it changes no
+  /// global. Calls are the only uses that such a rewrite allows.
+  void noteChange(const llvm::LazyCallGraph::SCC &C) {
+    FunctionsAddedOrDeleted = true;
+    for (const llvm::LazyCallGraph::Node &N : C) {
+      const llvm::Function &F = N.getFunction();
+      ChangedFunctions.insert(&F);
+      for (const llvm::User *U : F.users())
+        if (const auto *Call = llvm::dyn_cast<llvm::Instruction>(U))
+          ChangedFunctions.insert(Call->getFunction());
+    }
   }
 
   /// Verifies what the pipeline changed; the verifier's complaint, or empty.
@@ -161,8 +184,9 @@ struct PassRunner::State {
       llvm::verifyModule(M, &Stream);
       return Problems;
     }
-    for (const llvm::Function *F : ChangedFunctions)
-      if (llvm::verifyFunction(*F, &Stream))
+    // The module's functions, not the set's pointers: those may be stale.
+    for (const llvm::Function &F : M)
+      if (ChangedFunctions.contains(&F) && llvm::verifyFunction(F, &Stream))
         break;
     return Problems;
   }
@@ -192,6 +216,7 @@ llvm::Expected<PipelineRun> PassRunner::run(llvm::StringRef Pipeline) {
     return pipelineError(Pipeline, std::move(E));
   S->ChangedFunctions.clear();
   S->ModuleChanged = false;
+  S->FunctionsAddedOrDeleted = false;
 
   PipelineRun Run;
   bool AllPreserved = false;

@@ -7,6 +7,7 @@
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
+#include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Instructions.h"
@@ -299,6 +300,41 @@ struct BreakLoopPass : llvm::PassInfoMixin<BreakLoopPass> {
   }
 };
 
+/// Breaks main from a CGSCC pass: such a pass changes its SCC's functions...
+struct BreakSccPass : llvm::PassInfoMixin<BreakSccPass> {
+  llvm::PreservedAnalyses run(llvm::LazyCallGraph::SCC &C,
+                              llvm::CGSCCAnalysisManager &,
+                              llvm::LazyCallGraph &, llvm::CGSCCUpdateResult &) {
+    for (llvm::LazyCallGraph::Node &N : C)
+      if (N.getFunction().getName() == "main") {
+        N.getFunction().getEntryBlock().getTerminator()->eraseFromParent();
+        return llvm::PreservedAnalyses::none();
+      }
+    return llvm::PreservedAnalyses::all();
+  }
+};
+
+/// ... and, rewriting their signatures, the calls to them in other functions
+/// (argument promotion): here a call in main, which calls and is called by
+/// nothing that this pass changes. An attribute that does not fit the call's
+/// type is invalid without making later passes crash.
+struct BreakCallerPass : llvm::PassInfoMixin<BreakCallerPass> {
+  llvm::PreservedAnalyses run(llvm::LazyCallGraph::SCC &C,
+                              llvm::CGSCCAnalysisManager &,
+                              llvm::LazyCallGraph &, llvm::CGSCCUpdateResult &) {
+    for (llvm::LazyCallGraph::Node &N : C)
+      for (llvm::User *U : N.getFunction().users()) {
+        auto *Call = llvm::dyn_cast<llvm::CallBase>(U);
+        if (!Call || Call->getFunction()->getName() != "main" ||
+            !Call->getType()->isIntegerTy())
+          continue;
+        Call->addRetAttr(llvm::Attribute::NonNull);
+        return llvm::PreservedAnalyses::none();
+      }
+    return llvm::PreservedAnalyses::all();
+  }
+};
+
 void registerFaultyPasses() {
   static bool Registered = [] {
     addPassBuilderCallback([](llvm::PassBuilder &PB) {
@@ -324,6 +360,19 @@ void registerFaultyPasses() {
             return true;
           });
       PB.registerPipelineParsingCallback(
+          [](llvm::StringRef Name, llvm::CGSCCPassManager &CGPM,
+             llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+            if (Name == "passgym-test-break-scc") {
+              CGPM.addPass(BreakSccPass());
+              return true;
+            }
+            if (Name == "passgym-test-break-caller") {
+              CGPM.addPass(BreakCallerPass());
+              return true;
+            }
+            return false;
+          });
+      PB.registerPipelineParsingCallback(
           [](llvm::StringRef Name, llvm::LoopPassManager &LPM,
              llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
             if (Name != "passgym-test-break-loop")
@@ -345,7 +394,9 @@ std::unique_ptr<Environment> faultyEnvironment() {
                     {"crash", "passgym-test-crash"},
                     {"break", "passgym-test-break-ir"},
                     {"break-function", "function(passgym-test-break-function)"},
-                    {"break-loop", "function(loop(passgym-test-break-loop))"}});
+                    {"break-loop", "function(loop(passgym-test-break-loop))"},
+                    {"break-scc", "cgscc(passgym-test-break-scc)"},
+                    {"break-caller", "cgscc(passgym-test-break-caller)"}});
   return take(Environment::create({Space}));
 }
 
@@ -382,10 +433,11 @@ TEST(EnvironmentTest, PassProducingInvalidIrEndsTheEpisode) {
   applyAll(*Env, {0});
 }
 
-TEST(EnvironmentTest, FunctionAndLoopPassesBreakingIrEndTheEpisode) {
-  // Steps verify only the functions that function and loop passes changed:
-  // that must still catch what they break, after steps that kept analyses.
-  for (size_t Action : {3, 4}) {
+TEST(EnvironmentTest, FunctionLoopAndCgsccPassesBreakingIrEndTheEpisode) {
+  // Steps verify only the functions that function, loop and CGSCC passes
+  // changed (and the callers of a CGSCC pass's functions): that must still
+  // catch what they break, after steps that kept analyses.
+  for (size_t Action : {3, 4, 5, 6}) {
     auto Env = faultyEnvironment();
     take(Env->reset(builtin("crc32")));
     applyAll(*Env, {0});
