@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,6 +35,7 @@ struct OptimizeCommandOptions {
   bool Force = false;
   passgym::Isolation Isolation = Isolation::Worker;
   bool Mpi = false;
+  bool Resume = false;
 };
 
 void printSummary(const OptimizeReport &R, const std::string &Output) {
@@ -102,6 +104,52 @@ llvm::Error writeCheckpoint(const SearchState &State,
                              J.dump(1) + "\n");
 }
 
+/// The candidates of OUTDIR/checkpoint.json, for --resume: the checkpoint
+/// must be of the same benchmark and objective.
+llvm::Expected<std::vector<Evaluation>>
+readCheckpoint(const OptimizeCommandOptions &Options) {
+  std::string Path = Options.Output + "/checkpoint.json";
+  auto Fail = [&](const std::string &Why) {
+    return llvm::createStringError("cannot resume from '" + Path + "': " + Why);
+  };
+  auto Buffer = llvm::MemoryBuffer::getFile(Path);
+  if (!Buffer)
+    return Fail(Buffer.getError().message());
+  nlohmann::json J = nlohmann::json::parse((*Buffer)->getBuffer(), nullptr,
+                                           /*allow_exceptions=*/false);
+  if (J.is_discarded() || !J.is_object() || !J.contains("candidates") ||
+      !J["candidates"].is_array())
+    return Fail("not a checkpoint of passgym optimize");
+  for (const char *Key : {"benchmark", "objective"}) {
+    std::string Saved = J.value(Key, "");
+    std::string Asked = Key == llvm::StringRef("benchmark") ? Options.Benchmark
+                                                            : Options.Objective;
+    if (Saved != Asked)
+      return Fail(std::string("its ") + Key + " is '" + Saved + "', not '" +
+                  Asked + "'");
+  }
+  std::vector<Evaluation> Candidates;
+  for (const nlohmann::json &Entry : J["candidates"]) {
+    Evaluation E;
+    if (!Entry.is_object() || !Entry.contains("pipeline") ||
+        !Entry["pipeline"].is_array())
+      return Fail("candidate " + std::to_string(Candidates.size()) +
+                  " has no pipeline");
+    for (const nlohmann::json &Element : Entry["pipeline"]) {
+      if (!Element.is_string())
+        return Fail("candidate " + std::to_string(Candidates.size()) +
+                    " has a pipeline element that is not a string");
+      E.Pipeline.push_back(Element.get<std::string>());
+    }
+    if (Entry.contains("cost") && Entry["cost"].is_number())
+      E.Cost = Entry["cost"].get<double>();
+    else
+      E.Error = Entry.value("error", std::string("no cost in the checkpoint"));
+    Candidates.push_back(std::move(E));
+  }
+  return Candidates;
+}
+
 int runOptimize(const OptimizeCommandOptions &Options) {
   // Under mpirun every rank runs this command: rank 0 searches, the others
   // evaluate its candidates (docs/mpi.md).
@@ -162,6 +210,12 @@ int runOptimize(const OptimizeCommandOptions &Options) {
         "to replace it"));
   if (llvm::Error E = checkWritableDirectory(Options.Output))
     return reportError(std::move(E));
+  if (Options.Resume) {
+    auto Resumed = readCheckpoint(Options);
+    if (!Resumed)
+      return reportError(Resumed.takeError());
+    Optimize.Resumed = std::move(*Resumed);
+  }
   auto Actions = ActionSpace::load(Options.ActionsFile);
   if (!Actions)
     return reportError(Actions.takeError());
@@ -287,6 +341,12 @@ void addOptimizeCommand(CLI::App &App) {
       ->required();
   Command->add_flag("--force", Options->Force,
                     "replace the report of an earlier run in OUTDIR");
+  Command->add_flag(
+      "--resume", Options->Resume,
+      "continue from OUTDIR/checkpoint.json (a run that was stopped or "
+      "killed, or one to search further): its candidates are not evaluated "
+      "again; same benchmark and objective; the baselines and the final "
+      "checks are done anew");
   addIsolationOption(*Command, Options->Isolation);
   Command->add_flag(
       "--mpi", Options->Mpi,

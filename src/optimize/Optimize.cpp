@@ -302,6 +302,14 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
         "' cannot be evaluated: " + Reference.Result.Error);
   R.BaselineSeconds = secondsSince(Started);
 
+  for (Evaluation E : Options.Resumed) {
+    if (R.Search.seen(E.Pipeline))
+      continue;
+    E.At = R.BaselineSeconds;
+    R.Search.add(std::move(E));
+    ++R.Resumed;
+  }
+
   // Seeds: the standard pipelines split into their elements, the cheapest
   // level first.
   std::vector<size_t> ByCost;
@@ -331,7 +339,11 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
       Options.Goal != Objective::Runtime && B->runSpec()
           ? validatingNewBests(*Evaluate, R.Search, **Checker, *B)
           : *Evaluate;
-  runSearch(*S, R.Search, Search, Limits, Options.Seed, Started, Observe);
+  // A resumed search draws other random numbers than the run it continues:
+  // with the same ones it would propose what it has seen, batch after batch,
+  // and stop as having nothing new.
+  runSearch(*S, R.Search, Search, Limits, Options.Seed + R.Resumed, Started,
+            Observe);
   R.SearchSeconds = secondsSince(SearchStarted);
 
   const Evaluation &Best = *R.Search.best();

@@ -73,6 +73,11 @@ struct OptimizeOptions {
   /// re-measurement against -O3 and the validation stay in this process, so
   /// that a speed-up compares measurements of one host.
   EvaluatorFactory Evaluators;
+  /// Candidates that an earlier run on the same benchmark and objective
+  /// evaluated (its checkpoint): part of the history from the start, never
+  /// evaluated again. Their run times were measured in that run; the
+  /// baselines and the final re-measurement against -O3 are this run's.
+  std::vector<Evaluation> Resumed;
 };
 
 /// One rank of an MPI job that evaluated candidates (distributed/).
@@ -132,6 +137,9 @@ struct OptimizeReport {
   /// "valid", "not runnable (not checked)", or why it is invalid.
   std::string Validation;
   uint64_t CacheHits = 0, CacheMisses = 0;
+  /// Candidates taken from OptimizeOptions::Resumed (those not seen again
+  /// among the baselines).
+  uint64_t Resumed = 0;
   /// When other MPI ranks evaluated the candidates; set by the caller that
   /// made OptimizeOptions::Evaluators.
   std::optional<DistributedSummary> Distributed;

@@ -95,7 +95,8 @@ nlohmann::json reportJson(const OptimizeReport &R) {
   size_t Invalid = llvm::count_if(
       R.Search.History, [](const Evaluation &E) { return !E.Cost; });
   J["candidates"] = {{"evaluated", R.Search.History.size()},
-                     {"invalid", Invalid}};
+                     {"invalid", Invalid},
+                     {"resumed", R.Resumed}};
   J["measurement_cache"] = {{"hits", R.CacheHits}, {"misses", R.CacheMisses}};
   if (R.Distributed)
     J["distributed"] = distributedJson(*R.Distributed);
@@ -147,8 +148,11 @@ std::string reportMarkdown(const OptimizeReport &R) {
      << "Candidates evaluated: " << R.Search.History.size() << " ("
      << llvm::count_if(R.Search.History,
                        [](const Evaluation &E) { return !E.Cost; })
-     << " invalid); measurement cache " << R.CacheHits << " hits, "
-     << R.CacheMisses << " misses.\n\n";
+     << " invalid";
+  if (R.Resumed)
+    OS << ", " << R.Resumed << " of them taken from an earlier run's checkpoint";
+  OS << "); measurement cache " << R.CacheHits << " hits, " << R.CacheMisses
+     << " misses.\n\n";
   if (R.Distributed) {
     OS << "Evaluated by " << R.Distributed->Ranks.size() - 1
        << " MPI rank(s); the validation and, for run time, the "

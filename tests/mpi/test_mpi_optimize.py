@@ -1,5 +1,5 @@
 """`mpirun -np 3 passgym optimize` (docs/mpi.md) against the serial run, and
-with a rank killed mid-run. Run by CTest (test mpi_optimize) when passgym is
+with a rank killed mid-run (and the run resumed from its checkpoint). Run by CTest (test mpi_optimize) when passgym is
 built with MPI; PASSGYM_BINARY names the binary, MPIRUN
 mpirun."""
 import json
@@ -137,6 +137,18 @@ def test_a_killed_rank_ends_the_job_without_a_report(tmp_path):
                for name in written), written
     checkpoint = json.loads((tmp_path / "out" / "checkpoint.json").read_text())
     assert len(checkpoint["candidates"]) > 5
+
+    # The checkpoint is where a new run starts: nothing in it is evaluated
+    # again (the baselines aside).
+    resumed = run([PASSGYM, "optimize", "benchmark://builtin-v0/qsort",
+                   "--objective", "instcount", "--strategy", "random",
+                   "--candidates", "10", "--isolation", "in-process",
+                   "--resume", "-o", str(tmp_path / "out")])
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    pipelines = {json.dumps(c["pipeline"]) for c in checkpoint["candidates"]}
+    assert report["candidates"]["resumed"] == \
+        len(pipelines) - len(report["baselines"])
 
 
 def recovered_report(code, output, directory):

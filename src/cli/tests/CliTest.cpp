@@ -859,6 +859,58 @@ TEST(OptimizeCommandTest, BadInputsAreRefusedBeforeTheSearch) {
   expectError(passgym({"optimize", Qsort, "-o", Blocked}), {Blocked});
 }
 
+nlohmann::json readJson(const std::string &Path) {
+  return nlohmann::json::parse(
+      (*llvm::MemoryBuffer::getFile(Path))->getBuffer().str());
+}
+
+TEST(OptimizeCommandTest, ResumeContinuesFromTheCheckpoint) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::vector<std::string> Search = {
+      "optimize", "benchmark://builtin-v0/crc32", "--objective", "instcount",
+      "--strategy", "random", "--isolation", "in-process", "--budget", "60s",
+      "-o", Dir.path()};
+  auto With = [&](std::vector<std::string> Extra) {
+    std::vector<std::string> Argv = Search;
+    Argv.insert(Argv.end(), Extra.begin(), Extra.end());
+    return passgym(Argv);
+  };
+  expectError(With({"--resume"}), {Dir.file("checkpoint.json")});
+
+  Outcome First = With({"--candidates", "12"});
+  ASSERT_EQ(First.ExitCode, 0) << describe(First);
+  nlohmann::json FirstReport = readJson(Dir.file("report.json"));
+  nlohmann::json FirstCheckpoint = readJson(Dir.file("checkpoint.json"));
+  std::set<nlohmann::json> FirstPipelines;
+  for (const auto &C : FirstCheckpoint["candidates"])
+    FirstPipelines.insert(C["pipeline"]);
+
+  // A report is there: resuming replaces it only when asked to.
+  expectError(With({"--resume", "--candidates", "8"}), {"--force"});
+  Outcome Resumed = With({"--resume", "--force", "--candidates", "8"});
+  ASSERT_EQ(Resumed.ExitCode, 0) << describe(Resumed);
+  nlohmann::json Report = readJson(Dir.file("report.json"));
+  nlohmann::json Checkpoint = readJson(Dir.file("checkpoint.json"));
+  // Everything the first run evaluated but the baselines (evaluated again)
+  // is taken over, and the search goes on from there.
+  size_t Baselines = FirstReport["baselines"].size();
+  EXPECT_EQ(Report["candidates"]["resumed"].get<size_t>(),
+            FirstPipelines.size() - Baselines);
+  EXPECT_GT(Checkpoint["candidates"].size(), FirstPipelines.size());
+  std::set<nlohmann::json> Pipelines;
+  for (const auto &C : Checkpoint["candidates"])
+    Pipelines.insert(C["pipeline"]);
+  for (const auto &P : FirstPipelines)
+    EXPECT_TRUE(Pipelines.count(P)) << P.dump();
+  EXPECT_LE(Report["found"]["cost"].get<double>(),
+            FirstReport["found"]["cost"].get<double>());
+
+  Outcome OtherObjective =
+      passgym({"optimize", "benchmark://builtin-v0/crc32", "--objective",
+               "size", "--resume", "--force", "-o", Dir.path()});
+  expectError(OtherObjective, {"objective", "instcount", "size"});
+}
+
 TEST(OptimizeCommandTest, WritesAnAnswerThatIsNeverWorseThanOz) {
   auto Dir = take(TempDir::create("passgym-test"));
   Outcome R = passgym({"optimize", "benchmark://builtin-v0/crc32", "--objective",
