@@ -90,6 +90,8 @@ llvm::Error writeCheckpoint(const SearchState &State,
       Entry["cost"] = *E.Cost;
     else
       Entry["error"] = E.Error;
+    if (!E.Host.empty())
+      Entry["host"] = E.Host;
     Candidates.push_back(std::move(Entry));
   }
   nlohmann::json J = {{"benchmark", Options.Benchmark},
@@ -145,6 +147,7 @@ readCheckpoint(const OptimizeCommandOptions &Options) {
       E.Cost = Entry["cost"].get<double>();
     else
       E.Error = Entry.value("error", std::string("no cost in the checkpoint"));
+    E.Host = Entry.value("host", std::string());
     Candidates.push_back(std::move(E));
   }
   return Candidates;

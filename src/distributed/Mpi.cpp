@@ -312,6 +312,7 @@ MpiJob::Coordination::evaluate(const std::vector<Candidate> &Batch) {
         continue;
       Evaluation &E = Results[T->Index];
       E.Pipeline = Batch[T->Index];
+      E.Host = Summary.Ranks[From].Host;
       if (J->contains("cost"))
         E.Cost = J->value("cost", 0.0);
       else

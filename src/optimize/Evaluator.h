@@ -38,6 +38,9 @@ struct Evaluation {
   std::string Error;
   /// Seconds since the search started when it was evaluated.
   double At = 0;
+  /// The host fingerprint of the MPI rank that evaluated it (its run time
+  /// was measured there); empty when this process's own jobs did.
+  std::string Host;
 };
 
 /// Evaluates a batch of candidates; the result is in the batch's order.

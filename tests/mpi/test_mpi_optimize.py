@@ -58,6 +58,12 @@ def test_distributed_run_finds_what_the_serial_run_finds(tmp_path):
     assert shared["tasks"] == len(mpi_history)
     assert shared["task_bytes"] > 0 and shared["result_bytes"] > 0
     assert "distributed" not in serial_report
+    # Every candidate says which rank's host evaluated it.
+    hosts = {r["host"] for r in shared["ranks"][1:]}
+    checkpoint = json.loads((tmp_path / "mpi" / "checkpoint.json").read_text())
+    assert all(c["host"] in hosts for c in checkpoint["candidates"])
+    serial = json.loads((tmp_path / "serial" / "checkpoint.json").read_text())
+    assert all("host" not in c for c in serial["candidates"])
 
 
 def rank_pid(mpirun, rank):
