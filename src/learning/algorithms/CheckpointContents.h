@@ -11,6 +11,7 @@
 
 #include "actions/ActionSpace.h"
 #include "learning/algorithms/Agent.h"
+#include "learning/algorithms/RunSchedule.h"
 #include "learning/inputs/AutophaseNormalizer.h"
 #include "learning/inputs/Vocabulary.h"
 #include "learning/networks/Networks.h"
@@ -58,6 +59,9 @@ struct CheckpointContents {
   Agent Algorithm = Agent::Ppo;
   std::string RewardSpace = "IrInstructionCountOz";
   int64_t EpisodeLength = 30;
+  /// The standard pipeline its episodes started from (RunSchedule::StartFrom;
+  /// O0: none).
+  Baseline StartFrom = Baseline::O0;
   /// The policy evaluation runs (PPO's actor shares its encoder with the
   /// value head, which is in TrainerState). Its options say how every
   /// network of the agent is built.

@@ -3,10 +3,12 @@
 //
 // What PPO, SAC and the random baseline share on the environment side:
 // episodes over a list of benchmarks (drawn at random or taken in turn),
+// starting from the unoptimized module or a standard pipeline's output,
 // truncated after a fixed number of steps, observed as the state kind asks
 // (graph, Autophase, or both), with their returns tracked. A step that leaves
 // the module unchanged keeps the previous observation rather than rebuilding
-// it. No torch here.
+// it. ParallelEpisodes steps several of them at once, one thread each. No
+// torch here.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_ALGORITHMS_EPISODES_H
@@ -19,7 +21,10 @@
 
 #include "llvm/Support/Error.h"
 
+#include "llvm/Support/ThreadPool.h"
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -44,14 +49,17 @@ struct EpisodeStep {
 
 class EpisodeRunner {
 public:
+  /// The runner of environment \p Index of Schedule.Environments: its own
+  /// seeded benchmark choice (or its share of the benchmarks in turn).
   /// Fails on no benchmarks, a non-positive episode length, or an unknown
   /// reward space. The environment's observation space is not used: the
   /// runner observes what \p State needs.
   static llvm::Expected<std::unique_ptr<EpisodeRunner>>
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
-         const RunSchedule &Schedule, StateKind State);
+         const RunSchedule &Schedule, StateKind State, size_t Index = 0);
 
-  /// Resets onto the next benchmark and observes it.
+  /// Resets onto the next benchmark, applies Schedule.StartFrom's pipeline
+  /// and observes the result. Fails if that pipeline fails.
   llvm::Error startEpisode();
   bool inEpisode() const { return InEpisode; }
   /// Starts an episode if none is running.
@@ -75,7 +83,7 @@ public:
 private:
   EpisodeRunner(std::vector<BenchmarkPtr> Benchmarks,
                 std::unique_ptr<Environment> Env, const RunSchedule &Schedule,
-                StateKind State);
+                StateKind State, size_t Index);
   llvm::Error rebuildObservation();
 
   std::vector<BenchmarkPtr> Benchmarks;
@@ -89,6 +97,40 @@ private:
   uint64_t Version = 0;
   int64_t Steps = 0;
   double Return = 0;
+};
+
+/// Schedule.Environments episode runners stepped together, like a
+/// Gymnasium vector environment: one environment (and LLVMContext) each,
+/// each stepped on a thread of a pool (Schedule.ParallelSteps) or in order
+/// on the caller's thread. The results are the same either way: runner I
+/// sees only its own actions and its own benchmark generator.
+class ParallelEpisodes {
+public:
+  /// Fails as EpisodeRunner::create does, or when Schedule.Environments is
+  /// not positive or does not divide Schedule.StepsPerIteration.
+  static llvm::Expected<std::unique_ptr<ParallelEpisodes>>
+  create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
+         const RunSchedule &Schedule, StateKind State);
+
+  size_t size() const { return Runners.size(); }
+  EpisodeRunner &operator[](size_t I) { return *Runners[I]; }
+  int64_t numActions() const { return Runners.front()->numActions(); }
+
+  /// Starts an episode in every runner that has none.
+  llvm::Error ensureEpisodes();
+  /// Applies \p Actions[I] in runner I; the outcomes in the same order.
+  llvm::Expected<std::vector<EpisodeStep>>
+  step(const std::vector<int64_t> &Actions);
+
+private:
+  ParallelEpisodes(std::vector<std::unique_ptr<EpisodeRunner>> Runners,
+                   bool Parallel);
+  /// Work(I) for every runner I, at once or in order; every failure, joined.
+  llvm::Error forEach(const std::function<llvm::Error(size_t)> &Work);
+
+  std::vector<std::unique_ptr<EpisodeRunner>> Runners;
+  /// Null when the runners are stepped in order.
+  std::unique_ptr<llvm::DefaultThreadPool> Pool;
 };
 
 } // namespace passgym::learning

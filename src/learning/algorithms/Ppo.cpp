@@ -51,18 +51,19 @@ PpoTrainer::create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
   if (hasAutophase(Options.Network.State) && !Encoding.Normalizer)
     return llvm::createStringError(
         "PPO: a state with Autophase features needs a normalizer");
-  auto Episodes = EpisodeRunner::create(std::move(Benchmarks), std::move(Env),
-                                        Options.Run, Options.Network.State);
+  auto Episodes = ParallelEpisodes::create(std::move(Benchmarks),
+                                           std::move(Env), Options.Run,
+                                           Options.Network.State);
   if (!Episodes)
     return Episodes.takeError();
   return std::unique_ptr<PpoTrainer>(new PpoTrainer(
       std::move(*Episodes), std::move(Encoding), std::move(Options)));
 }
 
-PpoTrainer::PpoTrainer(std::unique_ptr<EpisodeRunner> Episodes,
+PpoTrainer::PpoTrainer(std::unique_ptr<ParallelEpisodes> Episodes,
                        StateEncoding Encoding, PpoOptions Options)
     : Episodes(std::move(Episodes)), Encoding(std::move(Encoding)),
-      Options(std::move(Options)) {
+      Options(std::move(Options)), Current(this->Episodes->size()) {
   // Seed before building the network: its initialization draws from torch's
   // global generator, as do action sampling and minibatch shuffles.
   torch::manual_seed(this->Options.Run.Seed);
@@ -87,6 +88,7 @@ CheckpointContents PpoTrainer::checkpoint() const {
   CheckpointContents C;
   C.Algorithm = Agent::Ppo;
   C.EpisodeLength = Options.Run.EpisodeLength;
+  C.StartFrom = Options.Run.StartFrom;
   C.Policy = Network->Policy;
   C.TrainerState = archiveBytes([this](torch::serialize::OutputArchive &A) {
     torch::serialize::OutputArchive Value, Adam;
@@ -136,9 +138,10 @@ llvm::Error PpoTrainer::resume(const CheckpointContents &Saved) {
 // Rollout
 //===----------------------------------------------------------------------===//
 
-std::shared_ptr<const StateBatch> PpoTrainer::currentState() {
-  return Current.get(Episodes->observation(), Episodes->observationVersion(),
-                     Encoding);
+std::shared_ptr<const StateBatch> PpoTrainer::currentState(size_t Env) {
+  EpisodeRunner &Runner = (*Episodes)[Env];
+  return Current[Env].get(Runner.observation(), Runner.observationVersion(),
+                          Encoding);
 }
 
 float PpoTrainer::valueOf(const StateBatch &State) {
@@ -149,41 +152,54 @@ float PpoTrainer::valueOf(const StateBatch &State) {
 llvm::Expected<PpoTrainer::Rollout> PpoTrainer::collectRollout() {
   torch::NoGradGuard NoGrad;
   Rollout R;
-  const int64_t T = Options.Run.StepsPerIteration;
+  const int64_t T = Options.Run.stepsPerEnvironment();
+  const size_t N = Episodes->size();
   for (int64_t Step = 0; Step < T; ++Step) {
-    if (llvm::Error E = Episodes->ensureEpisode())
+    if (llvm::Error E = Episodes->ensureEpisodes())
       return E;
 
-    // Sample a ~ Categorical(softmax(logits)).
-    std::shared_ptr<const StateBatch> State = currentState();
-    ActorCriticOutput Out = Network->forward(*State);
-    torch::Tensor LogProbs = torch::log_softmax(Out.Logits[0], -1);
-    int64_t Action = torch::multinomial(LogProbs.exp(), 1).item<int64_t>();
-    R.Observations.push_back(std::move(State));
+    // Sample a ~ Categorical(softmax(logits)) in each environment, with one
+    // forward pass over the batch of their states.
+    std::vector<std::shared_ptr<const StateBatch>> States;
+    std::vector<const StateBatch *> Batch;
+    for (size_t Env = 0; Env < N; ++Env) {
+      States.push_back(currentState(Env));
+      Batch.push_back(States.back().get());
+    }
+    ActorCriticOutput Out = Network->forward(concatStates(Batch));
+    torch::Tensor LogProbs = torch::log_softmax(Out.Logits, -1);
+    torch::Tensor Sampled = torch::multinomial(LogProbs.exp(), 1);
+    std::vector<int64_t> Actions(Sampled.data_ptr<int64_t>(),
+                                 Sampled.data_ptr<int64_t>() + N);
 
-    auto S = Episodes->step(Action);
-    if (!S)
-      return S.takeError();
+    auto Steps = Episodes->step(Actions);
+    if (!Steps)
+      return Steps.takeError();
 
-    R.Actions.push_back(Action);
-    R.LogProbs.push_back(LogProbs[Action].item<float>());
-    R.Values.push_back(Out.Value[0].item<float>());
-    R.Rewards.push_back(static_cast<float>(S->Reward));
-    R.Terminated.push_back(S->Terminated ? 1.0f : 0.0f);
-    R.Truncated.push_back(S->Truncated ? 1.0f : 0.0f);
-    // A truncated episode bootstraps from V(final observation); a running
-    // one gets Values[t + 1] below.
-    R.NextValues.push_back(S->Truncated ? valueOf(*currentState()) : 0.0f);
-    if (S->EpisodeReturn)
-      R.EpisodeReturns.push_back(*S->EpisodeReturn);
+    for (size_t Env = 0; Env < N; ++Env) {
+      const EpisodeStep &S = (*Steps)[Env];
+      R.Observations.push_back(std::move(States[Env]));
+      R.Actions.push_back(Actions[Env]);
+      R.LogProbs.push_back(LogProbs[Env][Actions[Env]].item<float>());
+      R.Values.push_back(Out.Value[Env].item<float>());
+      R.Rewards.push_back(static_cast<float>(S.Reward));
+      R.Terminated.push_back(S.Terminated ? 1.0f : 0.0f);
+      R.Truncated.push_back(S.Truncated ? 1.0f : 0.0f);
+      // A truncated episode bootstraps from V(final observation); a running
+      // one gets the value of its environment's next step below.
+      R.NextValues.push_back(S.Truncated ? valueOf(*currentState(Env)) : 0.0f);
+      if (S.EpisodeReturn)
+        R.EpisodeReturns.push_back(*S.EpisodeReturn);
+    }
   }
   // An episode still running: its next value is that of the next step, or,
   // after the last step, of the observation the next rollout starts from.
-  for (int64_t Step = 0; Step < T; ++Step) {
-    if (R.Terminated[Step] != 0 || R.Truncated[Step] != 0)
+  const size_t Total = R.Actions.size();
+  for (size_t I = 0; I < Total; ++I) {
+    if (R.Terminated[I] != 0 || R.Truncated[I] != 0)
       continue;
-    R.NextValues[Step] =
-        Step + 1 < T ? R.Values[Step + 1] : valueOf(*currentState());
+    R.NextValues[I] =
+        I + N < Total ? R.Values[I + N] : valueOf(*currentState(I % N));
   }
   return R;
 }
@@ -276,10 +292,17 @@ PpoTrainer::train(const Callback &OnIteration) {
       return R.takeError();
     Counters.GlobalStep += Options.Run.StepsPerIteration;
 
+    // GAE runs along each environment's steps: [T, N], then back to the
+    // rollout's order.
+    auto Shaped = [N = Options.Run.Environments](const std::vector<float> &V) {
+      return floats(V).view({-1, N});
+    };
     GaeResult Gae =
-        computeGae(floats(R->Rewards), floats(R->Values), floats(R->NextValues),
-                   floats(R->Terminated), floats(R->Truncated), Options.Gamma,
+        computeGae(Shaped(R->Rewards), Shaped(R->Values), Shaped(R->NextValues),
+                   Shaped(R->Terminated), Shaped(R->Truncated), Options.Gamma,
                    Options.GaeLambda);
+    Gae.Advantages = Gae.Advantages.flatten();
+    Gae.Returns = Gae.Returns.flatten();
 
     PpoIterationMetrics M;
     M.Iteration = Counters.Iteration;

@@ -3,8 +3,9 @@
 // Proximal policy optimization (Schulman et al., 2017) of an ActorCritic on
 // the phase-ordering environment, structured like CleanRL's ppo.py: options,
 // collect a rollout with the current policy, compute GAE advantages, then run
-// a few epochs of minibatch updates with ppoLosses (Losses.h). One
-// environment, CPU only, no threads. docs/learning.md ("PPO") describes it.
+// a few epochs of minibatch updates with ppoLosses (Losses.h). CPU only;
+// Run.Environments environments stepped together (CleanRL's num_envs), each
+// on a thread of its own. docs/learning.md ("PPO") describes it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_ALGORITHMS_PPO_H
@@ -33,8 +34,9 @@ namespace passgym::learning {
 
 /// Every PPO hyperparameter, with its default (CleanRL's ppo.py unless said).
 struct PpoOptions {
-  /// Seed, total steps, episode length and rollout length (StepsPerIteration:
-  /// CleanRL's num_steps with one environment).
+  /// Seed, total steps, episode length, environments and rollout length
+  /// (StepsPerIteration: CleanRL's batch_size, of all environments; each
+  /// takes Run.stepsPerEnvironment(), CleanRL's num_steps).
   RunSchedule Run;
   /// The actor-critic: one state encoder shared by the policy and value
   /// heads. VocabularySize and NumActions are set from the vocabulary and
@@ -97,7 +99,7 @@ struct PpoIterationMetrics {
   std::vector<std::pair<std::string, double>> fields() const;
 };
 
-/// Owns one environment, the network and its Adam optimizer. Sampling and
+/// Owns the environments, the network and its Adam optimizer. Sampling and
 /// shuffling draw from torch's global generator, which create() seeds: for
 /// reproducible runs, train one trainer at a time in a process. The same
 /// seed gives the same metrics (StepsPerSecond aside) on one machine.
@@ -108,7 +110,8 @@ public:
   using Callback = std::function<llvm::Error(const PpoIterationMetrics &)>;
 
   /// Seeds torch and the benchmark choice, builds the network and the
-  /// environment. Fails on an unknown reward space, no benchmarks, or
+  /// environments. Fails on an unknown reward space, no benchmarks, a number
+  /// of environments that does not divide the steps per iteration, or
   /// Options.Network.State needing an Encoding without a normalizer.
   static llvm::Expected<std::unique_ptr<PpoTrainer>>
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
@@ -130,37 +133,43 @@ public:
   /// space and the reward).
   CheckpointContents checkpoint() const;
 
-  ActorCritic network() const { return Network; }
-  const torch::optim::Adam &optimizer() const { return *Optimizer; }
-  const PpoOptions &options() const { return Options; }
-
-private:
-  PpoTrainer(std::unique_ptr<EpisodeRunner> Episodes, StateEncoding Encoding,
-             PpoOptions Options);
-
-  /// The transitions of one rollout, in time order.
+  /// The transitions of one rollout, stored [step][environment]: the
+  /// transition of environment E at step T is at T * Run.Environments + E.
   struct Rollout {
     std::vector<std::shared_ptr<const StateBatch>> Observations;
     std::vector<int64_t> Actions;
     std::vector<float> LogProbs, Values, Rewards, NextValues;
     std::vector<float> Terminated, Truncated;
+    /// Returns of the episodes that ended, by step, then environment.
     std::vector<double> EpisodeReturns;
   };
+  /// Run.StepsPerIteration steps with the current policy, without
+  /// updating it: what train() does before each update (`bench learning`
+  /// times it).
+  llvm::Expected<Rollout> collectRollout();
 
-  /// The encoded current observation, re-encoded only when it changed.
-  std::shared_ptr<const StateBatch> currentState();
+  ActorCritic network() const { return Network; }
+  const torch::optim::Adam &optimizer() const { return *Optimizer; }
+  const PpoOptions &options() const { return Options; }
+
+private:
+  PpoTrainer(std::unique_ptr<ParallelEpisodes> Episodes,
+             StateEncoding Encoding, PpoOptions Options);
+
+  /// The encoded current observation of environment \p Env, re-encoded
+  /// only when it changed.
+  std::shared_ptr<const StateBatch> currentState(size_t Env);
   /// V(s) of one encoded observation, without gradient.
   float valueOf(const StateBatch &State);
-  llvm::Expected<Rollout> collectRollout();
   void update(const Rollout &R, const GaeResult &Gae,
               PpoIterationMetrics &Metrics);
 
-  std::unique_ptr<EpisodeRunner> Episodes;
+  std::unique_ptr<ParallelEpisodes> Episodes;
   StateEncoding Encoding;
   PpoOptions Options;
   ActorCritic Network{nullptr};
   std::unique_ptr<torch::optim::Adam> Optimizer;
-  CachedState Current;
+  std::vector<CachedState> Current; ///< One per environment.
   CheckpointCounters Counters;
 };
 

@@ -68,19 +68,20 @@ SacTrainer::create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
   if (hasAutophase(Options.Network.State) && !Encoding.Normalizer)
     return llvm::createStringError(
         "SAC: a state with Autophase features needs a normalizer");
-  auto Episodes = EpisodeRunner::create(std::move(Benchmarks), std::move(Env),
-                                        Options.Run, Options.Network.State);
+  auto Episodes = ParallelEpisodes::create(std::move(Benchmarks),
+                                           std::move(Env), Options.Run,
+                                           Options.Network.State);
   if (!Episodes)
     return Episodes.takeError();
   return std::unique_ptr<SacTrainer>(new SacTrainer(
       std::move(*Episodes), std::move(Encoding), std::move(Options)));
 }
 
-SacTrainer::SacTrainer(std::unique_ptr<EpisodeRunner> Episodes,
+SacTrainer::SacTrainer(std::unique_ptr<ParallelEpisodes> Episodes,
                        StateEncoding Encoding, SacOptions Options)
     : Episodes(std::move(Episodes)), Encoding(std::move(Encoding)),
       Options(std::move(Options)), Rng(this->Options.Run.Seed),
-      Buffer(this->Options.BufferSize) {
+      Buffer(this->Options.BufferSize), Current(this->Episodes->size()) {
   torch::manual_seed(this->Options.Run.Seed);
   NetworkOptions &Net = this->Options.Network;
   Net.VocabularySize = static_cast<int64_t>(this->Encoding.Vocab.size());
@@ -166,6 +167,7 @@ CheckpointContents SacTrainer::checkpoint() const {
   CheckpointContents C;
   C.Algorithm = Agent::Sac;
   C.EpisodeLength = Options.Run.EpisodeLength;
+  C.StartFrom = Options.Run.StartFrom;
   C.Policy = ActorNet;
   C.TrainerState = archiveBytes(
       [this](torch::serialize::OutputArchive &A) { saveState(A); });
@@ -200,19 +202,29 @@ llvm::Error SacTrainer::resume(const CheckpointContents &Saved) {
 // Acting
 //===----------------------------------------------------------------------===//
 
-ReplayBuffer::State SacTrainer::currentState() {
-  return Current.get(Episodes->observation(), Episodes->observationVersion(),
-                     Encoding);
+ReplayBuffer::State SacTrainer::currentState(size_t Env) {
+  EpisodeRunner &Runner = (*Episodes)[Env];
+  return Current[Env].get(Runner.observation(), Runner.observationVersion(),
+                          Encoding);
 }
 
-int64_t SacTrainer::chooseAction(const ReplayBuffer::State &S,
-                                 int64_t StepsSinceStart) {
-  if (StepsSinceStart < Options.learningStarts())
-    return std::uniform_int_distribution<int64_t>(0, Episodes->numActions() -
-                                                         1)(Rng);
+std::vector<int64_t>
+SacTrainer::chooseActions(const std::vector<ReplayBuffer::State> &S) {
+  std::vector<int64_t> Actions(S.size());
+  if (LocalSteps < Options.learningStarts()) {
+    std::uniform_int_distribution<int64_t> Pick(0, Episodes->numActions() - 1);
+    for (int64_t &Action : Actions)
+      Action = Pick(Rng);
+    return Actions;
+  }
   torch::NoGradGuard NoGrad;
-  torch::Tensor Logits = ActorNet->forward(*S)[0];
-  return torch::multinomial(torch::softmax(Logits, -1), 1).item<int64_t>();
+  std::vector<const StateBatch *> Batch;
+  for (const ReplayBuffer::State &State : S)
+    Batch.push_back(State.get());
+  torch::Tensor Logits = ActorNet->forward(concatStates(Batch));
+  torch::Tensor Sampled = torch::multinomial(torch::softmax(Logits, -1), 1);
+  std::copy_n(Sampled.data_ptr<int64_t>(), S.size(), Actions.begin());
+  return Actions;
 }
 
 //===----------------------------------------------------------------------===//
@@ -299,33 +311,43 @@ SacTrainer::train(const Callback &OnIteration) {
     std::vector<double> Returns;
     std::vector<double> CriticLoss, ActorLoss, AlphaLoss, Alpha, Entropy,
         Target;
-    for (int64_t I = 0; I < Options.Run.StepsPerIteration; ++I) {
-      if (llvm::Error E = Episodes->ensureEpisode())
+    for (int64_t I = 0; I < Options.Run.stepsPerEnvironment(); ++I) {
+      if (llvm::Error E = Episodes->ensureEpisodes())
         return E;
-      ReplayBuffer::State S = currentState();
-      int64_t Action = chooseAction(S, LocalSteps);
-      auto Step = Episodes->step(Action);
-      if (!Step)
-        return Step.takeError();
-      ++LocalSteps;
-      ++Counters.GlobalStep;
-      // A terminated transition has no next state; any graph will do, the
-      // target masks it.
-      ReplayBuffer::State Next = Step->Terminated ? S : currentState();
-      Buffer.add({S, Next, Action, static_cast<float>(Step->Reward),
-                  Step->Terminated ? 1.0f : 0.0f});
-      if (Step->EpisodeReturn)
-        Returns.push_back(*Step->EpisodeReturn);
+      std::vector<ReplayBuffer::State> States;
+      for (size_t Env = 0; Env < Episodes->size(); ++Env)
+        States.push_back(currentState(Env));
+      std::vector<int64_t> Actions = chooseActions(States);
+      auto Steps = Episodes->step(Actions);
+      if (!Steps)
+        return Steps.takeError();
 
-      if (LocalSteps <= Warmup || LocalSteps % Options.UpdateFrequency != 0)
-        continue;
-      SacLosses L = update();
-      CriticLoss.push_back(L.Critic.item<double>());
-      ActorLoss.push_back(L.Actor.item<double>());
-      AlphaLoss.push_back(L.Alpha.item<double>());
-      Alpha.push_back(L.AlphaValue.item<double>());
-      Entropy.push_back(L.Entropy.item<double>());
-      Target.push_back(L.Target.mean().item<double>());
+      // Each environment's step counts as one: an update every
+      // UpdateFrequency of them, whatever the number of environments.
+      for (size_t Env = 0; Env < States.size(); ++Env) {
+        const EpisodeStep &Step = (*Steps)[Env];
+        ++LocalSteps;
+        ++Counters.GlobalStep;
+        // A terminated transition has no next state; any graph will do, the
+        // target masks it.
+        ReplayBuffer::State Next =
+            Step.Terminated ? States[Env] : currentState(Env);
+        Buffer.add({States[Env], Next, Actions[Env],
+                    static_cast<float>(Step.Reward),
+                    Step.Terminated ? 1.0f : 0.0f});
+        if (Step.EpisodeReturn)
+          Returns.push_back(*Step.EpisodeReturn);
+
+        if (LocalSteps <= Warmup || LocalSteps % Options.UpdateFrequency != 0)
+          continue;
+        SacLosses L = update();
+        CriticLoss.push_back(L.Critic.item<double>());
+        ActorLoss.push_back(L.Actor.item<double>());
+        AlphaLoss.push_back(L.Alpha.item<double>());
+        Alpha.push_back(L.AlphaValue.item<double>());
+        Entropy.push_back(L.Entropy.item<double>());
+        Target.push_back(L.Target.mean().item<double>());
+      }
     }
 
     SacIterationMetrics M;

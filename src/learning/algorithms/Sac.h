@@ -5,8 +5,9 @@
 // replay buffer,
 // and every few steps sample a batch and update twin critics, the actor and
 // the entropy temperature with sacLosses (Losses.h), then move the
-// target critics towards the critics by Polyak averaging. One environment,
-// CPU only. docs/learning.md ("SAC") describes it.
+// target critics towards the critics by Polyak averaging. CPU only;
+// Run.Environments environments stepped together, each on a thread of its
+// own. docs/learning.md ("SAC") describes it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_ALGORITHMS_SAC_H
@@ -160,17 +161,20 @@ public:
   double alpha() const { return LogAlpha.exp().item<double>(); }
 
 private:
-  SacTrainer(std::unique_ptr<EpisodeRunner> Episodes, StateEncoding Encoding,
-             SacOptions Options);
+  SacTrainer(std::unique_ptr<ParallelEpisodes> Episodes,
+             StateEncoding Encoding, SacOptions Options);
 
-  /// The encoded current observation, re-encoded only when it changed.
-  ReplayBuffer::State currentState();
-  int64_t chooseAction(const ReplayBuffer::State &S, int64_t StepsSinceStart);
+  /// The encoded current observation of environment \p Env, re-encoded
+  /// only when it changed.
+  ReplayBuffer::State currentState(size_t Env);
+  /// One action per state: uniform during the warm-up, else sampled from
+  /// the actor with one forward pass over all of them.
+  std::vector<int64_t> chooseActions(const std::vector<ReplayBuffer::State> &S);
   SacLosses update();
   void saveState(torch::serialize::OutputArchive &Archive) const;
   llvm::Error loadState(torch::serialize::InputArchive &Archive);
 
-  std::unique_ptr<EpisodeRunner> Episodes;
+  std::unique_ptr<ParallelEpisodes> Episodes;
   StateEncoding Encoding;
   SacOptions Options;
   std::mt19937_64 Rng;
@@ -183,7 +187,7 @@ private:
       AlphaOptimizer;
 
   ReplayBuffer Buffer;
-  CachedState Current;
+  std::vector<CachedState> Current; ///< One per environment.
   /// Steps since this process started (or resumed): the warm-up counts them.
   int64_t LocalSteps = 0;
   CheckpointCounters Counters;

@@ -45,6 +45,9 @@ int runTrain(const TrainRunOptions &Options) {
   Line("state", nameOf(kStateKindNames, Options.Network.State));
   Line("reward", Summary->RewardSpace);
   Line("benchmarks", std::to_string(Summary->Benchmarks));
+  Line("environments", std::to_string(Options.Schedule.Environments));
+  Line("episodes start from",
+       nameOf(kStartFromNames, Options.Schedule.StartFrom));
   if (Summary->VocabularySize)
     Line("vocabulary", std::to_string(Summary->VocabularySize) + " texts");
   Line("iterations", std::to_string(Summary->FirstIteration) + " -> " +
@@ -78,7 +81,8 @@ void addTrainCommand(CLI::App &App) {
       "  passgym train --agent sac -o runs/sac --steps 40000 --resume\n"
       "  passgym train --agent random --dataset benchmark://builtin-v0/qsort "
       "-o runs/random   (the baseline)\n"
-      "  passgym train --agent ppo --state graph+autophase -o runs/fused");
+      "  passgym train --agent ppo --state graph+autophase -o runs/fused\n"
+      "  passgym train --agent ppo --envs 2 --start-from O3 -o runs/ppo-o3");
   addChoice(*Command, "--agent", Options->Agent, kAgentNames,
             "the agent (random: the baseline, no learning)");
   Command
@@ -106,9 +110,25 @@ void addTrainCommand(CLI::App &App) {
       ->check(passgym::cli::wholeNumber(1, 1000000));
   Command
       ->add_option("--iteration-steps", Options->Schedule.StepsPerIteration,
-                   "steps per iteration (PPO's rollout; a metrics row)")
+                   "steps per iteration, of all environments together (PPO's "
+                   "rollout; a metrics row)")
       ->capture_default_str()
       ->check(passgym::cli::wholeNumber(1, 100000000));
+  Command
+      ->add_option(
+          "--envs", Options->Schedule.Environments,
+          "environments stepped at once, one thread each: the policy runs "
+          "once over their states and each takes its own action (CleanRL's "
+          "num_envs); must divide --iteration-steps, of which each takes "
+          "its share. Run-time rewards measured in parallel threads share "
+          "the CPU cores and so disturb each other's timing")
+      ->capture_default_str()
+      ->check(passgym::cli::wholeNumber(1, 4096));
+  addChoice(*Command, "--start-from", Options->Schedule.StartFrom,
+            kStartFromNames,
+            "start each episode from the unoptimized module (none) or from "
+            "the output of this standard pipeline (opt -passes='default<O3>' "
+            "for O3), so that the agent learns to improve on it");
   Command->add_option("--seed", Options->Schedule.Seed, "random seed")
       ->capture_default_str()
       ->check(passgym::cli::wholeNumber(0, INT64_MAX));
@@ -133,7 +153,7 @@ void addTrainCommand(CLI::App &App) {
                     "write metrics.jsonl instead of metrics.csv");
   Command->add_flag("--resume", Options->Resume,
                     "continue from OUTPUT/checkpoint (same agent, reward, "
-                    "episode length and state)");
+                    "episode length, start and state)");
   Command
       ->add_option("--checkpoint-every", Options->CheckpointEvery,
                    "iterations between checkpoints")
@@ -141,7 +161,8 @@ void addTrainCommand(CLI::App &App) {
       ->check(passgym::cli::wholeNumber(1, 1000000));
   Command
       ->add_option("--cpu", Options->Cpu,
-                   "runtime reward: pin measured runs to this CPU")
+                   "runtime reward: pin measured runs to this CPU (one "
+                   "environment only)")
       ->check(passgym::cli::wholeNumber(0, 4095));
   passgym::cli::runWith(*Command, [Options] { return runTrain(*Options); });
 }

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -74,10 +73,6 @@ TEST(PpoTrainerTest, LearnsFromGraphAndAutophase) {
   expectLearnsTheTinyTask(StateKind::GraphAndAutophase);
 }
 
-bool sameOrBothNan(double A, double B) {
-  return A == B || (std::isnan(A) && std::isnan(B));
-}
-
 TEST(PpoTrainerTest, SameSeedSameMetrics) {
   PpoOptions O = tinyOptions(7, 2);
   O.Run.StepsPerIteration = 16;
@@ -85,24 +80,31 @@ TEST(PpoTrainerTest, SameSeedSameMetrics) {
   std::vector<PpoIterationMetrics> A = trainTiny(O);
   std::vector<PpoIterationMetrics> B = trainTiny(O);
   ASSERT_EQ(A.size(), 2u);
-  ASSERT_EQ(B.size(), 2u);
-  for (size_t I = 0; I < A.size(); ++I) {
-    SCOPED_TRACE(I);
-    EXPECT_EQ(A[I].Iteration, B[I].Iteration);
-    EXPECT_EQ(A[I].GlobalStep, B[I].GlobalStep);
-    EXPECT_EQ(A[I].Episodes, B[I].Episodes);
-    EXPECT_TRUE(sameOrBothNan(A[I].MeanEpisodeReturn, B[I].MeanEpisodeReturn));
-    EXPECT_EQ(A[I].PolicyLoss, B[I].PolicyLoss);
-    EXPECT_EQ(A[I].ValueLoss, B[I].ValueLoss);
-    EXPECT_EQ(A[I].Entropy, B[I].Entropy);
-    EXPECT_EQ(A[I].ApproxKl, B[I].ApproxKl);
-    EXPECT_EQ(A[I].ClipFraction, B[I].ClipFraction);
-    EXPECT_TRUE(sameOrBothNan(A[I].ExplainedVariance, B[I].ExplainedVariance));
-  }
+  expectSameMetrics(A, B);
   // A different seed samples other actions.
   O.Run.Seed = 8;
   std::vector<PpoIterationMetrics> C = trainTiny(O);
   EXPECT_NE(A[0].PolicyLoss, C[0].PolicyLoss);
+}
+
+TEST(PpoTrainerTest, ParallelEnvironmentsGiveWhatSerialOnesGive) {
+  PpoOptions O = tinyOptions(4, 2);
+  O.Run.Environments = 2;
+  O.Run.StepsPerIteration = 32;
+  O.Run.TotalSteps = 64;
+  O.Run.ParallelSteps = false;
+  std::vector<PpoIterationMetrics> Serial = trainTiny(O);
+  O.Run.ParallelSteps = true;
+  std::vector<PpoIterationMetrics> Parallel = trainTiny(O);
+  ASSERT_EQ(Serial.size(), 2u);
+  // 16 steps in each of two environments: 8 episodes of 4 steps.
+  EXPECT_EQ(Serial[0].Episodes, 8);
+  EXPECT_EQ(Serial[1].GlobalStep, 64);
+  expectSameMetrics(Serial, Parallel);
+
+  // One environment with the same steps per iteration is another run.
+  O.Run.Environments = 1;
+  EXPECT_NE(trainTiny(O)[0].PolicyLoss, Serial[0].PolicyLoss);
 }
 
 TEST(PpoTrainerTest, CallbackSeesEveryIteration) {

@@ -19,6 +19,9 @@
 
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <gtest/gtest.h>
+
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -139,6 +142,26 @@ inline void saveFixedPolicy(const std::string &Directory,
   C.ActionSpace = identityOf(*testing::take(ActionSpace::load(ActionsFile)));
   C.EpisodeLength = EpisodeLength;
   testing::check(saveCheckpoint(Directory, C));
+}
+
+/// Every metric of every iteration equal (NaN equal to NaN) but steps per
+/// second, which depends on the machine; \p MetricsT has fields().
+template <typename MetricsT>
+void expectSameMetrics(const std::vector<MetricsT> &A,
+                       const std::vector<MetricsT> &B) {
+  ASSERT_EQ(A.size(), B.size());
+  for (size_t I = 0; I < A.size(); ++I) {
+    SCOPED_TRACE(I);
+    auto FA = A[I].fields(), FB = B[I].fields();
+    ASSERT_EQ(FA.size(), FB.size());
+    for (size_t F = 0; F < FA.size(); ++F) {
+      if (FA[F].first == "steps_per_second")
+        continue;
+      EXPECT_TRUE(FA[F].second == FB[F].second ||
+                  (std::isnan(FA[F].second) && std::isnan(FB[F].second)))
+          << FA[F].first << ": " << FA[F].second << " vs " << FB[F].second;
+    }
+  }
 }
 
 } // namespace passgym::learning

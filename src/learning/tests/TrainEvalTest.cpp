@@ -96,6 +96,52 @@ TEST(TrainEvalTest, TrainWritesMetricsAndResumesWhereItStopped) {
   }
 }
 
+TEST(TrainEvalTest, TwoEnvironmentsCheckpointAndResume) {
+  for (Agent A : {Agent::Ppo, Agent::Sac, Agent::Random}) {
+    SCOPED_TRACE(nameOf(kAgentNames, A));
+    TinyFiles Files;
+    TrainRunOptions O = Files.options(A);
+    O.Schedule.Environments = 2;
+    TrainSummary First = take(runTraining(O));
+    EXPECT_EQ(First.GlobalStep, 32);
+    // 8 steps in each environment per iteration: 2 episodes of 4 in each.
+    std::string Metrics = readFile(First.MetricsPath);
+    EXPECT_TRUE(contains(Metrics, "\n0,16,4,")) << Metrics;
+    EXPECT_TRUE(contains(Metrics, "\n1,32,4,")) << Metrics;
+    if (A == Agent::Random)
+      continue;
+
+    TrainRunOptions Other = O;
+    Other.Resume = true;
+    Other.Schedule.StartFrom = Baseline::O3;
+    std::string M = errorOf(runTraining(Other));
+    EXPECT_TRUE(contains(M, "--start-from none, this run asks for O3")) << M;
+
+    O.Resume = true;
+    O.Schedule.TotalSteps = 64;
+    TrainSummary Resumed = take(runTraining(O));
+    EXPECT_EQ(Resumed.FirstIteration, 2);
+    EXPECT_EQ(Resumed.Iterations, 4);
+    EXPECT_EQ(Resumed.GlobalStep, 64);
+    EXPECT_EQ(take(loadCheckpoint(Resumed.CheckpointPath)).Counters.GlobalStep,
+              64);
+  }
+}
+
+TEST(TrainEvalTest, EnvironmentsMustDivideTheIterationAndNotShareACpu) {
+  TinyFiles Files;
+  TrainRunOptions O = Files.options(Agent::Ppo);
+  O.Schedule.Environments = 3;
+  std::string M = errorOf(runTraining(O));
+  EXPECT_TRUE(contains(M, "--envs 3 must be positive and divide "
+                          "--iteration-steps 16"))
+      << M;
+  O.Schedule.Environments = 2;
+  O.Cpu = 0;
+  M = errorOf(runTraining(O));
+  EXPECT_TRUE(contains(M, "--cpu pins every environment")) << M;
+}
+
 TEST(TrainEvalTest, JsonlMetricsAndTheRandomBaseline) {
   TinyFiles Files;
   TrainRunOptions O = Files.options(Agent::Random);
@@ -214,15 +260,22 @@ TEST(TrainEvalTest, CommandsThroughPassgym) {
   EXPECT_EQ(Help.ExitCode, 0) << Help.Err;
   EXPECT_TRUE(contains(Help.Out, "--agent")) << Help.Out;
   EXPECT_TRUE(contains(Help.Out, "passgym train")) << Help.Out;
+  EXPECT_TRUE(contains(Help.Out, "disturb each other's timing")) << Help.Out;
 
   TinyFiles Files;
   std::string Run = Files.Dir.file("cli-run");
-  Outcome Train = passgym({"train", "--agent", "ppo", "--dataset",
-                           Files.Program, "--actions", Files.Actions, "--steps",
-                           "16", "--iteration-steps", "16", "--episode-length",
-                           "4", "--hidden", "8", "--layers", "1", "-o", Run});
+  Outcome Train = passgym(
+      {"train", "--agent", "ppo", "--dataset", Files.Program, "--actions",
+       Files.Actions, "--steps", "16", "--iteration-steps", "16",
+       "--episode-length", "4", "--hidden", "8", "--layers", "1", "--envs",
+       "2", "--start-from", "O3", "-o", Run});
   ASSERT_EQ(Train.ExitCode, 0) << Train.Err;
   EXPECT_TRUE(contains(Train.Out, "checkpoint")) << Train.Out;
+  EXPECT_TRUE(contains(Train.Out, "episodes start from         O3"))
+      << Train.Out;
+  EXPECT_TRUE(contains(Train.Out, "environments                2"))
+      << Train.Out;
+  EXPECT_EQ(take(loadCheckpoint(Run + "/checkpoint")).StartFrom, Baseline::O3);
 
   Outcome Eval = passgym({"eval", "--policy", Run + "/checkpoint", "--dataset",
                           Files.Program, "--actions", Files.Actions});

@@ -93,6 +93,7 @@ std::string agentJson(const CheckpointContents &C) {
   Agent["algorithm"] = nameOf(kAgentNames, C.Algorithm);
   Agent["reward_space"] = C.RewardSpace;
   Agent["episode_length"] = C.EpisodeLength;
+  Agent["start_from"] = nameOf(kStartFromNames, C.StartFrom);
   Agent["network"] = networkToJson(C.Policy->Options);
   Agent["action_space"] = {{"name", C.ActionSpace.Name},
                            {"pipelines", C.ActionSpace.Pipelines}};
@@ -110,6 +111,10 @@ NetworkOptions parseAgent(llvm::StringRef Text, CheckpointContents &C) {
     throw std::invalid_argument("the random baseline has no checkpoint");
   C.RewardSpace = Agent.at("reward_space").get<std::string>();
   C.EpisodeLength = Agent.at("episode_length").get<int64_t>();
+  // Checkpoints from before --start-from started from the unoptimized module.
+  if (Agent.contains("start_from"))
+    C.StartFrom =
+        enumFromJson(kStartFromNames, Agent.at("start_from"), "start");
   C.ActionSpace.Name = Agent.at("action_space").at("name").get<std::string>();
   C.ActionSpace.Pipelines =
       Agent.at("action_space").at("pipelines").get<std::vector<std::string>>();

@@ -109,7 +109,7 @@ struct RandomIterationMetrics {
 /// rows: the baseline a learned policy must beat.
 class RandomBaseline {
 public:
-  RandomBaseline(std::unique_ptr<EpisodeRunner> Episodes,
+  RandomBaseline(std::unique_ptr<ParallelEpisodes> Episodes,
                  const RunSchedule &Schedule)
       : Episodes(std::move(Episodes)), Schedule(Schedule), Rng(Schedule.Seed) {}
 
@@ -121,12 +121,16 @@ public:
          ++Iteration) {
       auto Start = std::chrono::steady_clock::now();
       std::vector<double> Returns;
-      for (int64_t I = 0; I < Steps; ++I) {
-        auto S = Episodes->step(Pick(Rng));
-        if (!S)
-          return S.takeError();
-        if (S->EpisodeReturn)
-          Returns.push_back(*S->EpisodeReturn);
+      for (int64_t I = 0; I < Schedule.stepsPerEnvironment(); ++I) {
+        std::vector<int64_t> Actions(Episodes->size());
+        for (int64_t &Action : Actions)
+          Action = Pick(Rng);
+        auto Stepped = Episodes->step(Actions);
+        if (!Stepped)
+          return Stepped.takeError();
+        for (const EpisodeStep &S : *Stepped)
+          if (S.EpisodeReturn)
+            Returns.push_back(*S.EpisodeReturn);
       }
       GlobalStep += Steps;
       std::chrono::duration<double> Elapsed =
@@ -139,7 +143,7 @@ public:
   }
 
 private:
-  std::unique_ptr<EpisodeRunner> Episodes;
+  std::unique_ptr<ParallelEpisodes> Episodes;
   RunSchedule Schedule;
   std::mt19937_64 Rng;
   int64_t GlobalStep = 0;
@@ -193,6 +197,17 @@ llvm::Error checkOptions(const TrainRunOptions &O) {
         "checkpoint interval must be positive");
   if (O.OutputDirectory.empty())
     return llvm::createStringError("no output directory");
+  if (S.Environments < 1 || S.StepsPerIteration % S.Environments != 0)
+    return llvm::createStringError(
+        "--envs " + std::to_string(S.Environments) +
+        " must be positive and divide --iteration-steps " +
+        std::to_string(S.StepsPerIteration));
+  if (O.Cpu && S.Environments > 1)
+    return llvm::createStringError(
+        "--cpu pins every environment's measured runs to one CPU, where "
+        "--envs " +
+        std::to_string(S.Environments) +
+        " environments would time-share it: use one of the two");
   return llvm::Error::success();
 }
 
@@ -312,6 +327,9 @@ llvm::Error prepareCheckpoint(Run &R) {
   if (Saved->EpisodeLength != O.Schedule.EpisodeLength)
     return Mismatch("--episode-length", std::to_string(Saved->EpisodeLength),
                     std::to_string(O.Schedule.EpisodeLength));
+  if (Saved->StartFrom != O.Schedule.StartFrom)
+    return Mismatch("--start-from", nameOf(kStartFromNames, Saved->StartFrom),
+                    nameOf(kStartFromNames, O.Schedule.StartFrom));
   StateKind SavedState = Saved->Policy->Options.State;
   if (SavedState != O.Network.State)
     return Mismatch("--state", nameOf(kStateKindNames, SavedState),
@@ -442,8 +460,8 @@ runTraining(const TrainRunOptions &O,
     break;
   }
   case Agent::Random: {
-    auto Episodes =
-        EpisodeRunner::create(R.Benchmarks, Env, O.Schedule, O.Network.State);
+    auto Episodes = ParallelEpisodes::create(R.Benchmarks, Env, O.Schedule,
+                                             O.Network.State);
     if (!Episodes)
       return Episodes.takeError();
     RandomBaseline Baseline(std::move(*Episodes), O.Schedule);
