@@ -10,6 +10,7 @@
 #include "datasets/Benchmark.h"
 #include "env/Environment.h"
 #include "graph/LlvmGraphBuilder.h"
+#include "learning/algorithms/Ppo.h"
 #include "learning/inputs/StateBatch.h"
 #include "learning/networks/Networks.h"
 #include "learning/support/Messages.h"
@@ -27,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <thread>
 
 namespace passgym::learning {
 namespace {
@@ -52,11 +54,20 @@ llvm::Error checkOptions(const LearningBenchOptions &Options) {
     return llvm::createStringError(
         "learning bench: only the graph state is measured");
   if (Options.Network.HiddenSize < 1 || Options.Network.Layers < 1 ||
-      Options.BatchSize < 1 || Options.Repetitions < 1 || Options.Steps < 1)
+      Options.BatchSize < 1 || Options.Repetitions < 1 || Options.Steps < 1 ||
+      Options.RolloutSteps < 1)
     return llvm::createStringError("learning bench: hidden size, layers, "
-                                   "batch size, repetitions and steps must "
-                                   "be at least 1");
+                                   "batch size, repetitions, steps and "
+                                   "rollout steps must be at least 1");
   return llvm::Error::success();
+}
+
+/// The environments of the parallel rollouts: Options.Environments, or the
+/// cores (at least 2, for a comparison).
+unsigned environmentsOf(const LearningBenchOptions &Options) {
+  if (Options.Environments > 0)
+    return Options.Environments;
+  return std::max(2u, std::thread::hardware_concurrency());
 }
 
 /// A benchmark ready to measure: an environment reset on it, and the graph
@@ -143,10 +154,23 @@ struct Row {
   int64_t Nodes = 0, Edges = 0;
   int64_t BatchNodes = 0, BatchEdges = 0;
   Timing Train, Policy, PolicyGraph, Step;
+  /// Milliseconds per rollout of one environment and of several.
+  Timing RolloutOne, RolloutMany;
+  int64_t OneSteps = 0, ManySteps = 0; ///< Steps per rollout.
 
   bool hasRatio() const { return Policy.ok() && Step.ok(); }
   double ratio() const { return Policy.value() / Step.value(); }
   double usPerNode() const { return Train.value() * 1000 / BatchNodes; }
+  double oneStepsPerSecond() const {
+    return OneSteps * 1000 / RolloutOne.value();
+  }
+  double manyStepsPerSecond() const {
+    return ManySteps * 1000 / RolloutMany.value();
+  }
+  bool hasSpeedup() const { return RolloutOne.ok() && RolloutMany.ok(); }
+  double speedup() const {
+    return manyStepsPerSecond() / oneStepsPerSecond();
+  }
 };
 
 /// makeBatch + forward + a scalar loss + backward + zero_grad on a batch of
@@ -214,6 +238,38 @@ llvm::Error measurePolicyStep(ActorCritic &Net, const Environment &Env,
   });
 }
 
+/// PPO rollouts of Options.RolloutSteps steps in each of \p Environments
+/// environments on \p P's benchmark, with a fresh network: one untimed,
+/// then Options.Repetitions timed. Returns the steps per rollout.
+llvm::Expected<int64_t> measureRollouts(const Prepared &P,
+                                        const StateEncoding &Encoding,
+                                        const NetworkOptions &Network,
+                                        unsigned Environments,
+                                        const LearningBenchOptions &Options,
+                                        Timing &T) {
+  return guarded([&]() -> llvm::Expected<int64_t> {
+    PpoOptions O;
+    O.Run.Seed = Options.Seed;
+    O.Run.Environments = Environments;
+    O.Run.StepsPerIteration = Environments * Options.RolloutSteps;
+    O.Network = Network;
+    EnvironmentOptions Env;
+    Env.RewardSpace = "IrInstructionCount";
+    auto Trainer = PpoTrainer::create({P.Bench}, std::move(Env), Encoding, O);
+    if (!Trainer)
+      return Trainer.takeError();
+    for (unsigned I = 0; I <= Options.Repetitions; ++I) {
+      std::optional<llvm::Expected<PpoTrainer::Rollout>> R;
+      double Ms = millisecondsOf([&] { R.emplace((*Trainer)->collectRollout()); });
+      if (!*R)
+        return R->takeError();
+      if (I > 0)
+        T.Ms.push_back(Ms);
+    }
+    return O.Run.StepsPerIteration;
+  });
+}
+
 /// Options.Steps random steps, resetting (untimed) when an episode ends.
 llvm::Error measureEnvSteps(Prepared &P, const LearningBenchOptions &Options,
                             std::mt19937_64 &Random, Row &R) {
@@ -232,6 +288,24 @@ llvm::Error measureEnvSteps(Prepared &P, const LearningBenchOptions &Options,
   return llvm::Error::success();
 }
 
+/// Rollouts with one environment and with environmentsOf(Options).
+void measureRolloutSpeeds(const Prepared &P, const Vocabulary &Vocab,
+                          const NetworkOptions &NetOptions,
+                          const LearningBenchOptions &Options, Row &R) {
+  StateEncoding Encoding;
+  Encoding.Vocab = Vocab;
+  for (auto [Environments, T, Steps] :
+       {std::tuple{1u, &R.RolloutOne, &R.OneSteps},
+        {environmentsOf(Options), &R.RolloutMany, &R.ManySteps}}) {
+    auto Measured =
+        measureRollouts(P, Encoding, NetOptions, Environments, Options, *T);
+    if (!Measured)
+      T->fail(Measured.takeError());
+    else
+      *Steps = *Measured;
+  }
+}
+
 Row measure(Prepared &P, const Vocabulary &Vocab,
             const NetworkOptions &NetOptions,
             const LearningBenchOptions &Options, std::mt19937_64 &Random) {
@@ -239,7 +313,9 @@ Row measure(Prepared &P, const Vocabulary &Vocab,
   R.Uri = P.Uri;
   if (!P.Graph) {
     R.Train.Failure = R.Policy.Failure = R.PolicyGraph.Failure = P.GraphFailure;
+    R.RolloutOne.Failure = R.RolloutMany.Failure = P.GraphFailure;
   } else {
+    measureRolloutSpeeds(P, Vocab, NetOptions, Options, R);
     R.Nodes = static_cast<int64_t>(P.Graph->Nodes.size());
     R.Edges = static_cast<int64_t>(P.Graph->Edges.size());
     // The same initial weights on every benchmark, whatever the order.
@@ -280,10 +356,21 @@ void printRow(llvm::raw_ostream &Out, const Row &R) {
       << cell(R.Step, R.Step.value(), 9, "{0:f3}") << ' '
       << (R.hasRatio() ? llvm::formatv("{0,7:f2}x", R.ratio()).str()
                        : std::string("       -"))
+      << ' '
+      << cell(R.RolloutOne,
+              R.RolloutOne.ok() ? R.oneStepsPerSecond() : 0, 9, "{0:f1}")
+      << ' '
+      << cell(R.RolloutMany,
+              R.RolloutMany.ok() ? R.manyStepsPerSecond() : 0, 9, "{0:f1}")
+      << ' '
+      << (R.hasSpeedup() ? llvm::formatv("{0,7:f2}x", R.speedup()).str()
+                         : std::string("       -"))
       << '\n';
   for (auto [Name, T] : {std::pair{"fwd+bwd", &R.Train},
                          {"policy step", &R.Policy},
-                         {"env step", &R.Step}})
+                         {"env step", &R.Step},
+                         {"rollout, 1 env", &R.RolloutOne},
+                         {"rollout, N envs", &R.RolloutMany}})
     if (!T->ok())
       Out << "    " << Name << " failed: " << T->Failure << '\n';
 }
@@ -307,11 +394,23 @@ nlohmann::json rowJson(const Row &R, const LearningBenchOptions &Options) {
       {"policy_graph_ms", timingJson(R.PolicyGraph, R.PolicyGraph.value())},
       {"env_step_ms", timingJson(R.Step, R.Step.value())},
       {"policy_env_ratio",
-       R.hasRatio() ? nlohmann::json(R.ratio()) : nlohmann::json(nullptr)}};
+       R.hasRatio() ? nlohmann::json(R.ratio()) : nlohmann::json(nullptr)},
+      {"rollout_steps", R.OneSteps},
+      {"rollout_steps_per_second",
+       timingJson(R.RolloutOne,
+                  R.RolloutOne.ok() ? R.oneStepsPerSecond() : 0)},
+      {"parallel_rollout_steps", R.ManySteps},
+      {"parallel_rollout_steps_per_second",
+       timingJson(R.RolloutMany,
+                  R.RolloutMany.ok() ? R.manyStepsPerSecond() : 0)},
+      {"parallel_rollout_speedup", R.hasSpeedup() ? nlohmann::json(R.speedup())
+                                                  : nlohmann::json(nullptr)}};
   nlohmann::json Errors = nlohmann::json::object();
   for (auto [Name, T] : {std::pair{"train", &R.Train},
                          {"policy_step", &R.Policy},
-                         {"env_step", &R.Step}})
+                         {"env_step", &R.Step},
+                         {"rollout", &R.RolloutOne},
+                         {"parallel_rollout", &R.RolloutMany}})
     if (!T->ok())
       Errors[Name] = T->Failure;
   if (!Errors.empty())
@@ -340,18 +439,22 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
   NetOptions.VocabularySize = static_cast<int64_t>(Vocab.size());
   NetOptions.NumActions = static_cast<int64_t>(ActionSpace::builtin().size());
   int Threads = torch::get_num_threads();
+  const unsigned Environments = environmentsOf(Options);
 
   Out << llvm::formatv("{0} encoder, hidden {1}, {2} layers, batches of {3} "
                        "graphs; medians of {4} repetitions and {5} env steps; "
-                       "{6} torch thread(s)\n",
+                       "{6} torch thread(s); PPO rollouts of {7} steps per "
+                       "environment, 1 and {8} environments (steps/s)\n",
                        nameOf(kEncoderNames, NetOptions.Encoder),
                        NetOptions.HiddenSize, NetOptions.Layers,
                        Options.BatchSize, Options.Repetitions, Options.Steps,
-                       Threads)
+                       Threads, Options.RolloutSteps, Environments)
       << llvm::formatv("{0,-34} {1,7} {2,7} {3,12} {4,8} {5,10} {6,9} {7,9} "
-                       "{8,8}\n",
+                       "{8,8} {9,9} {10,9} {11,8}\n",
                        "benchmark", "nodes", "edges", "fwd+bwd ms", "us/node",
-                       "policy ms", "(graph)", "env ms", "pol/env");
+                       "policy ms", "(graph)", "env ms", "pol/env", "1 env",
+                       llvm::formatv("{0} envs", Environments).str(),
+                       "N/1");
 
   std::mt19937_64 Random(Options.Seed);
   std::vector<Row> Rows;
@@ -363,6 +466,9 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
                          {"steps", Options.Steps},
                          {"seed", Options.Seed},
                          {"torch_threads", Threads},
+                         {"rollout_steps_per_environment",
+                          Options.RolloutSteps},
+                         {"environments", Environments},
                          {"vocabulary_size", Vocab.size()},
                          {"benchmarks", nlohmann::json::array()}};
   for (size_t I = 0; I < Benchmarks->size(); ++I) {
@@ -376,7 +482,8 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
 
   // Medians across benchmarks of the per-benchmark medians, failures left
   // out.
-  std::vector<double> Train, PerNode, Policy, PolicyGraph, Step, Ratio;
+  std::vector<double> Train, PerNode, Policy, PolicyGraph, Step, Ratio,
+      RolloutOne, RolloutMany, Speedup;
   for (const Row &R : Rows) {
     if (R.Train.ok()) {
       Train.push_back(R.Train.value());
@@ -390,6 +497,12 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
       Step.push_back(R.Step.value());
     if (R.hasRatio())
       Ratio.push_back(R.ratio());
+    if (R.RolloutOne.ok())
+      RolloutOne.push_back(R.oneStepsPerSecond());
+    if (R.RolloutMany.ok())
+      RolloutMany.push_back(R.manyStepsPerSecond());
+    if (R.hasSpeedup())
+      Speedup.push_back(R.speedup());
   }
   auto Summary = [](const std::vector<double> &V, const char *Format) {
     return V.empty() ? std::string("failed")
@@ -401,7 +514,10 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
       << Summary(Policy, "{0:f3} ms") << " (graph build "
       << Summary(PolicyGraph, "{0:f3} ms") << "); env step "
       << Summary(Step, "{0:f3} ms") << "; policy/env "
-      << Summary(Ratio, "{0:f2}x") << '\n';
+      << Summary(Ratio, "{0:f2}x") << "; rollout steps/s "
+      << Summary(RolloutOne, "{0:f1}") << " with 1 environment, "
+      << Summary(RolloutMany, "{0:f1}") << " with " << Environments << ": "
+      << Summary(Speedup, "{0:f2}x") << '\n';
   if (Options.JsonPath.empty())
     return llvm::Error::success();
   auto OrNull = [](const std::vector<double> &V) {
@@ -412,7 +528,10 @@ llvm::Error runLearningBench(const LearningBenchOptions &Options,
                      {"policy_step_ms", OrNull(Policy)},
                      {"policy_graph_ms", OrNull(PolicyGraph)},
                      {"env_step_ms", OrNull(Step)},
-                     {"policy_env_ratio", OrNull(Ratio)}};
+                     {"policy_env_ratio", OrNull(Ratio)},
+                     {"rollout_steps_per_second", OrNull(RolloutOne)},
+                     {"parallel_rollout_steps_per_second", OrNull(RolloutMany)},
+                     {"parallel_rollout_speedup", OrNull(Speedup)}};
   return writeFileAtomically(Options.JsonPath, Json.dump(2) + "\n");
 }
 

@@ -8,7 +8,10 @@
 //     module, batch it, run the network without gradient, sample an action;
 //   - one random environment step (IrInstructionCount reward, no
 //     observation);
-// and the ratio of the policy step to the environment step.
+//   - PPO's rollout steps per second with one environment and with several
+//     stepped at once (PpoTrainer::collectRollout);
+// and the ratios of the policy step to the environment step and of the
+// rollout speeds.
 //
 // This header does not include torch, so the CLI can call it without paying
 // for torch's headers.
@@ -45,6 +48,11 @@ struct LearningBenchOptions {
   unsigned Repetitions = 10;
   /// Random environment steps timed per benchmark.
   unsigned Steps = 12;
+  /// Rollouts are timed with one environment and with this many (0: as many
+  /// as the machine has cores, but at least 2).
+  unsigned Environments = 0;
+  /// Steps per environment in each timed rollout.
+  unsigned RolloutSteps = 8;
   /// Seeds torch (network initialization, action sampling) and the random
   /// environment actions.
   uint64_t Seed = 0;

@@ -15,9 +15,10 @@ void addLearningBenchCommand(CLI::App &Bench) {
   CLI::App *Command = Bench.add_subcommand(
       "learning",
       "What dominates a rollout: the graph network's forward+backward time "
-      "per training batch against graph size, and the latency of one policy "
+      "per training batch against graph size, the latency of one policy "
       "step (graph build + forward + sampling) next to one environment "
-      "step, as medians.\n"
+      "step, and PPO's rollout steps per second with one environment and "
+      "with --envs stepped at once, as medians.\n"
       "Example: passgym bench learning --encoder ggnn --json learning.json");
   Command->add_option("benchmarks", Options->Benchmarks,
                       "benchmarks (default: five built-ins from the smallest "
@@ -34,6 +35,16 @@ void addLearningBenchCommand(CLI::App &Bench) {
   Command
       ->add_option("--steps", Options->Steps,
                    "environment steps timed per benchmark")
+      ->capture_default_str()
+      ->check(passgym::cli::wholeNumber(1, 1000000));
+  Command
+      ->add_option("--envs", Options->Environments,
+                   "environments of the parallel rollouts (default: the "
+                   "cores, at least 2)")
+      ->check(passgym::cli::wholeNumber(1, 4096));
+  Command
+      ->add_option("--rollout-steps", Options->RolloutSteps,
+                   "steps per environment in each timed rollout")
       ->capture_default_str()
       ->check(passgym::cli::wholeNumber(1, 1000000));
   Command->add_option("--seed", Options->Seed, "random seed")

@@ -33,6 +33,8 @@ LearningBenchOptions tinyOptions() {
   O.BatchSize = 2;
   O.Repetitions = 2;
   O.Steps = 3;
+  O.Environments = 2;
+  O.RolloutSteps = 2;
   return O;
 }
 
@@ -66,7 +68,9 @@ TEST(LearningBenchTest, MeasuresOneBenchmark) {
   EXPECT_EQ(B["batch_edges"].get<int64_t>(), O.BatchSize * Edges);
   for (const char *Field :
        {"train_ms_per_batch", "train_us_per_node", "policy_step_ms",
-        "policy_graph_ms", "env_step_ms", "policy_env_ratio"}) {
+        "policy_graph_ms", "env_step_ms", "policy_env_ratio",
+        "rollout_steps_per_second", "parallel_rollout_steps_per_second",
+        "parallel_rollout_speedup"}) {
     SCOPED_TRACE(Field);
     ASSERT_TRUE(B[Field].is_number()) << B.dump(2);
     double V = B[Field].get<double>();
@@ -80,6 +84,14 @@ TEST(LearningBenchTest, MeasuresOneBenchmark) {
   EXPECT_DOUBLE_EQ(B["train_us_per_node"].get<double>(),
                    B["train_ms_per_batch"].get<double>() * 1000 /
                        static_cast<double>(O.BatchSize * Nodes));
+  EXPECT_EQ(B["rollout_steps"].get<int64_t>(), 2);
+  EXPECT_EQ(B["parallel_rollout_steps"].get<int64_t>(), 4);
+  EXPECT_DOUBLE_EQ(B["parallel_rollout_speedup"].get<double>(),
+                   B["parallel_rollout_steps_per_second"].get<double>() /
+                       B["rollout_steps_per_second"].get<double>());
+  EXPECT_EQ(J["environments"].get<unsigned>(), 2u);
+  EXPECT_TRUE(J["summary"]["parallel_rollout_speedup"].is_number())
+      << J.dump(2);
   EXPECT_GE(J["torch_threads"].get<int>(), 1);
   EXPECT_TRUE(J["summary"]["policy_env_ratio"].is_number()) << J.dump(2);
 
