@@ -325,6 +325,13 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
       Options.Actions ? *Options.Actions : ActionSpace::builtin();
   for (const Action &A : Actions.actions())
     R.Search.Edits.Insertable.push_back(A.Pipeline);
+  // CompilerGym's actions predate LLVM's IR outliner, and -Oz leaves
+  // outlining to the machine outliner after the IR: for size it is worth
+  // trying (stringsort: 1.011x -Oz's instruction count without it, 1.066x
+  // with it, 60 s each). A user's own action space is taken as it is.
+  if (Options.Goal != Objective::Runtime &&
+      Actions.name() == ActionSpace::builtin().name())
+    R.Search.Edits.Insertable.push_back("iroutliner");
 
   auto SearchStarted = std::chrono::steady_clock::now();
   std::unique_ptr<Strategy> S = makeStrategy(Options.Strategy,

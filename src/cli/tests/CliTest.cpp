@@ -13,6 +13,7 @@
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <gtest/gtest.h>
@@ -909,6 +910,19 @@ TEST(OptimizeCommandTest, ResumeContinuesFromTheCheckpoint) {
       passgym({"optimize", "benchmark://builtin-v0/crc32", "--objective",
                "size", "--resume", "--force", "-o", Dir.path()});
   expectError(OtherObjective, {"objective", "instcount", "size"});
+}
+
+TEST(OptimizeCommandTest, MpiFlagSaysWhatItNeeds) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  Outcome R = passgym({"optimize", "benchmark://builtin-v0/crc32",
+                       "--objective", "instcount", "--mpi", "-o", Dir.path()});
+  // Without MPI built in, the build option to change; with it, outside
+  // mpirun there are no ranks to evaluate candidates.
+  if (PASSGYM_MPI_BUILT)
+    expectError(R, {"--mpi", "mpirun -np N"});
+  else
+    expectError(R, {"built without MPI", "-DPASSGYM_MPI=ON"});
+  EXPECT_FALSE(llvm::sys::fs::exists(Dir.file("checkpoint.json")));
 }
 
 TEST(OptimizeCommandTest, WritesAnAnswerThatIsNeverWorseThanOz) {

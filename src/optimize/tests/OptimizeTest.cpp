@@ -195,6 +195,8 @@ TEST(OptimizeTest, WithNothingBetterThanOzTheAnswerIsOzAndSaysSo) {
       EXPECT_EQ(R.Answer, R.baseline(Baseline::Oz)->Pipeline) << Name;
     }
     EXPECT_EQ(R.Validation, "valid") << Name;
+    // Size searches of the built-in space may insert the IR outliner too.
+    EXPECT_TRUE(llvm::is_contained(R.Search.Edits.Insertable, "iroutliner"));
   }
 }
 
@@ -216,6 +218,9 @@ TEST(OptimizeTest, ACandidateThatChangesWhatTheProgramDoesNeverLeadsTheSearch) {
       Refused += E.Error.find("does not behave") != std::string::npos;
   EXPECT_GT(Refused, 0u);
   EXPECT_FALSE(llvm::is_contained(R.Answer, "faulty-drop-output"));
+  // A user's action space is all that is inserted.
+  EXPECT_EQ(R.Search.Edits.Insertable,
+            (std::vector<std::string>{"faulty-drop-output", "function(dce)"}));
   EXPECT_EQ(R.Validation, "valid");
   EXPECT_LE(R.AnswerCost, *R.baseline(Baseline::Oz)->Result.Cost);
 }
