@@ -16,6 +16,10 @@
 // `mpirun --enable-recovery`); by default Open MPI ends the whole job, rank
 // 0 included, when one rank dies (docs/mpi.md).
 //
+// `mpirun -np N passgym train ...` uses the same MpiJob and the messages of
+// distributed/Messages.h; its protocol (environments on ranks 1..N-1) is
+// learning/training/DistributedEpisodes.h's.
+//
 // MPI's headers stay in this folder's sources. Built without MPI
 // (PASSGYM_MPI off), launchedByMpi() still answers and MpiJob::join() fails
 // with a one-line error.
@@ -93,6 +97,11 @@ public:
   /// Ranks > 0: receives jobs and evaluates their candidates until rank 0
   /// says stop.
   llvm::Error serve();
+
+  /// Ends every rank of the job now (MPI_Abort), and mpirun with a non-zero
+  /// exit: for a rank 0 that lost a rank it cannot do without, since
+  /// MPI_Finalize would wait for the lost rank for ever.
+  [[noreturn]] void abort(int ExitCode);
 
 private:
   struct Coordination;

@@ -1,13 +1,11 @@
 //===- distributed/Mpi.cpp - Candidates out, results back, over MPI -------===//
 //
-// Every message is a JSON text (MPI_CHAR) whose tag says what it is. Waits
-// poll (MPI_Iprobe, MPI_Test) and sleep between polls instead of blocking:
-// Open MPI's blocking calls spin a core at full speed, and on a machine with
-// as many ranks as cores that core is needed for evaluating; polling also
-// lets rank 0 notice a rank that stopped answering.
+// Every message is a JSON text whose tag says what it is, sent and polled
+// for through distributed/Messages.h.
 //
 //===----------------------------------------------------------------------===//
 #include "distributed/Distributed.h"
+#include "distributed/Messages.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -23,13 +21,8 @@
 namespace passgym {
 namespace {
 
-enum Tag : int { JobTag = 1, ReadyTag, TaskTag, ResultTag, StopTag };
+using Clock = RankClock;
 
-using Clock = std::chrono::steady_clock;
-
-/// Between polls: well below a candidate's evaluation (milliseconds at the
-/// least), and few enough wake-ups not to cost a waiting rank its CPU.
-constexpr auto kPollInterval = std::chrono::microseconds(100);
 /// A rank that has not answered a candidate within the longer of this and
 /// kLateFactor times the slowest candidate so far is lost: its candidate
 /// goes to another rank.
@@ -41,78 +34,6 @@ constexpr std::chrono::minutes kReadyWithin(10);
 
 double secondsBetween(Clock::time_point From, Clock::time_point To) {
   return std::chrono::duration<double>(To - From).count();
-}
-
-llvm::Error mpiError(llvm::StringRef What, int Code) {
-  char Text[MPI_MAX_ERROR_STRING];
-  int Length = 0;
-  MPI_Error_string(Code, Text, &Length);
-  return llvm::createStringError(What + ": " + std::string(Text, Length));
-}
-
-/// Sends \p Text to rank \p To, giving up at \p Deadline (a dead receiver
-/// never takes a message too large to be buffered).
-llvm::Error send(unsigned To, Tag T, const std::string &Text,
-                 Clock::time_point Deadline) {
-  MPI_Request Request;
-  if (int Code = MPI_Isend(Text.data(), static_cast<int>(Text.size()),
-                           MPI_CHAR, static_cast<int>(To), T, MPI_COMM_WORLD,
-                           &Request))
-    return mpiError("cannot send to rank " + std::to_string(To), Code);
-  for (;;) {
-    int Done = 0;
-    if (int Code = MPI_Test(&Request, &Done, MPI_STATUS_IGNORE))
-      return mpiError("cannot send to rank " + std::to_string(To), Code);
-    if (Done)
-      return llvm::Error::success();
-    if (Clock::now() > Deadline) {
-      MPI_Cancel(&Request);
-      MPI_Request_free(&Request);
-      return llvm::createStringError("rank " + std::to_string(To) +
-                                     " did not take a message in time");
-    }
-    std::this_thread::sleep_for(kPollInterval);
-  }
-}
-
-struct Message {
-  unsigned From = 0;
-  int Tag = 0;
-  std::string Text;
-};
-
-/// A message from \p From with tag \p T (MPI_ANY_SOURCE, MPI_ANY_TAG allowed)
-/// if one has arrived.
-llvm::Expected<std::optional<Message>> receiveIfArrived(int From, int T) {
-  int Arrived = 0;
-  MPI_Status Status;
-  if (int Code = MPI_Iprobe(From, T, MPI_COMM_WORLD, &Arrived, &Status))
-    return mpiError("cannot receive", Code);
-  if (!Arrived)
-    return std::nullopt;
-  int Count = 0;
-  MPI_Get_count(&Status, MPI_CHAR, &Count);
-  Message M{static_cast<unsigned>(Status.MPI_SOURCE), Status.MPI_TAG,
-            std::string(Count, '\0')};
-  if (int Code = MPI_Recv(M.Text.data(), Count, MPI_CHAR, Status.MPI_SOURCE,
-                          Status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE))
-    return mpiError("cannot receive from rank " +
-                        std::to_string(Status.MPI_SOURCE),
-                    Code);
-  return M;
-}
-
-llvm::Expected<Message> receive(int From, int T, Clock::time_point Deadline) {
-  for (;;) {
-    auto M = receiveIfArrived(From, T);
-    if (!M)
-      return M.takeError();
-    if (*M)
-      return std::move(**M);
-    if (Clock::now() > Deadline)
-      return llvm::createStringError("no message in time");
-    std::this_thread::sleep_for(kPollInterval);
-  }
 }
 
 std::optional<nlohmann::json> parseJson(const std::string &Text) {
@@ -204,10 +125,10 @@ llvm::Error MpiJob::Coordination::start(BenchmarkPtr B,
   std::string Job = encodeJob(jobOf(*B, Options, C));
   auto Deadline = Clock::now() + kReadyWithin;
   for (unsigned To = 1; To < Size; ++To)
-    if (llvm::Error E = send(To, JobTag, Job, Deadline))
+    if (llvm::Error E = sendTo(To, JobTag, Job, Deadline))
       return E;
   for (unsigned Answers = 1; Answers < Size; ++Answers) {
-    auto M = receive(MPI_ANY_SOURCE, ReadyTag, Deadline);
+    auto M = receiveFrom(kAnyRank, ReadyTag, Deadline);
     if (!M)
       return llvm::createStringError(
           "not every MPI rank made its evaluator within " +
@@ -266,7 +187,7 @@ MpiJob::Coordination::evaluate(const std::vector<Candidate> &Batch) {
       Task T{NextTask++, ThisBatch, Index, Clock::now()};
       std::string Text =
           nlohmann::json{{"task", T.Id}, {"pipeline", Batch[Index]}}.dump();
-      if (llvm::Error E = send(To, TaskTag, Text, T.Sent + lateAfter())) {
+      if (llvm::Error E = sendTo(To, TaskTag, Text, T.Sent + lateAfter())) {
         llvm::consumeError(std::move(E));
         Summary.Ranks[To].Lost = true;
         continue;
@@ -286,7 +207,7 @@ MpiJob::Coordination::evaluate(const std::vector<Candidate> &Batch) {
       continue;
     }
 
-    auto M = receiveIfArrived(MPI_ANY_SOURCE, ResultTag);
+    auto M = receiveIfArrived(kAnyRank, ResultTag);
     if (!M) {
       // Which rank failed is unknown; the overdue check below finds it.
       llvm::consumeError(M.takeError());
@@ -351,7 +272,7 @@ void MpiJob::Coordination::stopAll() {
   auto Deadline = Clock::now() + std::chrono::seconds(2);
   std::string Stop = nlohmann::json({{"rank_lost", anyRankLost()}}).dump();
   for (unsigned To = 1; To < Size; ++To)
-    llvm::consumeError(send(To, StopTag, Stop, Deadline));
+    llvm::consumeError(sendTo(To, StopTag, Stop, Deadline));
 }
 
 MpiJob::MpiJob(unsigned Rank, unsigned Size) : Rank(Rank), Size(Size) {}
@@ -399,6 +320,12 @@ MpiJob::~MpiJob() {
   MPI_Finalize();
 }
 
+void MpiJob::abort(int ExitCode) {
+  std::fflush(nullptr);
+  MPI_Abort(MPI_COMM_WORLD, ExitCode);
+  std::_Exit(ExitCode);
+}
+
 EvaluatorFactory MpiJob::evaluators() {
   Coordination *C = Coordinator.get();
   return [C](BenchmarkPtr B, const EnvironmentOptions &Env,
@@ -419,52 +346,32 @@ DistributedSummary MpiJob::summary() const {
 
 llvm::Error MpiJob::serve() {
   std::unique_ptr<CandidateEvaluator> Evaluator;
-  // Rank 0 may search for as long as it likes between two messages.
-  auto Forever = Clock::time_point::max();
-  auto Answer = [](Tag T, const std::string &Text) {
-    return send(0, T, Text, Clock::now() + std::chrono::minutes(10));
-  };
-  for (;;) {
-    auto M = receive(0, MPI_ANY_TAG, Forever);
-    if (!M)
-      return M.takeError();
-    switch (M->Tag) {
-    case StopTag:
-      RankLost = nlohmann::json::parse(M->Text, nullptr, /*allow_exceptions=*/
-                                       false)
-                     .value("rank_lost", false);
-      return llvm::Error::success();
-    case JobTag: {
-      auto Made = makeEvaluator(M->Text);
-      nlohmann::json Ready = {{"host", hostFingerprint()}};
-      if (Made)
-        Evaluator = std::move(*Made);
-      else
-        Ready["error"] = llvm::toString(Made.takeError());
-      if (llvm::Error E = Answer(ReadyTag, Ready.dump()))
-        return E;
-      break;
-    }
-    case TaskTag: {
-      std::optional<nlohmann::json> J = parseJson(M->Text);
-      if (!J || !Evaluator)
-        return llvm::createStringError("rank 0 sent a candidate that cannot "
-                                       "be evaluated here");
-      auto Started = Clock::now();
-      Evaluation E =
-          Evaluator->evaluate(J->value("pipeline", Candidate()));
-      double Seconds = secondsBetween(Started, Clock::now());
-      if (llvm::Error Failed = Answer(
-              ResultTag,
-              resultText(J->value("task", uint64_t(0)), E, Seconds)))
-        return Failed;
-      break;
-    }
-    default:
-      return llvm::createStringError("unexpected message tag " +
-                                     std::to_string(M->Tag));
-    }
-  }
+  auto Stopped = answerUntilStopped(
+      [&](const RankMessage &M) -> llvm::Expected<std::string> {
+        if (M.Tag == JobTag) {
+          auto Made = makeEvaluator(M.Text);
+          nlohmann::json Ready = {{"host", hostFingerprint()}};
+          if (Made)
+            Evaluator = std::move(*Made);
+          else
+            Ready["error"] = llvm::toString(Made.takeError());
+          return Ready.dump();
+        }
+        std::optional<nlohmann::json> J = parseJson(M.Text);
+        if (!J || !Evaluator)
+          return llvm::createStringError("rank 0 sent a candidate that "
+                                         "cannot be evaluated here");
+        auto Started = Clock::now();
+        Evaluation E = Evaluator->evaluate(J->value("pipeline", Candidate()));
+        return resultText(J->value("task", uint64_t(0)), E,
+                          secondsBetween(Started, Clock::now()));
+      });
+  if (!Stopped)
+    return Stopped.takeError();
+  RankLost =
+      nlohmann::json::parse(*Stopped, nullptr, /*allow_exceptions=*/false)
+          .value("rank_lost", false);
+  return llvm::Error::success();
 }
 
 } // namespace passgym
