@@ -116,6 +116,13 @@ ParallelEpisodes::create(std::vector<BenchmarkPtr> Benchmarks,
         "per iteration (" +
         std::to_string(Schedule.StepsPerIteration) + "), not " +
         std::to_string(Schedule.Environments));
+  if (Schedule.Remote) {
+    if (llvm::Error E =
+            Schedule.Remote->open(Benchmarks, Env, Schedule, State))
+      return E;
+    return std::unique_ptr<ParallelEpisodes>(new ParallelEpisodes(
+        Schedule.Remote, static_cast<size_t>(Schedule.Environments)));
+  }
   std::vector<std::unique_ptr<EpisodeRunner>> Runners;
   for (int64_t I = 0; I < Schedule.Environments; ++I) {
     auto Runner =
@@ -130,7 +137,7 @@ ParallelEpisodes::create(std::vector<BenchmarkPtr> Benchmarks,
 
 ParallelEpisodes::ParallelEpisodes(
     std::vector<std::unique_ptr<EpisodeRunner>> Runners, bool Parallel)
-    : Runners(std::move(Runners)) {
+    : Size(Runners.size()), Runners(std::move(Runners)) {
   if (Parallel)
     Pool = std::make_unique<llvm::DefaultThreadPool>(
         llvm::hardware_concurrency(this->Runners.size()));
@@ -156,11 +163,15 @@ ParallelEpisodes::forEach(const std::function<llvm::Error(size_t)> &Work) {
 }
 
 llvm::Error ParallelEpisodes::ensureEpisodes() {
+  if (Remote)
+    return Remote->ensureEpisodes();
   return forEach([this](size_t I) { return Runners[I]->ensureEpisode(); });
 }
 
 llvm::Expected<std::vector<EpisodeStep>>
 ParallelEpisodes::step(const std::vector<int64_t> &Actions) {
+  if (Remote)
+    return Remote->step(Actions);
   std::vector<EpisodeStep> Steps(Runners.size());
   llvm::Error Failed = forEach([&](size_t I) -> llvm::Error {
     auto S = Runners[I]->step(Actions[I]);

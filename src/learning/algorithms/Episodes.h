@@ -7,8 +7,9 @@
 // truncated after a fixed number of steps, observed as the state kind asks
 // (graph, Autophase, or both), with their returns tracked. A step that leaves
 // the module unchanged keeps the previous observation rather than rebuilding
-// it. ParallelEpisodes steps several of them at once, one thread each. No
-// torch here.
+// it. ParallelEpisodes steps several of them at once, one thread each, or
+// has them stepped elsewhere (RemoteEpisodes: on MPI ranks, `mpirun passgym
+// train`). No torch here.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_ALGORITHMS_EPISODES_H
@@ -99,22 +100,57 @@ private:
   double Return = 0;
 };
 
+/// Episode runners that live elsewhere (on MPI ranks:
+/// learning/training/DistributedEpisodes.h), seen as ParallelEpisodes sees
+/// its own: runner I is made, stepped and observed exactly as it would be
+/// here, so a run gives the same episodes either way.
+class RemoteEpisodes {
+public:
+  virtual ~RemoteEpisodes() = default;
+  /// Makes runners 0..Schedule.Environments-1 as EpisodeRunner::create
+  /// would; fails as it would, or when the place they live fails.
+  virtual llvm::Error open(const std::vector<BenchmarkPtr> &Benchmarks,
+                           const EnvironmentOptions &Env,
+                           const RunSchedule &Schedule, StateKind State) = 0;
+  virtual int64_t numActions() const = 0;
+  /// As ParallelEpisodes::ensureEpisodes() and step().
+  virtual llvm::Error ensureEpisodes() = 0;
+  virtual llvm::Expected<std::vector<EpisodeStep>>
+  step(const std::vector<int64_t> &Actions) = 0;
+  /// Runner I's observation() and observationVersion().
+  virtual const Observation &observation(size_t I) const = 0;
+  virtual uint64_t observationVersion(size_t I) const = 0;
+};
+
 /// Schedule.Environments episode runners stepped together, like a
 /// Gymnasium vector environment: one environment (and LLVMContext) each,
 /// each stepped on a thread of a pool (Schedule.ParallelSteps) or in order
-/// on the caller's thread. The results are the same either way: runner I
-/// sees only its own actions and its own benchmark generator.
+/// on the caller's thread, or, given Schedule.Remote, elsewhere. The results
+/// are the same either way: runner I sees only its own actions and its own
+/// benchmark generator.
 class ParallelEpisodes {
 public:
-  /// Fails as EpisodeRunner::create does, or when Schedule.Environments is
-  /// not positive or does not divide Schedule.StepsPerIteration.
+  /// Fails as EpisodeRunner::create (or Schedule.Remote's open()) does, or
+  /// when Schedule.Environments is not positive or does not divide
+  /// Schedule.StepsPerIteration.
   static llvm::Expected<std::unique_ptr<ParallelEpisodes>>
   create(std::vector<BenchmarkPtr> Benchmarks, EnvironmentOptions Env,
          const RunSchedule &Schedule, StateKind State);
 
-  size_t size() const { return Runners.size(); }
+  size_t size() const { return Size; }
+  /// Runner I, when the runners are here (not Schedule.Remote).
   EpisodeRunner &operator[](size_t I) { return *Runners[I]; }
-  int64_t numActions() const { return Runners.front()->numActions(); }
+  int64_t numActions() const {
+    return Remote ? Remote->numActions() : Runners.front()->numActions();
+  }
+  /// Runner I's observation() and observationVersion(), wherever it is.
+  const Observation &observation(size_t I) const {
+    return Remote ? Remote->observation(I) : Runners[I]->observation();
+  }
+  uint64_t observationVersion(size_t I) const {
+    return Remote ? Remote->observationVersion(I)
+                  : Runners[I]->observationVersion();
+  }
 
   /// Starts an episode in every runner that has none.
   llvm::Error ensureEpisodes();
@@ -125,12 +161,17 @@ public:
 private:
   ParallelEpisodes(std::vector<std::unique_ptr<EpisodeRunner>> Runners,
                    bool Parallel);
+  ParallelEpisodes(std::shared_ptr<RemoteEpisodes> Remote, size_t Size)
+      : Size(Size), Remote(std::move(Remote)) {}
   /// Work(I) for every runner I, at once or in order; every failure, joined.
   llvm::Error forEach(const std::function<llvm::Error(size_t)> &Work);
 
+  size_t Size = 0;
+  /// Empty when the runners are remote.
   std::vector<std::unique_ptr<EpisodeRunner>> Runners;
-  /// Null when the runners are stepped in order.
+  /// Null when the runners are stepped in order (or remote).
   std::unique_ptr<llvm::DefaultThreadPool> Pool;
+  std::shared_ptr<RemoteEpisodes> Remote;
 };
 
 } // namespace passgym::learning

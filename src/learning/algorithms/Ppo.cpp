@@ -139,9 +139,8 @@ llvm::Error PpoTrainer::resume(const CheckpointContents &Saved) {
 //===----------------------------------------------------------------------===//
 
 std::shared_ptr<const StateBatch> PpoTrainer::currentState(size_t Env) {
-  EpisodeRunner &Runner = (*Episodes)[Env];
-  return Current[Env].get(Runner.observation(), Runner.observationVersion(),
-                          Encoding);
+  return Current[Env].get(Episodes->observation(Env),
+                          Episodes->observationVersion(Env), Encoding);
 }
 
 float PpoTrainer::valueOf(const StateBatch &State) {

@@ -13,8 +13,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 
 namespace passgym::learning {
+
+class RemoteEpisodes;
 
 /// The standard pipelines an episode may start from, as --start-from spells
 /// them: "none" (the unoptimized module) or LLVM's -O2, -O3, -Os, -Oz.
@@ -60,6 +63,10 @@ struct RunSchedule {
   /// Each episode starts on a benchmark drawn uniformly at random (seeded);
   /// otherwise the benchmarks are taken in turn. Alike with one benchmark.
   bool RandomBenchmarks = true;
+  /// Where the environments live: null for this process (ParallelSteps);
+  /// otherwise elsewhere, made and stepped through this (on MPI ranks under
+  /// `mpirun passgym train`, docs/mpi.md), with the same episodes.
+  std::shared_ptr<RemoteEpisodes> Remote;
 
   int64_t iterations() const {
     return std::max<int64_t>(1, TotalSteps / StepsPerIteration);

@@ -203,9 +203,8 @@ llvm::Error SacTrainer::resume(const CheckpointContents &Saved) {
 //===----------------------------------------------------------------------===//
 
 ReplayBuffer::State SacTrainer::currentState(size_t Env) {
-  EpisodeRunner &Runner = (*Episodes)[Env];
-  return Current[Env].get(Runner.observation(), Runner.observationVersion(),
-                          Encoding);
+  return Current[Env].get(Episodes->observation(Env),
+                          Episodes->observationVersion(Env), Encoding);
 }
 
 std::vector<int64_t>
