@@ -1,7 +1,9 @@
 #include "learning/cli/Commands.h"
 
 #include "cli/Common.h"
+#include "distributed/Distributed.h"
 #include "learning/cli/Choices.h"
+#include "learning/training/DistributedEpisodes.h"
 #include "learning/training/Training.h"
 
 #include "llvm/Support/Format.h"
@@ -25,7 +27,39 @@ std::string formatReturn(double V) {
   return Buffer;
 }
 
-int runTrain(const TrainRunOptions &Options) {
+/// What the command line sets beyond the run's options.
+struct TrainCommandOptions {
+  TrainRunOptions Run;
+  bool Mpi = false;
+  /// Whether --envs was given (under MPI it defaults to the ranks less one).
+  bool EnvironmentsGiven = false;
+};
+
+std::string perStep(double Total, int64_t Steps, const char *Format) {
+  char Buffer[32];
+  std::snprintf(Buffer, sizeof(Buffer), Format,
+                Total / static_cast<double>(std::max<int64_t>(Steps, 1)));
+  return Buffer;
+}
+
+/// The messages' cost, when the environments were on MPI ranks.
+void printTraffic(llvm::raw_ostream &Out, const EpisodeTraffic &T) {
+  auto Line = [&](llvm::StringRef Name, const std::string &Value) {
+    Out << llvm::left_justify(Name, 28) << Value << "\n";
+  };
+  Line("bytes out per step", perStep(T.BytesOut, T.Steps, "%.0f"));
+  Line("bytes back per step", perStep(T.BytesBack, T.Steps, "%.0f"));
+  Line("communication per step",
+       perStep(1000 * T.CommunicationSeconds, T.Steps, "%.3f") + " ms");
+  Line("exchanges", std::to_string(T.Exchanges) + ", " +
+                        perStep(1000 * T.CommunicationSeconds, T.Exchanges,
+                                "%.3f") +
+                        " ms communication each");
+}
+
+/// Runs the training; \p Ranks are where its environments live, if not
+/// here.
+int runTrain(const TrainRunOptions &Options, const RankEpisodes *Ranks) {
   ProgressBar Bar(std::string("train ") + nameOf(kAgentNames, Options.Agent));
   auto Summary = runTraining(Options, [&](const TrainProgress &P) {
     Bar.update(static_cast<double>(P.Iteration) / P.Iterations,
@@ -35,6 +69,11 @@ int runTrain(const TrainRunOptions &Options) {
                    formatReturn(P.MeanEpisodeReturn));
   });
   Bar.finish();
+  if (!Summary && Ranks && Ranks->lostRank() && Options.Agent != Agent::Random)
+    return reportError(llvm::createStringError(
+        llvm::toString(Summary.takeError()) + "; the checkpoint in '" +
+        Options.OutputDirectory +
+        "/checkpoint' holds the last one saved: continue it with --resume"));
   if (!Summary)
     return reportError(Summary.takeError());
   llvm::raw_ostream &Out = llvm::outs();
@@ -60,13 +99,42 @@ int runTrain(const TrainRunOptions &Options) {
   Line("metrics", Summary->MetricsPath);
   if (!Summary->CheckpointPath.empty())
     Line("checkpoint", Summary->CheckpointPath);
+  if (Ranks)
+    printTraffic(Out, Ranks->traffic());
   return 0;
+}
+
+/// Under mpirun (or --mpi) rank 0 trains and the other ranks step its
+/// environments (docs/mpi.md); otherwise the environments are here.
+int runTrainCommand(TrainCommandOptions Options) {
+  if (!Options.Mpi && !launchedByMpi())
+    return runTrain(Options.Run, nullptr);
+  auto Joined = MpiJob::join();
+  if (!Joined)
+    return reportError(Joined.takeError());
+  std::unique_ptr<MpiJob> Job = std::move(*Joined);
+  if (Job->rank() > 0) {
+    if (llvm::Error E = serveEpisodes(*Job))
+      return reportError(std::move(E));
+    return 0;
+  }
+  auto Ranks = std::make_shared<RankEpisodes>(Job->size());
+  RunSchedule &Schedule = Options.Run.Schedule;
+  if (!Options.EnvironmentsGiven)
+    Schedule.Environments = std::max<int64_t>(1, Job->size() - 1);
+  Schedule.Remote = Ranks;
+  int Code = runTrain(Options.Run, Ranks.get());
+  // MPI_Finalize would wait for the lost rank for ever.
+  if (Ranks->lostRank())
+    Job->abort(Code);
+  return Code;
 }
 
 } // namespace
 
 void addTrainCommand(CLI::App &App) {
-  auto Options = std::make_shared<TrainRunOptions>();
+  auto Settings = std::make_shared<TrainCommandOptions>();
+  TrainRunOptions *Options = &Settings->Run;
   CLI::App *Command = App.add_subcommand(
       "train",
       "Train an agent that picks passes from the ProGraML graph of the "
@@ -82,7 +150,9 @@ void addTrainCommand(CLI::App &App) {
       "  passgym train --agent random --dataset benchmark://builtin-v0/qsort "
       "-o runs/random   (the baseline)\n"
       "  passgym train --agent ppo --state graph+autophase -o runs/fused\n"
-      "  passgym train --agent ppo --envs 2 --start-from O3 -o runs/ppo-o3");
+      "  passgym train --agent ppo --envs 2 --start-from O3 -o runs/ppo-o3\n"
+      "  mpirun -np 5 passgym train --agent ppo -o runs/ppo-mpi   (4 "
+      "environments on ranks 1-4, docs/mpi.md)");
   addChoice(*Command, "--agent", Options->Agent, kAgentNames,
             "the agent (random: the baseline, no learning)");
   Command
@@ -114,16 +184,19 @@ void addTrainCommand(CLI::App &App) {
                    "rollout; a metrics row)")
       ->capture_default_str()
       ->check(passgym::cli::wholeNumber(1, 100000000));
-  Command
-      ->add_option(
-          "--envs", Options->Schedule.Environments,
-          "environments stepped at once, one thread each: the policy runs "
-          "once over their states and each takes its own action (CleanRL's "
-          "num_envs); must divide --iteration-steps, of which each takes "
-          "its share. Run-time rewards measured in parallel threads share "
-          "the CPU cores and so disturb each other's timing")
-      ->capture_default_str()
-      ->check(passgym::cli::wholeNumber(1, 4096));
+  CLI::Option *Envs =
+      Command
+          ->add_option(
+              "--envs", Options->Schedule.Environments,
+              "environments stepped at once, one thread each: the policy "
+              "runs once over their states and each takes its own action "
+              "(CleanRL's num_envs); must divide --iteration-steps, of which "
+              "each takes its share. Run-time rewards measured in parallel "
+              "threads share the CPU cores and so disturb each other's "
+              "timing. Under MPI: environment I lives on rank 1 + I % (N-1), "
+              "and the default is N-1, one per rank")
+          ->capture_default_str()
+          ->check(passgym::cli::wholeNumber(1, 4096));
   addChoice(*Command, "--start-from", Options->Schedule.StartFrom,
             kStartFromNames,
             "start each episode from the unoptimized module (none) or from "
@@ -164,7 +237,16 @@ void addTrainCommand(CLI::App &App) {
                    "runtime reward: pin measured runs to this CPU (one "
                    "environment only)")
       ->check(passgym::cli::wholeNumber(0, 4095));
-  passgym::cli::runWith(*Command, [Options] { return runTrain(*Options); });
+  Command->add_flag(
+      "--mpi", Settings->Mpi,
+      "join an MPI job of N ranks (the default when mpirun or srun started "
+      "several): rank 0 learns and writes the run directory, ranks 1..N-1 "
+      "step the environments; the same metrics as the run with the same "
+      "--envs and --seed here (docs/mpi.md)");
+  passgym::cli::runWith(*Command, [Settings, Envs] {
+    Settings->EnvironmentsGiven = Envs->count() > 0;
+    return runTrainCommand(*Settings);
+  });
 }
 
 } // namespace passgym::learning::cli
