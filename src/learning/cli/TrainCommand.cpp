@@ -47,6 +47,7 @@ void printTraffic(llvm::raw_ostream &Out, const EpisodeTraffic &T) {
   auto Line = [&](llvm::StringRef Name, const std::string &Value) {
     Out << llvm::left_justify(Name, 28) << Value << "\n";
   };
+  Line("job bytes per rank", std::to_string(T.JobBytes));
   Line("bytes out per step", perStep(T.BytesOut, T.Steps, "%.0f"));
   Line("bytes back per step", perStep(T.BytesBack, T.Steps, "%.0f"));
   Line("communication per step",

@@ -274,13 +274,13 @@ llvm::Error RankEpisodes::open(const std::vector<BenchmarkPtr> &Benchmarks,
   InEpisode.assign(N, false);
   Actions = static_cast<int64_t>(actionsOf(Env).size());
   std::string Job = encodeJob(Benchmarks, Env, Schedule, State);
+  Traffic.JobBytes = Job.size();
   auto Deadline = Clock::now() + kReadyWithin;
   for (unsigned Rank = 1; Rank < Ranks; ++Rank) {
     if (llvm::Error E = sendTo(Rank, JobTag, Job, Deadline)) {
       Lost = Rank;
       return E;
     }
-    Traffic.JobBytes += Job.size();
   }
   for (unsigned Rank = 1; Rank < Ranks; ++Rank) {
     auto M = receiveFrom(Rank, ReadyTag, Deadline);

@@ -50,7 +50,7 @@ struct EpisodeTraffic {
   int64_t Steps = 0;
   uint64_t BytesOut = 0;  ///< Actions (and episode starts) to the ranks.
   uint64_t BytesBack = 0; ///< Outcomes and observations from the ranks.
-  uint64_t JobBytes = 0;  ///< The jobs, once per rank.
+  uint64_t JobBytes = 0;  ///< The job, sent once to each rank.
   double CommunicationSeconds = 0;
 };
 
