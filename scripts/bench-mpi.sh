@@ -4,7 +4,54 @@
 # Rank 0 only searches, so N ranks evaluate on N-1; beyond the machine's
 # cores mpirun must oversubscribe, and the table says so.
 #   usage: scripts/bench-mpi.sh [BUILD_DIR] [OBJECTIVE] [CANDIDATES] [BENCHMARK]
+# With `train` first: rollout steps/s of `passgym train --agent random` (the
+# environments' side alone: no network) with 1, 2 and 3 environments in
+# threads and on 1, 2 and 3 MPI ranks (one environment each, rank 0
+# learning), and the bytes and communication time per environment step.
+#   usage: scripts/bench-mpi.sh train [BUILD_DIR] [STEPS] [DATASET]
 set -euo pipefail
+if [ "${1:-}" = train ]; then
+  build=${2:-build}
+  steps=${3:-480}
+  dataset=${4:-builtin-v0:train}
+  passgym=$(realpath "$build/passgym")
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+  cores=$(nproc)
+  # 48 steps an iteration: a multiple of 1, 2 and 3 environments.
+  train=(train --agent random --dataset "$dataset" --seed 1 --steps "$steps"
+         --iteration-steps 48 --episode-length 30)
+  echo "passgym train ${train[*]:1}; $cores cores; steps/s: median of the iterations"
+  printf '%-22s %-9s %-14s %8s %14s %14s %16s\n' where processes oversubscribed \
+    "steps/s" "bytes out/step" "bytes back/step" "comm ms/step"
+  for envs in 1 2 3; do
+    for where in threads ranks; do
+      if [ "$where" = threads ]; then
+        processes=1
+        "$passgym" "${train[@]}" --envs "$envs" -o "$out/t$envs" > "$out/t$envs.txt" 2>&1
+        run=$out/t$envs
+      else
+        processes=$((envs + 1))
+        mpirun --oversubscribe --allow-run-as-root -np "$processes" \
+          "$passgym" "${train[@]}" -o "$out/r$envs" > "$out/r$envs.txt" 2>&1
+        run=$out/r$envs
+      fi
+      python3 - "$run" "$where" "$envs" "$processes" "$cores" <<'PY'
+import csv, re, statistics, sys
+run, where, envs, processes, cores = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+rates = [float(r["steps_per_second"]) for r in csv.DictReader(open(run + "/metrics.csv"))]
+text = open(run + ".txt").read()
+def field(name):
+    m = re.search(name + r"\s+([0-9.]+)", text)
+    return m.group(1) if m else "-"
+over = "yes" if max(processes, envs) > cores else "no"
+label = f"{envs} env{'s' if envs > 1 else ''} in " + ("threads" if where == "threads" else f"{envs} rank{'s' if envs > 1 else ''}")
+print(f"{label:<22} {processes:<9} {over:<14} {statistics.median(rates):8.1f} {field('bytes out per step'):>14} {field('bytes back per step'):>14} {field('communication per step'):>16}")
+PY
+    done
+  done
+  exit 0
+fi
 build=${1:-build}
 objective=${2:-instcount}
 candidates=${3:-400}
