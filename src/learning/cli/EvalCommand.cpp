@@ -45,10 +45,11 @@ void addEvalCommand(CLI::App &App) {
   CLI::App *Command = App.add_subcommand(
       "eval",
       "Run a trained policy greedily (its most likely pass at each step, no "
-      "search) on each benchmark, then report instruction count against -Oz "
-      "and measured speedup against -O0 and -O3 (runnable programs; every "
-      "run validated), the passes that changed the module, and geometric "
-      "means.\n"
+      "search) on each benchmark, from where its training episodes started "
+      "(train --start-from: the output of -O3, say), then report instruction "
+      "count against -Oz and measured speedup against -O0 and -O3 (runnable "
+      "programs; every run validated), the start and the passes that changed "
+      "the module, and geometric means.\n"
       "Examples:\n"
       "  passgym eval --policy runs/sac/checkpoint --dataset builtin-v0:test\n"
       "  passgym eval --policy runs/ppo/checkpoint --dataset prog.c "

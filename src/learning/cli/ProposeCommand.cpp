@@ -16,7 +16,9 @@ void addProposeCommand(CLI::App &App) {
       "propose",
       "Sample pass sequences for a program from a trained policy: the first "
       "greedy, the others drawn from the policy's distribution; one opt-19 "
-      "-passes= text per line, the actions that changed nothing left out. "
+      "-passes= text per line for the unoptimized program: the pipeline the "
+      "policy's training started from (train --start-from), if any, then the "
+      "actions, those that changed nothing left out. "
       "passgym optimize --strategy policy --policy DIR measures them.\n"
       "Example: passgym propose --policy runs/ppo/checkpoint "
       "benchmark://builtin-v0/qsort --count 8");

@@ -11,6 +11,7 @@
 #include "learning/inputs/StateBatch.h"
 #include "support/Statistics.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -131,6 +132,7 @@ llvm::Expected<EvalResult> runEvaluation(
   Result.RewardSpace = Saved.RewardSpace;
   Result.EpisodeLength =
       O.EpisodeLength > 0 ? O.EpisodeLength : Saved.EpisodeLength;
+  Result.StartPipeline = baselinePipeline(Saved.StartFrom);
   MeasurementOptions Measure;
   Measure.Cpu = O.Cpu;
   auto Env =
@@ -152,9 +154,11 @@ llvm::Expected<EvalResult> runEvaluation(
       return Episode.takeError();
     Row.Steps = Episode->Steps;
     Row.Error = Episode->Error;
+    if (!Episode->Start.empty())
+      Row.Sequence.push_back(Episode->Start);
     for (size_t Action : Episode->Effective)
-      Row.Sequence.push_back(Loaded->Space->actions()[Action].Name);
-    Row.Pipeline = Loaded->Space->pipeline(Episode->Effective);
+      Row.Sequence.push_back((*Loaded->Space)[Action].Name);
+    Row.Pipeline = llvm::join(pipelineElements(*Episode, *Loaded->Space), ",");
     if (Row.Error.empty())
       measure(**Env, B, O.Runtime, Row);
     Result.Rows.push_back(std::move(Row));
@@ -170,7 +174,13 @@ llvm::Expected<EvalResult> runEvaluation(
 void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
   Out << "policy: " << R.Algorithm << " on the " << R.State
       << " state, trained on " << R.RewardSpace << ", " << R.EpisodeLength
-      << " greedy steps per benchmark (no search)\n\n";
+      << " greedy steps per benchmark (no search), each from ";
+  if (R.StartPipeline.empty())
+    Out << "the unoptimized module\n\n";
+  else
+    Out << "the output of " << R.StartPipeline
+        << " (first in each sequence; the baselines from the unoptimized "
+           "module)\n\n";
   std::vector<std::string> Uris;
   size_t Width = 22;
   for (const EvalRow &Row : R.Rows) {

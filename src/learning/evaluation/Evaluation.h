@@ -4,10 +4,11 @@
 // Runs a trained policy greedily (the most likely action at each step, no
 // search; an action that left the module unchanged is not retried in the
 // same state) on every benchmark of a dataset for the episode length it was
-// trained with, and measures the result: instruction count against -Oz and,
-// for runnable programs, execution time against -O0 and -O3 (every measured
-// run validated against the unoptimized program). No torch in this header.
-// docs/learning.md ("Evaluation").
+// trained with, each episode from the module its training episodes started
+// from (the unoptimized one, or -O3's output etc.), and measures the result:
+// instruction count against -Oz and, for runnable programs, execution time
+// against -O0 and -O3 (every measured run validated against the unoptimized
+// program). No torch in this header. docs/learning.md ("Evaluation").
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_EVALUATION_EVALUATION_H
@@ -44,12 +45,13 @@ struct EvalRunOptions {
 
 struct EvalRow {
   std::string Benchmark;
-  /// The passes that changed the module (its IR hash), in order: applying
-  /// them alone gives the same module as the policy's whole episode.
+  /// The start pipeline (EvalResult::StartPipeline), if any, then the
+  /// actions that changed the module (its IR hash), in order: applying them
+  /// alone to the unoptimized module gives the policy's final module.
   std::vector<std::string> Sequence;
   std::string Pipeline; ///< opt-19 -passes= string of Sequence.
-  /// Steps taken: fewer than the episode length when every action left the
-  /// last module unchanged.
+  /// The policy's steps taken: fewer than the episode length when every
+  /// action left the last module unchanged.
   int64_t Steps = 0;
   /// Why the episode failed (a pass crashed or broke the program); the
   /// measurements below are then unset.
@@ -75,6 +77,10 @@ struct EvalResult {
   /// The state the policy sees (--state it was trained with).
   std::string State;
   int64_t EpisodeLength = 0;
+  /// Applied to each benchmark before the policy's first step: the start its
+  /// training episodes had (`default<O3>` for --start-from O3), empty for
+  /// none.
+  std::string StartPipeline;
   std::vector<EvalRow> Rows;
   GeoMean InstCountVsOz, SpeedupVsO0, SpeedupVsO3;
 };

@@ -1,14 +1,44 @@
 //===- learning/evaluation/PolicyRun.cpp - A checkpoint's policy, run -----===//
 #include "learning/evaluation/PolicyRun.h"
 
-#include "learning/training/Checkpoint.h"
+#include "costs/Cost.h"
 #include "learning/inputs/State.h"
+#include "learning/training/Checkpoint.h"
 #include "support/ModuleHash.h"
 
 #include <cmath>
 #include <limits>
 
 namespace passgym::learning {
+namespace {
+
+/// Applies \p Episode's start pipeline, if any, to the module \p Env was
+/// just reset to; a pipeline that fails ends the episode (StartFailed).
+llvm::Error applyStart(Environment &Env, PolicyEpisode &Episode) {
+  if (Episode.Start.empty())
+    return llvm::Error::success();
+  auto Started = Env.stepPipeline(Episode.Start);
+  if (!Started)
+    return Started.takeError();
+  if (Started->Done) {
+    Episode.Error =
+        "starting from " + Episode.Start + ": " + Started->Info.Error;
+    Episode.StartFailed = true;
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+std::vector<std::string> pipelineElements(const PolicyEpisode &Episode,
+                                          const ActionSpace &Space) {
+  std::vector<std::string> Elements;
+  if (!Episode.Start.empty())
+    Elements.push_back(Episode.Start);
+  for (size_t Action : Episode.Effective)
+    Elements.push_back(Space[Action].Pipeline);
+  return Elements;
+}
 
 llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
                                         const std::string &ActionsFile,
@@ -45,6 +75,11 @@ llvm::Expected<PolicyEpisode> rollOut(Environment &Env, LoadedPolicy &Policy,
   if (auto R = Env.reset(B); !R)
     return R.takeError();
   PolicyEpisode Episode;
+  Episode.Start = baselinePipeline(Policy.Saved.StartFrom);
+  if (llvm::Error E = applyStart(Env, Episode))
+    return E;
+  if (Episode.StartFailed)
+    return Episode;
   torch::NoGradGuard NoGrad;
   torch::Tensor Logits; // Of the current state, with no-op actions masked.
   auto Initial = Env.module();

@@ -2,9 +2,10 @@
 //
 // What `eval` and `propose` share: a checkpoint loaded as a policy with the
 // state encoding it was trained with, and one episode of that policy on a
-// benchmark, the action at each state picked from the policy's logits by a
-// chooser (greedy for `eval`, sampled for `propose`). Includes torch: only
-// this room's sources include it.
+// benchmark, from the start its training episodes had (the unoptimized
+// module, or the output of `default<O3>` etc.), the action at each state
+// picked from the policy's logits by a chooser (greedy for `eval`, sampled
+// for `propose`). Includes torch: only this room's sources include it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_EVALUATION_POLICYRUN_H
@@ -47,6 +48,9 @@ llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
 using ActionChooser = std::function<int64_t(const torch::Tensor &Logits)>;
 
 struct PolicyEpisode {
+  /// The pipeline applied to the unoptimized module before the policy's
+  /// first step: the checkpoint's start (`default<O3>`), empty for none.
+  std::string Start;
   /// The actions that changed the module (its IR hash), in order: applying
   /// them alone gives the same module as the whole episode.
   std::vector<size_t> Effective;
@@ -55,9 +59,19 @@ struct PolicyEpisode {
   int64_t Steps = 0;
   /// Why the episode ended early (a pass crashed or broke the module).
   std::string Error;
+  /// The start pipeline failed (Error says why): the policy took no step.
+  bool StartFailed = false;
 };
 
-/// One episode of \p Policy on \p B, leaving \p Env at its final module.
+/// \p Episode as top-level `opt -passes=` elements: its start, if any, then
+/// the pipelines of its effective actions. Applied to the unoptimized module
+/// they give the episode's final module.
+std::vector<std::string> pipelineElements(const PolicyEpisode &Episode,
+                                          const ActionSpace &Space);
+
+/// One episode of \p Policy on \p B, leaving \p Env at its final module. It
+/// starts from the module the policy's training episodes started from: the
+/// checkpoint's start pipeline is applied right after the reset.
 ///
 /// A deterministic policy that picks a pass which leaves the module
 /// unchanged would pick it again forever, since it sees the same state: so

@@ -50,12 +50,13 @@ proposeSequences(const ProposeOptions &Options) {
                                   : sampled(Options.Temperature, Random));
     if (!Episode)
       return Episode.takeError();
+    // Every episode starts alike: the others would fail the same way.
+    if (Episode->StartFailed)
+      return llvm::createStringError("'" + Options.Benchmark +
+                                     "': " + Episode->Error);
     if (!Episode->Error.empty() || Episode->Effective.empty())
       continue;
-    std::vector<std::string> Pipelines;
-    for (size_t Action : Episode->Effective)
-      Pipelines.push_back(Loaded->Space->actions()[Action].Pipeline);
-    Proposals.push_back(std::move(Pipelines));
+    Proposals.push_back(pipelineElements(*Episode, *Loaded->Space));
   }
   return Proposals;
 }

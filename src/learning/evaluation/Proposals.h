@@ -3,9 +3,9 @@
 // A trained policy as a source of candidates for `optimize`'s policy
 // strategy (`passgym propose`): episodes on one benchmark, the first greedy
 // (as `eval` runs it), the others sampled from the policy's distribution at
-// a temperature, each reduced to the actions that changed the module. The
-// search, not the policy, decides which is best: it measures them. No torch
-// in this header.
+// a temperature, each from the policy's start (as in `eval`) and reduced to
+// the start and the actions that changed the module. The search, not the
+// policy, decides which is best: it measures them. No torch in this header.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_EVALUATION_PROPOSALS_H
@@ -35,8 +35,11 @@ struct ProposeOptions {
   std::string VocabularyFile;
 };
 
-/// The proposals, each the `opt -passes=` texts of its effective actions in
-/// order; episodes that changed nothing or failed are left out.
+/// The proposals, each a pipeline to apply to the unoptimized module as
+/// top-level `opt -passes=` elements: the start the policy was trained from
+/// (`default<O3>`), if any, then its effective actions in order. Episodes in
+/// which no action changed the module, or a pass failed, are left out; a
+/// start pipeline that fails on the benchmark is an error.
 llvm::Expected<std::vector<std::vector<std::string>>>
 proposeSequences(const ProposeOptions &Options);
 

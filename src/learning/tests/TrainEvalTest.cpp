@@ -8,19 +8,15 @@
 #include "learning/evaluation/Evaluation.h"
 #include "learning/training/Training.h"
 
+#include "learning/tests/OptInstructionCount.h"
 #include "learning/tests/PassgymBinary.h"
 #include "learning/tests/TinyFiles.h"
 #include "learning/tests/TinyTask.h"
 #include "learning/training/Checkpoint.h"
-#include "support/Subprocess.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
 
-#include "llvm/AsmParser/Parser.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
 
@@ -153,22 +149,6 @@ TEST(TrainEvalTest, JsonlMetricsAndTheRandomBaseline) {
   EXPECT_TRUE(contains(Metrics, "\"mean_episode_return\":")) << Metrics;
 }
 
-/// Instructions of \p Program after opt-19 -passes=\p Pipeline.
-int64_t optInstructionCount(const std::string &Program,
-                            const std::string &Pipeline) {
-  SubprocessOptions Opt;
-  Opt.Argv = {"/usr/bin/opt-19", "-S", Program, "-o", "-"};
-  if (!Pipeline.empty())
-    Opt.Argv.insert(Opt.Argv.begin() + 1, "-passes=" + Pipeline);
-  SubprocessResult R = take(runSubprocess(Opt));
-  EXPECT_EQ(R.ExitCode, 0) << R.StandardError;
-  llvm::LLVMContext Context;
-  llvm::SMDiagnostic Diagnostic;
-  auto M = llvm::parseAssemblyString(R.StandardOutput, Diagnostic, Context);
-  EXPECT_TRUE(M) << Diagnostic.getMessage().str();
-  return M ? static_cast<int64_t>(M->getInstructionCount()) : -1;
-}
-
 /// Trains \p A on the tiny task with the state \p State and evaluates the
 /// checkpoint on the same program.
 EvalResult trainAndEvaluate(const TinyFiles &Files, Agent A, StateKind State) {
@@ -282,6 +262,10 @@ TEST(TrainEvalTest, CommandsThroughPassgym) {
   ASSERT_EQ(Eval.ExitCode, 0) << Eval.Err;
   EXPECT_TRUE(contains(Eval.Out, "geometric means")) << Eval.Out;
   EXPECT_TRUE(contains(Eval.Out, "loop.ll")) << Eval.Out;
+  // The start, in the header and in front of the sequence.
+  EXPECT_TRUE(contains(Eval.Out, "each from the output of default<O3>"))
+      << Eval.Out;
+  EXPECT_TRUE(contains(Eval.Out, "  default<O3>")) << Eval.Out;
 
   // A corrupted payload: one line naming it, exit code 1.
   std::ofstream(Run + "/checkpoint/policy.pt", std::ios::app) << "x";
