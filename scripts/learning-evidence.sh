@@ -6,6 +6,7 @@
 #                                              # (a) the longer PPO runs
 #   bash scripts/learning-evidence.sh split    # (b) train on builtin-v0:train + csmith, eval held out
 #   bash scripts/learning-evidence.sh summary  # the table of (a)
+#   bash scripts/learning-evidence.sh ablation # (c) PPO's state: graph, Autophase, both; 3 seeds each
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,52 @@ split() {
   done
 }
 
+# (c) What PPO sees of the module: its ProGraML graph, its Autophase
+# features, or both (the fused network). Each trained on builtin-v0:train
+# with the instruction-count reward, SEEDS seeds, then evaluated on the
+# held-out built-ins (its own sequence against -Oz's instruction count and
+# -O3's measured run time); a table of the geometric means over the seeds
+# (mean, min, max) and the learning curves as one image.
+ablation() {
+  local steps=${STEPS:-4096}
+  local dirs=() labels=()
+  for state in graph autophase graph+autophase; do
+    for seed in $SEEDS; do
+      local dir="$OUT/ablation-${state/+/-}-seed$seed"
+      rm -rf "$dir"
+      "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward instcount \
+        --steps "$steps" --episode-length 20 --seed "$seed" --state "$state" \
+        $NET -o "$dir" > "$dir.log"
+      "$PASSGYM" eval --policy "$dir/checkpoint" --dataset builtin-v0:test \
+        --json "$dir/eval.json" > "$dir/eval.txt"
+      dirs+=("$dir")
+      labels+=("$state")
+    done
+  done
+  python3 - "${dirs[@]}" <<'PY'
+import json, sys
+rows = {}
+for d in sys.argv[1:]:
+    state = d.rsplit("/", 1)[1][len("ablation-"):].rsplit("-seed", 1)[0]
+    state = state.replace("graph-autophase", "graph+autophase")
+    g = json.load(open(d + "/eval.json"))["geomean"]
+    rows.setdefault(state, []).append(
+        (g["instcount_vs_oz"]["value"], g["speedup_vs_o3"]["value"]))
+def cell(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "failed"
+    return "%.3fx [%.3f, %.3f]" % (sum(values) / len(values), min(values), max(values))
+print("%-16s %-5s %-28s %-28s" % ("state", "seeds", "insts vs -Oz", "speed vs -O3"))
+for state, r in rows.items():
+    print("%-16s %-5d %-28s %-28s" % (state, len(r), cell([a for a, _ in r]),
+                                      cell([b for _, b in r])))
+PY
+  scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
+    --title "PPO on builtin-v0:train: graph, Autophase, both ($SEEDS)" \
+    --force -o "$OUT/ablation.png"
+}
+
 # The table of docs/learning-results.md (a): per run, the mean episode return
 # over the whole run and over its last two iterations.
 summary() {
@@ -60,4 +107,4 @@ summary() {
   done
 }
 
-"${1:?usage: learning-evidence.sh single|split|summary}"
+"${1:?usage: learning-evidence.sh single|split|summary|ablation}"
