@@ -226,6 +226,12 @@ void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
   Mean("  instruction count, Oz / policy", R.InstCountVsOz);
   Mean("  speedup vs O0, O0 time / policy time", R.SpeedupVsO0);
   Mean("  speedup vs O3, O3 time / policy time", R.SpeedupVsO3);
+  // Each time is one measurement of its own, not interleaved with -O3's:
+  // on a busy machine the ratios drift by tens of percent.
+  if (R.SpeedupVsO3.Count)
+    Out << "run times are single measurements, not a claimed speed-up: "
+           "passgym optimize PROG --policy DIR re-measures against -O3 "
+           "interleaved\n";
 }
 
 std::string evaluationJson(const EvalResult &R) {

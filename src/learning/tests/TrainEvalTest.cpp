@@ -17,6 +17,7 @@
 #include "support/tests/TestHelpers.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
 
@@ -181,6 +182,21 @@ TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
   EXPECT_EQ(R.InstCountVsOz.Count, 1u);
   EXPECT_DOUBLE_EQ(R.InstCountVsOz.Value, *Row.InstCountOz / *Row.InstCount);
   EXPECT_EQ(R.SpeedupVsO3.Count, 0u);
+
+  // Measured speed-ups come with a word on what they are not.
+  auto Printed = [](const EvalResult &Result) {
+    std::string Text;
+    llvm::raw_string_ostream OS(Text);
+    printEvaluation(Result, OS);
+    return Text;
+  };
+  EXPECT_FALSE(contains(Printed(R), "single measurements"));
+  EvalResult Measured = R;
+  Measured.SpeedupVsO3.Value = 1.2;
+  Measured.SpeedupVsO3.Count = 1;
+  std::string Text = Printed(Measured);
+  EXPECT_TRUE(contains(Text, "single measurements")) << Text;
+  EXPECT_TRUE(contains(Text, "passgym optimize PROG --policy")) << Text;
 
   // A policy over 4 actions means nothing in the built-in space.
   EvalRunOptions E;
