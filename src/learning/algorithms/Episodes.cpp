@@ -1,6 +1,8 @@
 //===- learning/algorithms/Episodes.cpp - The environment side ------------===//
 #include "learning/algorithms/Episodes.h"
 
+#include "learning/algorithms/StartPipeline.h"
+
 namespace passgym::learning {
 
 namespace {
@@ -13,6 +15,15 @@ uint64_t environmentSeed(uint64_t Seed, size_t Index) {
 }
 
 } // namespace
+
+llvm::Expected<std::string> applyStart(Environment &Env, Baseline Start) {
+  if (Start == Baseline::O0)
+    return std::string();
+  auto Started = Env.stepPipeline(baselinePipeline(Start));
+  if (!Started)
+    return Started.takeError();
+  return Started->Done ? Started->Info.Error : std::string();
+}
 
 llvm::Expected<std::unique_ptr<EpisodeRunner>>
 EpisodeRunner::create(std::vector<BenchmarkPtr> Benchmarks,
@@ -64,15 +75,13 @@ llvm::Error EpisodeRunner::startEpisode() {
   }
   if (auto R = Env->reset(Benchmarks[Index]); !R)
     return R.takeError();
-  if (Schedule.StartFrom != Baseline::O0) {
-    auto Started = Env->stepPipeline(baselinePipeline(Schedule.StartFrom));
-    if (!Started)
-      return Started.takeError();
-    if (Started->Done)
-      return llvm::createStringError(
-          "starting from -" + baselineName(Schedule.StartFrom).str() +
-          " on '" + Benchmarks[Index]->uri() + "': " + Started->Info.Error);
-  }
+  auto StartFailed = applyStart(*Env, Schedule.StartFrom);
+  if (!StartFailed)
+    return StartFailed.takeError();
+  if (!StartFailed->empty())
+    return llvm::createStringError(
+        "starting from -" + baselineName(Schedule.StartFrom).str() + " on '" +
+        Benchmarks[Index]->uri() + "': " + *StartFailed);
   if (llvm::Error E = rebuildObservation())
     return E;
   Steps = 0;

@@ -2,6 +2,7 @@
 #include "learning/evaluation/PolicyRun.h"
 
 #include "costs/Cost.h"
+#include "learning/algorithms/StartPipeline.h"
 #include "learning/inputs/State.h"
 #include "learning/training/Checkpoint.h"
 #include "support/ModuleHash.h"
@@ -10,25 +11,6 @@
 #include <limits>
 
 namespace passgym::learning {
-namespace {
-
-/// Applies \p Episode's start pipeline, if any, to the module \p Env was
-/// just reset to; a pipeline that fails ends the episode (StartFailed).
-llvm::Error applyStart(Environment &Env, PolicyEpisode &Episode) {
-  if (Episode.Start.empty())
-    return llvm::Error::success();
-  auto Started = Env.stepPipeline(Episode.Start);
-  if (!Started)
-    return Started.takeError();
-  if (Started->Done) {
-    Episode.Error =
-        "starting from " + Episode.Start + ": " + Started->Info.Error;
-    Episode.StartFailed = true;
-  }
-  return llvm::Error::success();
-}
-
-} // namespace
 
 std::vector<std::string> pipelineElements(const PolicyEpisode &Episode,
                                           const ActionSpace &Space) {
@@ -76,10 +58,15 @@ llvm::Expected<PolicyEpisode> rollOut(Environment &Env, LoadedPolicy &Policy,
     return R.takeError();
   PolicyEpisode Episode;
   Episode.Start = baselinePipeline(Policy.Saved.StartFrom);
-  if (llvm::Error E = applyStart(Env, Episode))
-    return E;
-  if (Episode.StartFailed)
+  auto StartFailed = applyStart(Env, Policy.Saved.StartFrom);
+  if (!StartFailed)
+    return StartFailed.takeError();
+  if (!StartFailed->empty()) {
+    // The episode ends before the policy's first step.
+    Episode.Error = "starting from " + Episode.Start + ": " + *StartFailed;
+    Episode.StartFailed = true;
     return Episode;
+  }
   torch::NoGradGuard NoGrad;
   torch::Tensor Logits; // Of the current state, with no-op actions masked.
   auto Initial = Env.module();
