@@ -7,6 +7,8 @@
 #   bash scripts/learning-evidence.sh split    # (b) train on builtin-v0:train + csmith, eval held out
 #   bash scripts/learning-evidence.sh summary  # the table of (a)
 #   bash scripts/learning-evidence.sh ablation # (c) PPO's state: graph, Autophase, both; 3 seeds each
+#     STATES=graph+autophase START=O3 bash scripts/learning-evidence.sh ablation
+#                                              # (c) the fused state from -O3's output
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,17 +53,18 @@ split() {
 # with the instruction-count reward, SEEDS seeds, then evaluated on the
 # held-out built-ins (its own sequence against -Oz's instruction count and
 # -O3's measured run time); a table of the geometric means over the seeds
-# (mean, min, max) and the learning curves as one image.
+# (mean, min, max) and the learning curves as one image. START=O3 starts
+# every episode (training and evaluation) from -O3's output.
 ablation() {
-  local steps=${STEPS:-4096}
+  local steps=${STEPS:-4096} start=${START:-none}
   local dirs=() labels=()
-  for state in graph autophase graph+autophase; do
+  for state in ${STATES:-graph autophase graph+autophase}; do
     for seed in $SEEDS; do
-      local dir="$OUT/ablation-${state/+/-}-seed$seed"
+      local dir="$OUT/ablation-${state/+/-}-from-$start-seed$seed"
       rm -rf "$dir"
       "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward instcount \
         --steps "$steps" --episode-length 20 --seed "$seed" --state "$state" \
-        $NET -o "$dir" > "$dir.log"
+        --start-from "$start" $NET -o "$dir" > "$dir.log"
       "$PASSGYM" eval --policy "$dir/checkpoint" --dataset builtin-v0:test \
         --json "$dir/eval.json" > "$dir/eval.txt"
       dirs+=("$dir")
@@ -72,7 +75,7 @@ ablation() {
 import json, sys
 rows = {}
 for d in sys.argv[1:]:
-    state = d.rsplit("/", 1)[1][len("ablation-"):].rsplit("-seed", 1)[0]
+    state = d.rsplit("/", 1)[1][len("ablation-"):].rsplit("-from-", 1)[0]
     state = state.replace("graph-autophase", "graph+autophase")
     g = json.load(open(d + "/eval.json"))["geomean"]
     rows.setdefault(state, []).append(
@@ -88,8 +91,8 @@ for state, r in rows.items():
                                       cell([b for _, b in r])))
 PY
   scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
-    --title "PPO on builtin-v0:train: graph, Autophase, both ($SEEDS)" \
-    --force -o "$OUT/ablation.png"
+    --title "PPO on builtin-v0:train, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
+    --force -o "$OUT/ablation-from-$start.png"
 }
 
 # The table of docs/learning-results.md (a): per run, the mean episode return
