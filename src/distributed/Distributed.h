@@ -28,6 +28,7 @@
 #ifndef PASSGYM_DISTRIBUTED_DISTRIBUTED_H
 #define PASSGYM_DISTRIBUTED_DISTRIBUTED_H
 
+#include "distributed/Messages.h"
 #include "optimize/Optimize.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -97,6 +98,18 @@ public:
   /// Ranks > 0: receives jobs and evaluates their candidates until rank 0
   /// says stop.
   llvm::Error serve();
+
+  /// Ranks > 0: answers rank 0's messages with \p Answer (as
+  /// answerUntilStopped() of distributed/Messages.h) until rank 0 says stop,
+  /// and learns from the stop whether a rank was lost. serve() is this with
+  /// optimize's answers; train has its own.
+  llvm::Error serveWith(
+      llvm::function_ref<llvm::Expected<std::string>(const RankMessage &)>
+          Answer);
+
+  /// Rank 0: a rank was lost outside evaluators() (training's environments
+  /// went on elsewhere), so the job ends as after a lost candidate rank.
+  void noteLostRank() { RankLost = true; }
 
   /// Ends every rank of the job now (MPI_Abort), and mpirun with a non-zero
   /// exit: for a rank 0 that lost a rank it cannot do without, since

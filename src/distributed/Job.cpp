@@ -120,4 +120,16 @@ llvm::Expected<DistributedJob> decodeJob(llvm::StringRef Text) {
   }
 }
 
+llvm::Error MpiJob::serveWith(
+    llvm::function_ref<llvm::Expected<std::string>(const RankMessage &)>
+        Answer) {
+  auto Stopped = answerUntilStopped(Answer);
+  if (!Stopped)
+    return Stopped.takeError();
+  auto Stop = nlohmann::json::parse(*Stopped, nullptr,
+                                    /*allow_exceptions=*/false);
+  RankLost = Stop.is_object() && Stop.value("rank_lost", false);
+  return llvm::Error::success();
+}
+
 } // namespace passgym

@@ -99,7 +99,8 @@ struct MpiJob::Coordination {
   llvm::Error start(BenchmarkPtr B, const EnvironmentOptions &Options,
                     CostFunction C);
   std::vector<Evaluation> evaluate(const std::vector<Candidate> &Batch);
-  void stopAll();
+  /// Tells every rank to stop; \p RankLost: without MPI_Finalize.
+  void stopAll(bool RankLost);
   bool anyRankLost() const;
 
 private:
@@ -267,10 +268,10 @@ bool MpiJob::Coordination::anyRankLost() const {
                       [](const RankShare &R) { return R.Lost; });
 }
 
-void MpiJob::Coordination::stopAll() {
+void MpiJob::Coordination::stopAll(bool RankLost) {
   // A rank that is gone does not take the message; nobody waits for long.
   auto Deadline = Clock::now() + std::chrono::seconds(2);
-  std::string Stop = nlohmann::json({{"rank_lost", anyRankLost()}}).dump();
+  std::string Stop = nlohmann::json({{"rank_lost", RankLost}}).dump();
   for (unsigned To = 1; To < Size; ++To)
     llvm::consumeError(sendTo(To, StopTag, Stop, Deadline));
 }
@@ -308,8 +309,8 @@ llvm::Expected<std::unique_ptr<MpiJob>> MpiJob::join() {
 
 MpiJob::~MpiJob() {
   if (Coordinator) {
-    Coordinator->stopAll();
-    RankLost = Coordinator->anyRankLost();
+    RankLost = RankLost || Coordinator->anyRankLost();
+    Coordinator->stopAll(RankLost);
   }
   // Open MPI 4.1's MPI_Finalize waits for every rank, a dead one included,
   // forever: after a lost rank the job ends without it (mpirun says so).
@@ -346,7 +347,7 @@ DistributedSummary MpiJob::summary() const {
 
 llvm::Error MpiJob::serve() {
   std::unique_ptr<CandidateEvaluator> Evaluator;
-  auto Stopped = answerUntilStopped(
+  return serveWith(
       [&](const RankMessage &M) -> llvm::Expected<std::string> {
         if (M.Tag == JobTag) {
           auto Made = makeEvaluator(M.Text);
@@ -366,12 +367,6 @@ llvm::Error MpiJob::serve() {
         return resultText(J->value("task", uint64_t(0)), E,
                           secondsBetween(Started, Clock::now()));
       });
-  if (!Stopped)
-    return Stopped.takeError();
-  RankLost =
-      nlohmann::json::parse(*Stopped, nullptr, /*allow_exceptions=*/false)
-          .value("rank_lost", false);
-  return llvm::Error::success();
 }
 
 } // namespace passgym

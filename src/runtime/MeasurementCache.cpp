@@ -279,6 +279,49 @@ llvm::Error MeasurementCache::store(const MeasurementKey &Key,
   return llvm::Error::success();
 }
 
+llvm::Expected<std::vector<CachedMeasurement>>
+MeasurementCache::storedSince(llvm::StringRef Machine, int64_t Since) {
+  sqlite3_stmt *Select = nullptr;
+  if (llvm::Error E = prepare("SELECT module_hash, config_hash, payload FROM "
+                              "measurements WHERE machine = ?1 AND "
+                              "created_at >= ?2",
+                              Select))
+    return std::move(E);
+  auto Column = [&](int I) {
+    const auto *Text =
+        reinterpret_cast<const char *>(sqlite3_column_text(Select, I));
+    return std::string(Text ? Text : "",
+                       Text ? sqlite3_column_bytes(Select, I) : 0);
+  };
+  std::vector<CachedMeasurement> Rows;
+  int Rc = SQLITE_OK;
+  if (bindText(Select, 1, Machine) == SQLITE_OK &&
+      sqlite3_bind_int64(Select, 2, Since) == SQLITE_OK)
+    while ((Rc = sqlite3_step(Select)) == SQLITE_ROW)
+      Rows.push_back({{Column(0), Column(1), Machine.str()}, Column(2)});
+  sqlite3_finalize(Select);
+  if (Rc != SQLITE_DONE)
+    return sqliteError("read the rows of");
+  return Rows;
+}
+
+llvm::Error MeasurementCache::storeAll(
+    const std::vector<CachedMeasurement> &Rows) {
+  if (sqlite3_exec(Db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) !=
+      SQLITE_OK)
+    return sqliteError("begin storing in");
+  for (const CachedMeasurement &Row : Rows)
+    if (llvm::Error E = store(Row.Key, Row.Payload)) {
+      (void)sqlite3_exec(Db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return E;
+    }
+  if (sqlite3_exec(Db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    (void)sqlite3_exec(Db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return sqliteError("store in");
+  }
+  return llvm::Error::success();
+}
+
 double MeasurementCache::hitRate() const {
   uint64_t Lookups = Hits + Misses;
   return Lookups == 0 ? 0.0 : static_cast<double>(Hits) / Lookups;

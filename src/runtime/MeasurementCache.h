@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -29,6 +30,12 @@ struct MeasurementKey {
   std::string ConfigHash;
   /// machineFingerprint() of the machine that measured it.
   std::string Machine;
+};
+
+/// One row of the cache, as storedSince() reads it and store() writes it.
+struct CachedMeasurement {
+  MeasurementKey Key;
+  std::string Payload;
 };
 
 /// The CPU model name (from /proc/cpuinfo), the logical CPU count, the kernel
@@ -61,6 +68,15 @@ public:
 
   /// Stores \p Payload for \p Key, replacing any earlier one, atomically.
   llvm::Error store(const MeasurementKey &Key, llvm::StringRef Payload);
+
+  /// The rows that \p Machine measured and stored at or after \p Since
+  /// (seconds since the epoch): what one machine of a distributed run adds
+  /// to another's cache (learning/training/DistributedEpisodes.h).
+  llvm::Expected<std::vector<CachedMeasurement>>
+  storedSince(llvm::StringRef Machine, int64_t Since);
+
+  /// Stores every row of \p Rows, in one transaction.
+  llvm::Error storeAll(const std::vector<CachedMeasurement> &Rows);
 
   /// Counts for this object's lookups only, not the file's lifetime.
   uint64_t hits() const { return Hits; }

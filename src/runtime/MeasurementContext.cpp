@@ -3,6 +3,7 @@
 #include "support/Files.h"
 #include "support/ModuleHash.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <nlohmann/json.hpp>
@@ -124,16 +125,47 @@ llvm::Expected<std::optional<std::string>>
 MeasurementContext::lookupLocked(const MeasurementKey &Key) {
   if (auto Found = Recent.find(recentKey(Key)); Found != Recent.end())
     return Found->second;
-  std::string Path = CachePath.value_or(defaultCachePath());
-  if (!Cache && !Path.empty()) {
-    auto Opened = MeasurementCache::open(Path);
-    if (!Opened)
-      return Opened.takeError();
-    Cache = std::move(*Opened);
-  }
-  if (!Cache)
+  auto Open = openCacheLocked(/*Create=*/true);
+  if (!Open)
+    return Open.takeError();
+  if (!*Open)
     return std::nullopt;
   return Cache->lookup(Key);
+}
+
+llvm::Expected<bool> MeasurementContext::openCacheLocked(bool Create) {
+  if (Cache)
+    return true;
+  std::string Path = CachePath.value_or(defaultCachePath());
+  if (Path.empty() || (!Create && !llvm::sys::fs::exists(Path)))
+    return false;
+  auto Opened = MeasurementCache::open(Path);
+  if (!Opened)
+    return Opened.takeError();
+  Cache = std::move(*Opened);
+  return true;
+}
+
+llvm::Expected<std::vector<CachedMeasurement>>
+MeasurementContext::storedSince(int64_t Since) {
+  std::lock_guard<std::mutex> Lock(Mutex);
+  auto Open = openCacheLocked(/*Create=*/false);
+  if (!Open)
+    return Open.takeError();
+  if (!*Open)
+    return std::vector<CachedMeasurement>();
+  return Cache->storedSince(machineFingerprint(), Since);
+}
+
+llvm::Error MeasurementContext::storeMeasuredElsewhere(
+    const std::vector<CachedMeasurement> &Rows) {
+  std::lock_guard<std::mutex> Lock(Mutex);
+  if (Rows.empty())
+    return llvm::Error::success();
+  auto Open = openCacheLocked(/*Create=*/true);
+  if (!Open)
+    return Open.takeError();
+  return *Open ? Cache->storeAll(Rows) : llvm::Error::success();
 }
 
 llvm::Expected<RuntimeEstimate> MeasurementContext::measureCached(

@@ -28,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace passgym {
 
@@ -72,6 +73,15 @@ public:
   CacheStatistics statistics() const;
   void addStatistics(const CacheStatistics &More);
 
+  /// The measurements this machine stored in the persistent cache at or
+  /// after \p Since (seconds since the epoch), its environments' worker
+  /// processes' included: none without a cache or before its file exists.
+  llvm::Expected<std::vector<CachedMeasurement>> storedSince(int64_t Since);
+
+  /// Adds \p Rows, measured by other machines of a distributed run (each
+  /// row names its machine), to the persistent cache; without one, nothing.
+  llvm::Error storeMeasuredElsewhere(const std::vector<CachedMeasurement> &Rows);
+
   /// In a forked child: forgets (without closing) the parent's connection to
   /// the cache file, which SQLite forbids using across fork(); the next
   /// lookup opens one of the child's own.
@@ -80,6 +90,9 @@ public:
 private:
   llvm::Expected<std::optional<std::string>>
   lookupLocked(const MeasurementKey &Key);
+  /// Opens the persistent cache if it is not open: false when there is none
+  /// (no path, or \p Create is false and its file does not exist).
+  llvm::Expected<bool> openCacheLocked(bool Create);
 
   const MeasurementOptions Options;
   const std::string OptionsKey;

@@ -63,16 +63,30 @@ llvm::Error EpisodeRunner::rebuildObservation() {
   return llvm::Error::success();
 }
 
+size_t EpisodeRunner::drawBenchmark() {
+  ++Started;
+  if (Schedule.RandomBenchmarks)
+    return std::uniform_int_distribution<size_t>(0, Benchmarks.size() - 1)(
+        Rng);
+  // The environments take the benchmarks in turn between them.
+  size_t Index = NextBenchmark;
+  NextBenchmark = (NextBenchmark + Schedule.Environments) % Benchmarks.size();
+  return Index;
+}
+
+llvm::Error EpisodeRunner::skipTo(int64_t Episode) {
+  if (Episode < Started)
+    return llvm::createStringError(
+        "episode " + std::to_string(Episode) + " has already started (" +
+        std::to_string(Started) + " episodes so far)");
+  while (Started < Episode)
+    drawBenchmark();
+  InEpisode = false;
+  return llvm::Error::success();
+}
+
 llvm::Error EpisodeRunner::startEpisode() {
-  size_t Index;
-  if (Schedule.RandomBenchmarks) {
-    Index =
-        std::uniform_int_distribution<size_t>(0, Benchmarks.size() - 1)(Rng);
-  } else {
-    // The environments take the benchmarks in turn between them.
-    Index = NextBenchmark;
-    NextBenchmark = (NextBenchmark + Schedule.Environments) % Benchmarks.size();
-  }
+  size_t Index = drawBenchmark();
   if (auto R = Env->reset(Benchmarks[Index]); !R)
     return R.takeError();
   auto StartFailed = applyStart(*Env, Schedule.StartFrom);

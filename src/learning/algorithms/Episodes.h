@@ -67,6 +67,15 @@ public:
   llvm::Error ensureEpisode() {
     return InEpisode ? llvm::Error::success() : startEpisode();
   }
+  /// Episodes started so far: the next startEpisode() starts episode number
+  /// episodesStarted().
+  int64_t episodesStarted() const { return Started; }
+  /// Makes the next startEpisode() start episode number \p Episode as a
+  /// runner that ran every earlier one would: draws their benchmarks without
+  /// running them. A runner moved to another place (another MPI rank,
+  /// learning/training/DistributedEpisodes.h) is made again this way. Fails
+  /// when \p Episode has already started.
+  llvm::Error skipTo(int64_t Episode);
 
   /// Applies \p Action; afterwards observation() is the next state (the
   /// final one when the episode was truncated, unchanged when terminated).
@@ -86,6 +95,8 @@ private:
                 std::unique_ptr<Environment> Env, const RunSchedule &Schedule,
                 StateKind State, size_t Index);
   llvm::Error rebuildObservation();
+  /// The benchmark of the next episode, drawn.
+  size_t drawBenchmark();
 
   std::vector<BenchmarkPtr> Benchmarks;
   std::unique_ptr<Environment> Env;
@@ -93,6 +104,7 @@ private:
   StateKind State;
   std::mt19937_64 Rng;
   size_t NextBenchmark = 0;
+  int64_t Started = 0;
   bool InEpisode = false;
   Observation Current;
   uint64_t Version = 0;

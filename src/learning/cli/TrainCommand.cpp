@@ -33,6 +33,10 @@ struct TrainCommandOptions {
   bool Mpi = false;
   /// Whether --envs was given (under MPI it defaults to the ranks less one).
   bool EnvironmentsGiven = false;
+  /// Under MPI: the shortest time a rank has to answer before it is lost.
+  int64_t RankTimeoutSeconds = kAnswerWithin.count();
+  /// Under MPI: environments stay on their first rank.
+  bool FixedPlacement = false;
 };
 
 std::string perStep(double Total, int64_t Steps, const char *Format) {
@@ -56,11 +60,23 @@ void printTraffic(llvm::raw_ostream &Out, const EpisodeTraffic &T) {
                         perStep(1000 * T.CommunicationSeconds, T.Exchanges,
                                 "%.3f") +
                         " ms communication each");
+  std::string ByRank;
+  for (size_t Rank = 1; Rank < T.RequestsByRank.size(); ++Rank)
+    ByRank += (ByRank.empty() ? "" : ", ") + std::string("rank ") +
+              std::to_string(Rank) + " " +
+              std::to_string(T.RequestsByRank[Rank]);
+  Line("steps and starts by rank", ByRank);
+  Line("environments moved", std::to_string(T.Moves) + ", " +
+                                 std::to_string(T.ReplayedSteps) +
+                                 " steps replayed");
+  Line("measurements merged",
+       std::to_string(T.MergedMeasurements) + " into this cache, from " +
+           std::to_string(T.MeasuringMachines) + " machine(s)");
 }
 
 /// Runs the training; \p Ranks are where its environments live, if not
 /// here.
-int runTrain(const TrainRunOptions &Options, const RankEpisodes *Ranks) {
+int runTrain(const TrainRunOptions &Options, RankEpisodes *Ranks) {
   ProgressBar Bar(std::string("train ") + nameOf(kAgentNames, Options.Agent));
   auto Summary = runTraining(Options, [&](const TrainProgress &P) {
     Bar.update(static_cast<double>(P.Iteration) / P.Iterations,
@@ -70,13 +86,20 @@ int runTrain(const TrainRunOptions &Options, const RankEpisodes *Ranks) {
                    formatReturn(P.MeanEpisodeReturn));
   });
   Bar.finish();
-  if (!Summary && Ranks && Ranks->lostRank() && Options.Agent != Agent::Random)
+  if (!Summary && Ranks && !Ranks->lostRanks().empty() &&
+      Options.Agent != Agent::Random)
     return reportError(llvm::createStringError(
         llvm::toString(Summary.takeError()) + "; the checkpoint in '" +
         Options.OutputDirectory +
         "/checkpoint' holds the last one saved: continue it with --resume"));
   if (!Summary)
     return reportError(Summary.takeError());
+  // The run is saved; measurements that do not arrive are only not merged.
+  if (Ranks)
+    if (llvm::Error E = Ranks->mergeMeasurements())
+      llvm::errs() << "passgym: the ranks' measurements were not all merged "
+                      "into this cache: "
+                   << llvm::toString(std::move(E)) << "\n";
   llvm::raw_ostream &Out = llvm::outs();
   auto Line = [&](llvm::StringRef Name, const std::string &Value) {
     Out << llvm::left_justify(Name, 28) << Value << "\n";
@@ -100,8 +123,11 @@ int runTrain(const TrainRunOptions &Options, const RankEpisodes *Ranks) {
   Line("metrics", Summary->MetricsPath);
   if (!Summary->CheckpointPath.empty())
     Line("checkpoint", Summary->CheckpointPath);
-  if (Ranks)
+  if (Ranks) {
     printTraffic(Out, Ranks->traffic());
+    for (const LostRank &L : Ranks->lostRanks())
+      Line("lost", "MPI rank " + std::to_string(L.Rank) + " " + L.Reason);
+  }
   return 0;
 }
 
@@ -119,15 +145,26 @@ int runTrainCommand(TrainCommandOptions Options) {
       return reportError(std::move(E));
     return 0;
   }
-  auto Ranks = std::make_shared<RankEpisodes>(Job->size());
+  auto Ranks = std::make_shared<RankEpisodes>(
+      Job->size(), std::chrono::seconds(Options.RankTimeoutSeconds),
+      /*Balance=*/!Options.FixedPlacement);
+  Ranks->OnLost = [](const LostRank &L) {
+    llvm::errs() << "\npassgym: MPI rank " << L.Rank << " " << L.Reason
+                 << "; its environments go on on the other ranks\n";
+  };
   RunSchedule &Schedule = Options.Run.Schedule;
   if (!Options.EnvironmentsGiven)
     Schedule.Environments = std::max<int64_t>(1, Job->size() - 1);
   Schedule.Remote = Ranks;
   int Code = runTrain(Options.Run, Ranks.get());
-  // MPI_Finalize would wait for the lost rank for ever.
-  if (Ranks->lostRank())
+  if (Ranks->lostRanks().empty())
+    return Code;
+  // MPI_Finalize would wait for the lost rank for ever: a run that failed
+  // ends every rank now; one that went on without the rank ends without
+  // MPI_Finalize (MpiJob's destructor).
+  if (Code != 0)
     Job->abort(Code);
+  Job->noteLostRank();
   return Code;
 }
 
@@ -194,8 +231,8 @@ void addTrainCommand(CLI::App &App) {
               "(CleanRL's num_envs); must divide --iteration-steps, of which "
               "each takes its share. Run-time rewards measured in parallel "
               "threads share the CPU cores and so disturb each other's "
-              "timing. Under MPI: environment I lives on rank 1 + I % (N-1), "
-              "and the default is N-1, one per rank")
+              "timing. Under MPI the default is N-1, one per rank at first; "
+              "faster ranks then take more (docs/mpi.md)")
           ->capture_default_str()
           ->check(passgym::cli::wholeNumber(1, 4096));
   addChoice(*Command, "--start-from", Options->Schedule.StartFrom,
@@ -244,6 +281,18 @@ void addTrainCommand(CLI::App &App) {
       "several): rank 0 learns and writes the run directory, ranks 1..N-1 "
       "step the environments; the same metrics as the run with the same "
       "--envs and --seed here (docs/mpi.md)");
+  Command
+      ->add_option("--rank-timeout", Settings->RankTimeoutSeconds,
+                   "under MPI: seconds a rank has to answer a step (or 10 "
+                   "times its slowest answer, if longer) before it is lost "
+                   "and its environments are replayed on the other ranks")
+      ->capture_default_str()
+      ->check(passgym::cli::wholeNumber(1, 86400));
+  Command->add_flag(
+      "--fixed-placement", Settings->FixedPlacement,
+      "under MPI: environment I stays on rank 1 + I % (N-1) (and moves only "
+      "if that rank is lost) instead of going to faster ranks at its "
+      "episode starts");
   passgym::cli::runWith(*Command, [Settings, Envs] {
     Settings->EnvironmentsGiven = Envs->count() > 0;
     return runTrainCommand(*Settings);

@@ -88,6 +88,32 @@ TEST(ParallelEpisodesTest, EnvironmentsShareTheBenchmarksTakenInTurn) {
                          "file://loop1.ll"}));
 }
 
+TEST(EpisodeRunnerTest, SkippingEpisodesDrawsTheirBenchmarks) {
+  for (bool Random : {true, false}) {
+    RunSchedule S;
+    S.Seed = 7;
+    S.Environments = 2;
+    S.RandomBenchmarks = Random;
+    auto Ran = episodeBenchmarks(S, 9)[1];
+    // Runner 1 made again (as on another MPI rank), told to skip to each
+    // episode in turn, and once across several.
+    for (int64_t Episode : {0, 4, 8}) {
+      auto Moved = take(EpisodeRunner::create(fourLoops(), tinyEnvironment(),
+                                              S, StateKind::Autophase, 1));
+      testing::check(Moved->skipTo(Episode));
+      EXPECT_EQ(Moved->episodesStarted(), Episode);
+      testing::check(Moved->startEpisode());
+      EXPECT_EQ(Moved->environment().benchmark().uri(), Ran[Episode])
+          << "episode " << Episode << (Random ? ", drawn" : ", in turn");
+      EXPECT_EQ(Moved->episodesStarted(), Episode + 1);
+      // The past cannot be run again.
+      EXPECT_NE(testing::errorOf(Moved->skipTo(Episode)).find(
+                    "has already started"),
+                std::string::npos);
+    }
+  }
+}
+
 TEST(ParallelEpisodesTest, TheEnvironmentsMustDivideTheIterationSteps) {
   RunSchedule S;
   S.StepsPerIteration = 10;

@@ -6,6 +6,7 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <cstdio>
+#include <ctime>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -78,6 +79,43 @@ TEST(MeasurementCacheTest, PersistsAcrossReopenAndStoreReplaces) {
   auto Cache = take(MeasurementCache::open(Path));
   EXPECT_EQ(take(Cache->lookup(someKey())), "second");
   EXPECT_EQ(take(Cache->size()), 1u);
+}
+
+TEST(MeasurementCacheTest, OneMachinesNewRowsGoIntoAnotherCache) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  std::string RankPath = Dir.file("rank.sqlite");
+  MeasurementKey Old = someKey(), New = someKey(), Elsewhere = someKey();
+  Old.ModuleHash = "module-old";
+  Elsewhere.Machine = "machine-b";
+  {
+    auto Rank = take(MeasurementCache::open(RankPath));
+    for (const MeasurementKey &Key : {Old, New, Elsewhere})
+      check(Rank->store(Key, Key.ModuleHash + "@" + Key.Machine));
+  }
+  // The old row was stored an hour ago.
+  sqlite3 *Db = nullptr;
+  ASSERT_EQ(sqlite3_open(RankPath.c_str(), &Db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(Db,
+                         "UPDATE measurements SET created_at = created_at - "
+                         "3600 WHERE module_hash = 'module-old'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(Db);
+
+  auto Rank = take(MeasurementCache::open(RankPath));
+  int64_t TenMinutesAgo = static_cast<int64_t>(std::time(nullptr)) - 600;
+  auto Rows = take(Rank->storedSince("machine-a", TenMinutesAgo));
+  ASSERT_EQ(Rows.size(), 1u);
+  EXPECT_EQ(Rows[0].Key.ModuleHash, "module-a");
+  EXPECT_EQ(Rows[0].Key.Machine, "machine-a");
+  EXPECT_EQ(Rows[0].Payload, "module-a@machine-a");
+  EXPECT_EQ(take(Rank->storedSince("machine-a", 0)).size(), 2u);
+
+  auto Coordinator = take(MeasurementCache::open(Dir.file("coord.sqlite")));
+  check(Coordinator->storeAll(Rows));
+  EXPECT_EQ(take(Coordinator->lookup(New)), "module-a@machine-a");
+  EXPECT_FALSE(take(Coordinator->lookup(Old)));
+  EXPECT_EQ(take(Coordinator->size()), 1u);
 }
 
 TEST(MeasurementCacheTest, TwoProcessesWriteAtOnce) {
