@@ -9,7 +9,48 @@
 # threads and on 1, 2 and 3 MPI ranks (one environment each, rank 0
 # learning), and the bytes and communication time per environment step.
 #   usage: scripts/bench-mpi.sh train [BUILD_DIR] [STEPS] [DATASET]
+# With `placement` first: rollout steps/s of `mpirun -np 3 passgym train
+# --agent random --envs 4` when rank 2 runs at half speed (ranks 1 and 2
+# pinned to CPUs 0 and 1, a busy loop pinned to CPU 1 beside rank 2), with
+# environments placed by speed (the default) and fixed (--fixed-placement),
+# RUNS times each, alternating; and how many steps each rank answered.
+#   usage: scripts/bench-mpi.sh placement [BUILD_DIR] [STEPS] [RUNS] [DATASET]
 set -euo pipefail
+if [ "${1:-}" = placement ]; then
+  build=${2:-build}
+  steps=${3:-960}
+  runs=${4:-3}
+  dataset=${5:-builtin-v0:train}
+  passgym=$(realpath "$build/passgym")
+  out=$(mktemp -d)
+  taskset -c 1 sh -c 'while :; do :; done' &
+  hog=$!
+  trap 'kill $hog; rm -rf "$out"' EXIT
+  train=(train --agent random --dataset "$dataset" --seed 1 --steps "$steps"
+         --iteration-steps 48 --episode-length 30 --envs 4)
+  echo "mpirun -np 3 passgym ${train[*]}; rank 1 on CPU 0, rank 2 on CPU 1 beside a busy loop"
+  printf '%-10s %4s %8s  %s\n' placement run "steps/s" "steps and starts by rank; rank speeds"
+  for run in $(seq "$runs"); do
+    for placement in balanced fixed; do
+      extra=()
+      [ "$placement" = fixed ] && extra=(--fixed-placement)
+      mpirun --oversubscribe --allow-run-as-root -np 1 taskset -c 0 "$passgym" "${train[@]}" "${extra[@]}" -o "$out/$placement$run" : \
+        -np 1 taskset -c 0 "$passgym" "${train[@]}" "${extra[@]}" -o "$out/$placement$run" : \
+        -np 1 taskset -c 1 "$passgym" "${train[@]}" "${extra[@]}" -o "$out/$placement$run" \
+        > "$out/$placement$run.txt" 2>&1
+      python3 - "$out/$placement$run" "$placement" "$run" <<'PY'
+import csv, re, statistics, sys
+run, placement, n = sys.argv[1:]
+rates = [float(r["steps_per_second"]) for r in csv.DictReader(open(run + "/metrics.csv"))]
+text = open(run + ".txt").read()
+by_rank = re.search(r"steps and starts by rank\s+(.*)", text).group(1)
+speed = re.search(r"us per unit stepped\s+(.*)", text).group(1)
+print(f"{placement:<10} {n:>4} {statistics.median(rates):8.1f}  {by_rank}; us per unit: {speed}")
+PY
+    done
+  done
+  exit 0
+fi
 if [ "${1:-}" = train ]; then
   build=${2:-build}
   steps=${3:-480}

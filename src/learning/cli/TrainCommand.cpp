@@ -66,6 +66,16 @@ void printTraffic(llvm::raw_ostream &Out, const EpisodeTraffic &T) {
               std::to_string(Rank) + " " +
               std::to_string(T.RequestsByRank[Rank]);
   Line("steps and starts by rank", ByRank);
+  std::string Speeds;
+  for (size_t Rank = 1; Rank < T.SecondsPerUnit.size(); ++Rank) {
+    char Buffer[32];
+    std::snprintf(Buffer, sizeof(Buffer), "%.3f",
+                  1e6 * T.SecondsPerUnit[Rank]);
+    Speeds += (Speeds.empty() ? "" : ", ") + std::string("rank ") +
+              std::to_string(Rank) + " " +
+              (T.SecondsPerUnit[Rank] > 0 ? Buffer : "n/a");
+  }
+  Line("us per unit stepped", Speeds);
   Line("environments moved", std::to_string(T.Moves) + ", " +
                                  std::to_string(T.ReplayedSteps) +
                                  " steps replayed");

@@ -42,11 +42,12 @@ using Clock = RankClock;
 constexpr int64_t kStartEpisode = -1;
 /// A rank decodes every benchmark before it answers the job.
 constexpr std::chrono::minutes kReadyWithin(10);
-/// The weight of a rank's latest answer in its seconds per step.
-constexpr double kLatestWeight = 0.3;
+/// The weight of a rank's latest answer in its speed: small, for one
+/// answer's time varies by a factor of 2 or more with what else runs.
+constexpr double kLatestWeight = 0.1;
 /// An environment starting an episode leaves its rank only for one where
 /// its environments' time per step would be this many times shorter.
-constexpr double kMoveGain = 1.5;
+constexpr double kMoveGain = 1.25;
 
 /// What a task asks of a rank.
 enum class TaskKind : uint64_t { Requests, Measurements };
@@ -184,14 +185,18 @@ Observation decodeObservation(MessageReader &In) {
 }
 
 
-/// The module's instruction count, from its Autophase features: the work
-/// of a step, roughly, whatever the benchmark.
-double totalInstructions(const Observation &O) {
+/// The size of the observed module, roughly the work of a step on it
+/// whatever the benchmark: its instruction count from the Autophase
+/// features, or else its graph's nodes (instructions, variables and
+/// constants). The state kind is the same for every environment of a run,
+/// so sizes compare within a run.
+double moduleSize(const Observation &O) {
   static const size_t Index = static_cast<size_t>(
       llvm::find(autophaseFeatureNames(), "TotalInsts") -
       autophaseFeatureNames().begin());
-  return Index < O.Autophase.size() ? static_cast<double>(O.Autophase[Index])
-                                    : 0;
+  if (Index < O.Autophase.size())
+    return static_cast<double>(O.Autophase[Index]);
+  return O.Graph ? static_cast<double>(O.Graph->Nodes.size()) : 0;
 }
 
 /// The outcome of kStartEpisode: no step.
@@ -485,7 +490,7 @@ llvm::Error RankEpisodes::open(const std::vector<BenchmarkPtr> &Benchmarks,
     }
   Alive.assign(Ranks, true);
   Alive[0] = false;
-  SecondsPerInstruction.assign(Ranks, 0);
+  SecondsPerUnit.assign(Ranks, 0);
   Traffic.RequestsByRank.assign(Ranks, 0);
   Measurement = Env.Measurement;
   Actions = static_cast<int64_t>(actionsOf(Env).size());
@@ -546,19 +551,19 @@ void RankEpisodes::place(const std::vector<bool> &Starting) {
   double Known = 0;
   for (const Place &P : Places) {
     Holders.push_back(P.Rank);
-    Known += P.Instructions;
+    Known += P.Size;
   }
   // A starting episode's module is not known yet: it weighs the mean.
   double Mean = Known > 0 ? Known / static_cast<double>(Places.size()) : 1;
   std::vector<double> Loads;
   for (size_t I = 0; I < Places.size(); ++I)
-    Loads.push_back(Starting[I] || Places[I].Instructions <= 0
+    Loads.push_back(Starting[I] || Places[I].Size <= 0
                         ? Mean
-                        : Places[I].Instructions);
+                        : Places[I].Size);
   std::vector<unsigned> Placed = placeEnvironments(
       Holders,
       Balance ? Starting : std::vector<bool>(Places.size(), false), Alive,
-      SecondsPerInstruction, Loads);
+      SecondsPerUnit, Loads);
   for (size_t I = 0; I < Places.size(); ++I)
     if (Placed[I] != Places[I].Rank) {
       Places[I].Rank = Placed[I];
@@ -585,6 +590,10 @@ llvm::Error RankEpisodes::ensureEpisodes() {
 
 llvm::Expected<std::vector<EpisodeStep>>
 RankEpisodes::step(const std::vector<int64_t> &Actions) {
+  // As EpisodeRunner::step does, a step starts the episode if none runs;
+  // here first, so that rank 0 counts the start and places it.
+  if (llvm::Error E = ensureEpisodes())
+    return std::move(E);
   auto Steps = exchange(std::vector<std::optional<int64_t>>(Actions.begin(),
                                                             Actions.end()));
   if (!Steps)
@@ -667,10 +676,10 @@ RankEpisodes::exchange(const std::vector<std::optional<int64_t>> &Requests) {
       Traffic.BytesBack += M->Text.size();
       // The rank's speed, from plain steps (no start, no replay) of modules
       // of known size.
-      double Instructions = 0;
+      double Size = 0;
       for (size_t I : Sent[Rank]) {
         bool Plain = *Requests[I] != kStartEpisode && Places[I].Synced;
-        Instructions = Plain ? Instructions + Places[I].Instructions : 0;
+        Size = Plain ? Size + Places[I].Size : 0;
         if (!Plain)
           break;
       }
@@ -680,9 +689,9 @@ RankEpisodes::exchange(const std::vector<std::optional<int64_t>> &Requests) {
           readAnswer(Rank, M->Text, Sent[Rank], Requests, Steps, Pending,
                      Seconds));
       Slowest = std::max(Slowest, Seconds);
-      if (Instructions > 0) {
-        double Speed = Seconds / Instructions;
-        double &Known = SecondsPerInstruction[Rank];
+      if (Size > 0) {
+        double Speed = Seconds / Size;
+        double &Known = SecondsPerUnit[Rank];
         Known = Known > 0
                     ? (1 - kLatestWeight) * Known + kLatestWeight * Speed
                     : Speed;
@@ -720,7 +729,7 @@ llvm::Error RankEpisodes::readAnswer(
     Steps[I] = decodeStep(In);
     if (In.boolean()) {
       P.Observed = decodeObservation(In);
-      P.Instructions = totalInstructions(P.Observed);
+      P.Size = moduleSize(P.Observed);
       ++P.Version;
     }
     P.Synced = true;

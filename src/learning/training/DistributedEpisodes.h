@@ -60,7 +60,7 @@ inline constexpr std::chrono::seconds kAnswerWithin(120);
 /// the mean of those known) times the \p Loads of its environments (the
 /// work of one of their steps: their modules' instruction counts), on a tie
 /// to the rank holding fewer, then its own rank, then the lowest; but it
-/// stays on its own live rank unless that would take over 1.5 times as
+/// stays on its own live rank unless that would take over 1.25 times as
 /// long. Holders[I] is 0 for an environment that lives nowhere yet; every
 /// rank dead gives all 0.
 std::vector<unsigned> placeEnvironments(const std::vector<unsigned> &Holders,
@@ -84,6 +84,10 @@ struct EpisodeTraffic {
   double CommunicationSeconds = 0;
   /// Environment steps and episode starts, by rank.
   std::vector<int64_t> RequestsByRank;
+  /// Each rank's speed as placement last saw it: seconds per unit of size
+  /// (instruction, or graph node with the graph-only state) of the modules
+  /// it stepped (a moving average; 0: not known).
+  std::vector<double> SecondsPerUnit;
   /// Environments made again on another rank, and the steps replayed there.
   int64_t Moves = 0;
   int64_t ReplayedSteps = 0;
@@ -128,7 +132,11 @@ public:
   /// cache: the run's measurements end up in the coordinator's cache.
   llvm::Error mergeMeasurements();
 
-  const EpisodeTraffic &traffic() const { return Traffic; }
+  EpisodeTraffic traffic() const {
+    EpisodeTraffic T = Traffic;
+    T.SecondsPerUnit = SecondsPerUnit;
+    return T;
+  }
   /// The ranks that stopped answering, in the order they did.
   const std::vector<LostRank> &lostRanks() const { return Lost; }
   /// Called as each rank is lost (its environments go on elsewhere).
@@ -146,8 +154,9 @@ private:
     int64_t EpisodesStarted = 0;
     std::vector<int64_t> EpisodeActions;
     Observation Observed;
-    /// Observed's instruction count: the work of its next step.
-    double Instructions = 0;
+    /// Observed's size (instructions, or graph nodes): the work of its
+    /// next step.
+    double Size = 0;
     uint64_t Version = 0;
   };
 
@@ -172,9 +181,9 @@ private:
   int64_t Actions = 0;
   std::vector<Place> Places;
   std::vector<bool> Alive;
-  /// Each rank's speed: a moving average of its seconds per instruction of
-  /// the modules it stepped.
-  std::vector<double> SecondsPerInstruction;
+  /// Each rank's speed: a moving average of its seconds per unit of size
+  /// (instruction, or graph node) of the modules it stepped.
+  std::vector<double> SecondsPerUnit;
   double SlowestSeconds = 0;
   /// Where the merged measurements go.
   std::shared_ptr<MeasurementContext> Measurement;
