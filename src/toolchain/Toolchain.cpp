@@ -18,6 +18,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
+#include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -70,13 +71,23 @@ std::vector<const char *> driverArguments(llvm::ArrayRef<const char *> Fixed,
   return Arguments;
 }
 
+/// A file system for clang's driver: on the process's own (the default),
+/// `-working-directory`, which a manifest's flags carry, changes the
+/// process's working directory, and with it every relative path resolved
+/// afterwards (the next manifest URI, say).
+llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> driverFileSystem() {
+  return llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>(
+      llvm::vfs::createPhysicalFileSystem().release());
+}
+
 /// The frontend's invocation for the driver command line \p Arguments: the
 /// cc1 job the driver builds for it, the one `clang-19 -###` prints.
 llvm::Expected<std::shared_ptr<clang::CompilerInvocation>>
 invocationFor(llvm::ArrayRef<const char *> Arguments) {
   DiagnosticText Diagnostics("clang");
   clang::driver::Driver Driver(kClang, llvm::sys::getDefaultTargetTriple(),
-                               Diagnostics.engine());
+                               Diagnostics.engine(), "clang LLVM compiler",
+                               driverFileSystem());
   std::unique_ptr<clang::driver::Compilation> Compilation(
       Driver.BuildCompilation(Arguments));
   if (!Compilation || Diagnostics.engine().hasErrorOccurred())
@@ -256,7 +267,8 @@ llvm::Expected<LinkCommand> linkCommand(llvm::ArrayRef<std::string> Flags) {
       {kObjectsPlaceholder.data(), "-o", kOutputPlaceholder.data()}, Flags);
   DiagnosticText Diagnostics("clang");
   clang::driver::Driver Driver(kClang, llvm::sys::getDefaultTargetTriple(),
-                               Diagnostics.engine());
+                               Diagnostics.engine(), "clang LLVM compiler",
+                               driverFileSystem());
   // The placeholders name no file.
   Driver.setCheckInputsExist(false);
   std::unique_ptr<clang::driver::Compilation> Compilation(

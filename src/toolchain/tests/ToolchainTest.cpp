@@ -176,7 +176,13 @@ TEST(ToolchainTest, ListsEveryFileTheCompileRead) {
   // As a manifest's flags do: relative to -working-directory.
   std::vector<std::string> Flags = {"-working-directory", Dir.path(),
                                     "-Iinclude"};
+  llvm::SmallString<256> Before, After;
+  ASSERT_FALSE(llvm::sys::fs::current_path(Before));
   CompiledSource Compiled = take(compileSource("main.c", Flags));
+  // ... and not relative to anything else afterwards: this process's
+  // working directory is its own.
+  ASSERT_FALSE(llvm::sys::fs::current_path(After));
+  EXPECT_EQ(After.str(), Before.str());
   ASSERT_FALSE(Compiled.Inputs.empty());
   EXPECT_EQ(Compiled.Inputs.front(), Dir.file("main.c"));
   EXPECT_TRUE(
