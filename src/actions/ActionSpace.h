@@ -81,6 +81,13 @@ private:
   std::vector<Action> Actions;
 };
 
+/// \p Space, or ActionSpace::builtin() where it is null (as the options
+/// that hold one mean).
+inline const ActionSpace &
+spaceOrBuiltin(const std::shared_ptr<const ActionSpace> &Space) {
+  return Space ? *Space : ActionSpace::builtin();
+}
+
 } // namespace passgym
 
 #endif

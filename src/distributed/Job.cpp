@@ -46,8 +46,7 @@ std::string hostFingerprint() {
 
 DistributedJob jobOf(const Benchmark &B, const EnvironmentOptions &Env,
                      CostFunction Cost) {
-  const ActionSpace &Actions =
-      Env.Actions ? *Env.Actions : ActionSpace::builtin();
+  const ActionSpace &Actions = spaceOrBuiltin(Env.Actions);
   DistributedJob Job;
   Job.Benchmark = B.uri();
   Job.Cost = Cost;

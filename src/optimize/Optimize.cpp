@@ -321,8 +321,7 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   });
   for (size_t I : ByCost)
     R.Search.Seeds.push_back(Split[I]);
-  const ActionSpace &Actions =
-      Options.Actions ? *Options.Actions : ActionSpace::builtin();
+  const ActionSpace &Actions = spaceOrBuiltin(Options.Actions);
   for (const Action &A : Actions.actions())
     R.Search.Edits.Insertable.push_back(A.Pipeline);
   // CompilerGym's actions predate LLVM's IR outliner, and -Oz leaves

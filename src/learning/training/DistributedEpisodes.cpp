@@ -67,10 +67,6 @@ std::vector<size_t> environmentsOf(unsigned Rank, unsigned Ranks,
   return Mine;
 }
 
-const ActionSpace &actionsOf(const EnvironmentOptions &Env) {
-  return Env.Actions ? *Env.Actions : ActionSpace::builtin();
-}
-
 struct EpisodeJob {
   std::vector<BenchmarkPtr> Benchmarks;
   EnvironmentOptions Env;
@@ -82,8 +78,8 @@ std::string encodeJob(const std::vector<BenchmarkPtr> &Benchmarks,
                       const EnvironmentOptions &Env,
                       const RunSchedule &Schedule, StateKind State) {
   worker::Configuration C;
-  C.ActionSpaceName = actionsOf(Env).name();
-  C.Actions = actionsOf(Env).actions();
+  C.ActionSpaceName = spaceOrBuiltin(Env.Actions).name();
+  C.Actions = spaceOrBuiltin(Env.Actions).actions();
   C.ObservationSpace = Env.ObservationSpace;
   C.RewardSpace = Env.RewardSpace;
   if (Env.Measurement) {
@@ -493,7 +489,7 @@ llvm::Error RankEpisodes::open(const std::vector<BenchmarkPtr> &Benchmarks,
   SecondsPerUnit.assign(Ranks, 0);
   Traffic.RequestsByRank.assign(Ranks, 0);
   Measurement = Env.Measurement;
-  Actions = static_cast<int64_t>(actionsOf(Env).size());
+  Actions = static_cast<int64_t>(spaceOrBuiltin(Env.Actions).size());
   std::string Job = encodeJob(Benchmarks, Env, Schedule, State);
   Traffic.JobBytes = Job.size();
   auto Deadline = Clock::now() + kReadyWithin;
