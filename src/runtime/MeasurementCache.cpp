@@ -60,6 +60,14 @@ int bindText(sqlite3_stmt *Statement, int Index, llvm::StringRef Text) {
                              SQLITE_STATIC, SQLITE_UTF8);
 }
 
+/// Column \p Index of the row \p Statement stands on, bytes as stored.
+std::string columnText(sqlite3_stmt *Statement, int Index) {
+  const auto *Text =
+      reinterpret_cast<const char *>(sqlite3_column_text(Statement, Index));
+  return std::string(Text ? Text : "",
+                     Text ? sqlite3_column_bytes(Statement, Index) : 0);
+}
+
 int bindKey(sqlite3_stmt *Statement, const MeasurementKey &Key) {
   if (int Rc = bindText(Statement, 1, Key.ModuleHash))
     return Rc;
@@ -259,11 +267,8 @@ MeasurementCache::lookup(const MeasurementKey &Key) {
   }
   if (Rc != SQLITE_ROW)
     return sqliteError("look up in");
-  const auto *Text =
-      reinterpret_cast<const char *>(sqlite3_column_text(LookupStatement, 0));
-  int Bytes = sqlite3_column_bytes(LookupStatement, 0);
   ++Hits;
-  return std::string(Text ? Text : "", Text ? Bytes : 0);
+  return columnText(LookupStatement, 0);
 }
 
 llvm::Error MeasurementCache::store(const MeasurementKey &Key,
@@ -287,18 +292,14 @@ MeasurementCache::storedSince(llvm::StringRef Machine, int64_t Since) {
                               "created_at >= ?2",
                               Select))
     return std::move(E);
-  auto Column = [&](int I) {
-    const auto *Text =
-        reinterpret_cast<const char *>(sqlite3_column_text(Select, I));
-    return std::string(Text ? Text : "",
-                       Text ? sqlite3_column_bytes(Select, I) : 0);
-  };
   std::vector<CachedMeasurement> Rows;
   int Rc = SQLITE_OK;
   if (bindText(Select, 1, Machine) == SQLITE_OK &&
       sqlite3_bind_int64(Select, 2, Since) == SQLITE_OK)
     while ((Rc = sqlite3_step(Select)) == SQLITE_ROW)
-      Rows.push_back({{Column(0), Column(1), Machine.str()}, Column(2)});
+      Rows.push_back({{columnText(Select, 0), columnText(Select, 1),
+                       Machine.str()},
+                      columnText(Select, 2)});
   sqlite3_finalize(Select);
   if (Rc != SQLITE_DONE)
     return sqliteError("read the rows of");

@@ -46,8 +46,11 @@ std::string perStep(double Total, int64_t Steps, const char *Format) {
   return Buffer;
 }
 
-/// The messages' cost, when the environments were on MPI ranks.
-void printTraffic(llvm::raw_ostream &Out, const EpisodeTraffic &T) {
+/// The messages' cost and the ranks' share, when the environments were on
+/// MPI ranks.
+void printTraffic(llvm::raw_ostream &Out, const RankEpisodes &Ranks) {
+  const EpisodeTraffic &T = Ranks.traffic();
+  const std::vector<double> &Speeds = Ranks.rankSpeeds();
   auto Line = [&](llvm::StringRef Name, const std::string &Value) {
     Out << llvm::left_justify(Name, 28) << Value << "\n";
   };
@@ -66,16 +69,15 @@ void printTraffic(llvm::raw_ostream &Out, const EpisodeTraffic &T) {
               std::to_string(Rank) + " " +
               std::to_string(T.RequestsByRank[Rank]);
   Line("steps and starts by rank", ByRank);
-  std::string Speeds;
-  for (size_t Rank = 1; Rank < T.SecondsPerUnit.size(); ++Rank) {
+  std::string ByRankSpeed;
+  for (size_t Rank = 1; Rank < Speeds.size(); ++Rank) {
     char Buffer[32];
-    std::snprintf(Buffer, sizeof(Buffer), "%.3f",
-                  1e6 * T.SecondsPerUnit[Rank]);
-    Speeds += (Speeds.empty() ? "" : ", ") + std::string("rank ") +
-              std::to_string(Rank) + " " +
-              (T.SecondsPerUnit[Rank] > 0 ? Buffer : "n/a");
+    std::snprintf(Buffer, sizeof(Buffer), "%.3f", 1e6 * Speeds[Rank]);
+    ByRankSpeed += (ByRankSpeed.empty() ? "" : ", ") + std::string("rank ") +
+                   std::to_string(Rank) + " " +
+                   (Speeds[Rank] > 0 ? Buffer : "n/a");
   }
-  Line("us per unit stepped", Speeds);
+  Line("us per unit stepped", ByRankSpeed);
   Line("environments moved", std::to_string(T.Moves) + ", " +
                                  std::to_string(T.ReplayedSteps) +
                                  " steps replayed");
@@ -134,7 +136,7 @@ int runTrain(const TrainRunOptions &Options, RankEpisodes *Ranks) {
   if (!Summary->CheckpointPath.empty())
     Line("checkpoint", Summary->CheckpointPath);
   if (Ranks) {
-    printTraffic(Out, Ranks->traffic());
+    printTraffic(Out, *Ranks);
     for (const LostRank &L : Ranks->lostRanks())
       Line("lost", "MPI rank " + std::to_string(L.Rank) + " " + L.Reason);
   }

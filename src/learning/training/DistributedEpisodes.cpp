@@ -180,7 +180,6 @@ Observation decodeObservation(MessageReader &In) {
   return O;
 }
 
-
 /// The size of the observed module, roughly the work of a step on it
 /// whatever the benchmark: its instruction count from the Autophase
 /// features, or else its graph's nodes (instructions, variables and
@@ -486,7 +485,7 @@ llvm::Error RankEpisodes::open(const std::vector<BenchmarkPtr> &Benchmarks,
     }
   Alive.assign(Ranks, true);
   Alive[0] = false;
-  SecondsPerUnit.assign(Ranks, 0);
+  Speeds.assign(Ranks, 0);
   Traffic.RequestsByRank.assign(Ranks, 0);
   Measurement = Env.Measurement;
   Actions = static_cast<int64_t>(spaceOrBuiltin(Env.Actions).size());
@@ -559,7 +558,7 @@ void RankEpisodes::place(const std::vector<bool> &Starting) {
   std::vector<unsigned> Placed = placeEnvironments(
       Holders,
       Balance ? Starting : std::vector<bool>(Places.size(), false), Alive,
-      SecondsPerUnit, Loads);
+      Speeds, Loads);
   for (size_t I = 0; I < Places.size(); ++I)
     if (Placed[I] != Places[I].Rank) {
       Places[I].Rank = Placed[I];
@@ -610,7 +609,8 @@ RankEpisodes::exchange(const std::vector<std::optional<int64_t>> &Requests) {
   // A round sends every pending request to its rank; a lost rank's requests
   // go to the others in the next.
   while (llvm::any_of(Pending, [](bool B) { return B; })) {
-    place(std::vector<bool>(Places.size(), false));
+    if (llvm::any_of(Places, [](const Place &P) { return P.Rank == 0; }))
+      place(std::vector<bool>(Places.size(), false));
     if (llvm::none_of(Alive, [](bool B) { return B; })) {
       llvm::consumeError(std::move(Failed));
       std::string Why;
@@ -643,8 +643,6 @@ RankEpisodes::exchange(const std::vector<std::optional<int64_t>> &Requests) {
           R.Episode = Starts ? P.EpisodesStarted : P.EpisodesStarted - 1;
           if (!Starts)
             R.Replay = P.EpisodeActions;
-          Traffic.Moves += 1;
-          Traffic.ReplayedSteps += static_cast<int64_t>(R.Replay.size());
         }
         encodeRequest(Task, R);
       }
@@ -670,24 +668,23 @@ RankEpisodes::exchange(const std::vector<std::optional<int64_t>> &Requests) {
         continue;
       }
       Traffic.BytesBack += M->Text.size();
-      // The rank's speed, from plain steps (no start, no replay) of modules
-      // of known size.
+      // The rank's speed, from answers of plain steps only (no start, no
+      // replay), of modules of known size.
+      bool Plain = llvm::all_of(Sent[Rank], [&](size_t I) {
+        return *Requests[I] != kStartEpisode && Places[I].Synced;
+      });
       double Size = 0;
-      for (size_t I : Sent[Rank]) {
-        bool Plain = *Requests[I] != kStartEpisode && Places[I].Synced;
-        Size = Plain ? Size + Places[I].Size : 0;
-        if (!Plain)
-          break;
-      }
+      for (size_t I : Sent[Rank])
+        Size += Places[I].Size;
       double Seconds = 0;
       Failed = llvm::joinErrors(
           std::move(Failed),
           readAnswer(Rank, M->Text, Sent[Rank], Requests, Steps, Pending,
                      Seconds));
       Slowest = std::max(Slowest, Seconds);
-      if (Size > 0) {
+      if (Plain && Size > 0) {
         double Speed = Seconds / Size;
-        double &Known = SecondsPerUnit[Rank];
+        double &Known = Speeds[Rank];
         Known = Known > 0
                     ? (1 - kLatestWeight) * Known + kLatestWeight * Speed
                     : Speed;
@@ -727,6 +724,11 @@ llvm::Error RankEpisodes::readAnswer(
       P.Observed = decodeObservation(In);
       P.Size = moduleSize(P.Observed);
       ++P.Version;
+    }
+    if (!P.Synced) {
+      Traffic.Moves += 1;
+      if (*Requests[I] != kStartEpisode)
+        Traffic.ReplayedSteps += static_cast<int64_t>(P.EpisodeActions.size());
     }
     P.Synced = true;
     Traffic.RequestsByRank[Rank] += 1;

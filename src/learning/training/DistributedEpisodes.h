@@ -13,10 +13,9 @@
 // Where an environment lives is decided at each of its episode starts
 // (placeEnvironments): on the rank whose environments take the least time
 // per step once it is added, so faster ranks hold more (unless placement is
-// fixed). A runner moved to
-// another rank is made again there by replay: its earlier episodes'
-// benchmark draws (EpisodeRunner::skipTo), then its current episode's
-// actions, which rank 0 keeps.
+// fixed). A runner moved to another rank is made again there by replay: its
+// earlier episodes' benchmark draws (EpisodeRunner::skipTo), then its
+// current episode's actions, which rank 0 keeps.
 //
 // A rank that does not answer within the longer of the answer time
 // (--rank-timeout, kAnswerWithin by default) and 10 times the slowest
@@ -58,7 +57,7 @@ inline constexpr std::chrono::seconds kAnswerWithin(120);
 /// one, in index order, goes to the live rank that would take least time
 /// per step with it: \p SecondsPerUnit[Rank] (0: not known yet, taken as
 /// the mean of those known) times the \p Loads of its environments (the
-/// work of one of their steps: their modules' instruction counts), on a tie
+/// work of one of their steps: their modules' sizes), on a tie
 /// to the rank holding fewer, then its own rank, then the lowest; but it
 /// stays on its own live rank unless that would take over 1.25 times as
 /// long. Holders[I] is 0 for an environment that lives nowhere yet; every
@@ -84,10 +83,6 @@ struct EpisodeTraffic {
   double CommunicationSeconds = 0;
   /// Environment steps and episode starts, by rank.
   std::vector<int64_t> RequestsByRank;
-  /// Each rank's speed as placement last saw it: seconds per unit of size
-  /// (instruction, or graph node with the graph-only state) of the modules
-  /// it stepped (a moving average; 0: not known).
-  std::vector<double> SecondsPerUnit;
   /// Environments made again on another rank, and the steps replayed there.
   int64_t Moves = 0;
   int64_t ReplayedSteps = 0;
@@ -132,11 +127,11 @@ public:
   /// cache: the run's measurements end up in the coordinator's cache.
   llvm::Error mergeMeasurements();
 
-  EpisodeTraffic traffic() const {
-    EpisodeTraffic T = Traffic;
-    T.SecondsPerUnit = SecondsPerUnit;
-    return T;
-  }
+  const EpisodeTraffic &traffic() const { return Traffic; }
+  /// Each rank's speed as placement last saw it: seconds per unit of size
+  /// (instruction, or graph node with the graph-only state) of the modules
+  /// it stepped, a moving average; 0: not known.
+  const std::vector<double> &rankSpeeds() const { return Speeds; }
   /// The ranks that stopped answering, in the order they did.
   const std::vector<LostRank> &lostRanks() const { return Lost; }
   /// Called as each rank is lost (its environments go on elsewhere).
@@ -181,9 +176,8 @@ private:
   int64_t Actions = 0;
   std::vector<Place> Places;
   std::vector<bool> Alive;
-  /// Each rank's speed: a moving average of its seconds per unit of size
-  /// (instruction, or graph node) of the modules it stepped.
-  std::vector<double> SecondsPerUnit;
+  /// rankSpeeds().
+  std::vector<double> Speeds;
   double SlowestSeconds = 0;
   /// Where the merged measurements go.
   std::shared_ptr<MeasurementContext> Measurement;
