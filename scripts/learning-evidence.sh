@@ -51,10 +51,12 @@ split() {
 # (c) What PPO sees of the module: its ProGraML graph, its Autophase
 # features, or both (the fused network). Each trained on builtin-v0:train
 # with the instruction-count reward, SEEDS seeds, then evaluated on the
-# held-out built-ins (its own sequence against -Oz's instruction count and
-# -O3's measured run time); a table of the geometric means over the seeds
-# (mean, min, max) and the learning curves as one image. START=O3 starts
-# every episode (training and evaluation) from -O3's output.
+# held-out programs EVAL (default: the held-out built-ins and ten csmith
+# programs; its own sequence against -Oz's instruction count and -O3's run
+# time, measured once and in interleaved pairs with -O3); a table of the
+# geometric means over the seeds (mean, min, max) and the learning curves as
+# one image. START=O3 starts every episode (training and evaluation) from
+# -O3's output.
 ablation() {
   local steps=${STEPS:-4096} start=${START:-none}
   local dirs=() labels=()
@@ -65,7 +67,8 @@ ablation() {
       "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward instcount \
         --steps "$steps" --episode-length 20 --seed "$seed" --state "$state" \
         --start-from "$start" $NET -o "$dir" > "$dir.log"
-      "$PASSGYM" eval --policy "$dir/checkpoint" --dataset builtin-v0:test \
+      "$PASSGYM" eval --policy "$dir/checkpoint" \
+        --dataset "${EVAL:-builtin-v0:test,csmith-v0:101-110}" \
         --json "$dir/eval.json" > "$dir/eval.txt"
       dirs+=("$dir")
       labels+=("$state")
@@ -77,18 +80,24 @@ rows = {}
 for d in sys.argv[1:]:
     state = d.rsplit("/", 1)[1][len("ablation-"):].rsplit("-from-", 1)[0]
     state = state.replace("graph-autophase", "graph+autophase")
-    g = json.load(open(d + "/eval.json"))["geomean"]
+    e = json.load(open(d + "/eval.json"))
+    g = e["geomean"]
     rows.setdefault(state, []).append(
-        (g["instcount_vs_oz"]["value"], g["speedup_vs_o3"]["value"]))
+        (g["instcount_vs_oz"]["value"], g["speedup_vs_o3"]["value"],
+         g["paired_vs_o3"]["value"], e["faster_than_o3"], e["slower_than_o3"],
+         g["paired_vs_o3"]["count"]))
 def cell(values):
     values = [v for v in values if v is not None]
     if not values:
         return "failed"
     return "%.3fx [%.3f, %.3f]" % (sum(values) / len(values), min(values), max(values))
-print("%-16s %-5s %-28s %-28s" % ("state", "seeds", "insts vs -Oz", "speed vs -O3"))
+print("%-16s %-5s %-28s %-28s %-28s %s" % (
+    "state", "seeds", "insts vs -Oz", "speed vs -O3 (once)",
+    "speed vs -O3 (paired)", "faster/slower/of, per seed"))
 for state, r in rows.items():
-    print("%-16s %-5d %-28s %-28s" % (state, len(r), cell([a for a, _ in r]),
-                                      cell([b for _, b in r])))
+    print("%-16s %-5d %-28s %-28s %-28s %s" % (
+        state, len(r), cell([x[0] for x in r]), cell([x[1] for x in r]),
+        cell([x[2] for x in r]), " ".join("%d/%d/%d" % x[3:] for x in r)))
 PY
   scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
     --title "PPO on builtin-v0:train, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \

@@ -66,29 +66,11 @@ Candidate minimize(Candidate Best, double Cost, double Tolerance,
   return Best;
 }
 
-/// A run of \p P, checked against the unoptimized program's behaviour.
-TimedRun checkedRun(const Program &P, const Benchmark &B,
-                    const ProgramBehaviour &Reference,
-                    std::optional<unsigned> Cpu) {
-  return [&P, &B, &Reference, Cpu]() -> llvm::Expected<double> {
-    auto Outcome = P.run(*B.runSpec(), Cpu);
-    if (!Outcome)
-      return Outcome.takeError();
-    if (llvm::Error E = compareBehaviour(Reference, Outcome->first,
-                                         *B.runSpec()))
-      return std::move(E);
-    return Outcome->second;
-  };
-}
-
 llvm::Expected<Comparison> remeasure(CandidateEvaluator &Evaluator,
                                      const Candidate &Winner,
                                      const Candidate &O3, const Benchmark &B,
                                      const OptimizeOptions &Options,
                                      const MeasurementOptions &Measure) {
-  auto Reference = referenceBehaviour(B);
-  if (!Reference)
-    return Reference.takeError();
   auto Build = [&](const Candidate &C) -> llvm::Expected<Program> {
     auto M = Evaluator.moduleAfter(C);
     if (!M)
@@ -101,10 +83,8 @@ llvm::Expected<Comparison> remeasure(CandidateEvaluator &Evaluator,
   auto Candidate = Build(Winner);
   if (!Candidate)
     return Candidate.takeError();
-  return compareInterleaved(
-      checkedRun(*Baseline, B, *Reference, Measure.Cpu),
-      checkedRun(*Candidate, B, *Reference, Measure.Cpu),
-      Options.RemeasurePairs);
+  return comparePrograms(*Baseline, *Candidate, B, Options.RemeasurePairs,
+                         Measure.Cpu);
 }
 
 std::string validate(CandidateEvaluator &Evaluator, const Candidate &C,

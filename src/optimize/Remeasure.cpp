@@ -1,9 +1,29 @@
 #include "optimize/Remeasure.h"
 
+#include "costs/Measurement.h"
+#include "datasets/Benchmark.h"
 #include "runtime/Runtime.h"
 #include "support/Statistics.h"
 
 namespace passgym {
+namespace {
+
+/// A run of \p P, checked against the unoptimized program's behaviour.
+TimedRun checkedRun(const Program &P, const Benchmark &B,
+                    const ProgramBehaviour &Reference,
+                    std::optional<unsigned> Cpu) {
+  return [&P, &B, &Reference, Cpu]() -> llvm::Expected<double> {
+    auto Outcome = P.run(*B.runSpec(), Cpu);
+    if (!Outcome)
+      return Outcome.takeError();
+    if (llvm::Error E = compareBehaviour(Reference, Outcome->first,
+                                         *B.runSpec()))
+      return std::move(E);
+    return Outcome->second;
+  };
+}
+
+} // namespace
 
 llvm::Expected<Comparison> compareInterleaved(const TimedRun &Baseline,
                                               const TimedRun &Candidate,
@@ -33,6 +53,17 @@ llvm::Expected<Comparison> compareInterleaved(const TimedRun &Baseline,
   Result.Speedup = median(Ratios);
   std::tie(Result.Lower, Result.Upper) = medianInterval(Ratios);
   return Result;
+}
+
+llvm::Expected<Comparison> comparePrograms(const Program &Baseline,
+                                           const Program &Candidate,
+                                           const Benchmark &B, unsigned Pairs,
+                                           std::optional<unsigned> Cpu) {
+  auto Reference = referenceBehaviour(B);
+  if (!Reference)
+    return Reference.takeError();
+  return compareInterleaved(checkedRun(Baseline, B, *Reference, Cpu),
+                            checkedRun(Candidate, B, *Reference, Cpu), Pairs);
 }
 
 } // namespace passgym

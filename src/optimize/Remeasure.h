@@ -15,9 +15,13 @@
 #include "llvm/Support/Error.h"
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace passgym {
+
+class Benchmark;
+class Program;
 
 struct Comparison {
   /// Median of the per-pair ratios baseline time / candidate time.
@@ -34,6 +38,14 @@ using TimedRun = std::function<llvm::Expected<double>()>;
 llvm::Expected<Comparison> compareInterleaved(const TimedRun &Baseline,
                                               const TimedRun &Candidate,
                                               unsigned Pairs);
+
+/// compareInterleaved() of runs of \p Baseline and \p Candidate, two
+/// programs of \p B, every run checked against the unoptimized program's
+/// behaviour and pinned to \p Cpu if given.
+llvm::Expected<Comparison> comparePrograms(const Program &Baseline,
+                                           const Program &Candidate,
+                                           const Benchmark &B, unsigned Pairs,
+                                           std::optional<unsigned> Cpu);
 
 } // namespace passgym
 

@@ -68,6 +68,13 @@ void addEvalCommand(CLI::App &App) {
   Command->add_flag("--no-runtime", Options->NoRuntime,
                     "skip execution-time measurements");
   Command
+      ->add_option("--pairs", Options->Run.RemeasurePairs,
+                   "interleaved pairs of runs of -O3's program and the "
+                   "policy's per benchmark, for the speed-up against -O3 "
+                   "with its 95% interval (0: skip)")
+      ->capture_default_str()
+      ->check(passgym::cli::wholeNumber(0, 1000));
+  Command
       ->add_option("--actions", Options->Run.ActionsFile,
                    "the action space the policy must have been trained on "
                    "(default: built-in)")

@@ -2,6 +2,7 @@
 #include "learning/evaluation/Evaluation.h"
 
 #include "actions/ActionSpace.h"
+#include "actions/PassRunner.h"
 #include "costs/Cost.h"
 #include "costs/Measurement.h"
 #include "datasets/DatasetSpec.h"
@@ -9,9 +10,12 @@
 #include "env/Environment.h"
 #include "learning/evaluation/PolicyRun.h"
 #include "learning/inputs/StateBatch.h"
+#include "runtime/Runtime.h"
 #include "support/Statistics.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -39,8 +43,28 @@ GeoMean geoMean(const std::vector<EvalRow> &Rows,
   return {geometricMean(Values), Values.size()};
 }
 
-void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
-             EvalRow &Row) {
+/// -O3's program against \p Policy's in \p Pairs interleaved pairs of runs.
+llvm::Expected<Comparison> pairedWithO3(const llvm::Module &Policy,
+                                        const Benchmark &B, unsigned Pairs,
+                                        std::optional<unsigned> Cpu) {
+  llvm::LLVMContext Context;
+  auto O3 = B.load(Context);
+  if (!O3)
+    return O3.takeError();
+  if (auto Changed = runPipeline(**O3, baselinePipeline(Baseline::O3));
+      !Changed)
+    return Changed.takeError();
+  auto O3Program = Program::build(**O3, *B.runSpec());
+  if (!O3Program)
+    return O3Program.takeError();
+  auto PolicyProgram = Program::build(Policy, *B.runSpec());
+  if (!PolicyProgram)
+    return PolicyProgram.takeError();
+  return comparePrograms(*O3Program, *PolicyProgram, B, Pairs, Cpu);
+}
+
+void measure(const Environment &Env, const BenchmarkPtr &B,
+             const EvalRunOptions &Options, EvalRow &Row) {
   MeasurementContext &Measurement = Env.measurement();
   auto Module = Env.module();
   if (!Module) {
@@ -66,7 +90,7 @@ void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
     Row.RuntimeNote = "not runnable";
     return;
   }
-  if (!Runtime) {
+  if (!Options.Runtime) {
     Row.RuntimeNote = "not measured";
     return;
   }
@@ -85,6 +109,14 @@ void measure(const Environment &Env, const BenchmarkPtr &B, bool Runtime,
   Row.RuntimeMs = *Ms;
   Row.RuntimeO0Ms = *O0;
   Row.RuntimeO3Ms = *O3;
+  if (Options.RemeasurePairs == 0)
+    return;
+  auto Paired = pairedWithO3(*Module, *B, Options.RemeasurePairs, Options.Cpu);
+  if (!Paired) {
+    Row.RuntimeNote = "paired runs with -O3: " + llvm::toString(Paired.takeError());
+    return;
+  }
+  Row.PairedVsO3 = std::move(*Paired);
 }
 
 std::string formatRatio(const std::optional<double> &V) {
@@ -160,7 +192,7 @@ llvm::Expected<EvalResult> runEvaluation(
       Row.Sequence.push_back((*Loaded->Space)[Action].Name);
     Row.Pipeline = llvm::join(pipelineElements(*Episode, *Loaded->Space), ",");
     if (Row.Error.empty())
-      measure(**Env, B, O.Runtime, Row);
+      measure(**Env, B, O, Row);
     Result.Rows.push_back(std::move(Row));
   }
   if (Progress)
@@ -168,6 +200,15 @@ llvm::Expected<EvalResult> runEvaluation(
   Result.InstCountVsOz = geoMean(Result.Rows, &EvalRow::instCountVsOz);
   Result.SpeedupVsO0 = geoMean(Result.Rows, &EvalRow::speedupVsO0);
   Result.SpeedupVsO3 = geoMean(Result.Rows, &EvalRow::speedupVsO3);
+  std::vector<double> Paired;
+  for (const EvalRow &Row : Result.Rows) {
+    if (!Row.PairedVsO3)
+      continue;
+    Paired.push_back(Row.PairedVsO3->Speedup);
+    Result.FasterThanO3 += Row.PairedVsO3->Lower > 1.0;
+    Result.SlowerThanO3 += Row.PairedVsO3->Upper < 1.0;
+  }
+  Result.PairedVsO3 = {geometricMean(Paired), Paired.size()};
   return Result;
 }
 
@@ -191,7 +232,8 @@ void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
   Out << llvm::left_justify("benchmark", Width) << llvm::right_justify("insts", 8)
       << llvm::right_justify("Oz", 8) << llvm::right_justify("vs Oz", 9)
       << llvm::right_justify("ms", 10) << llvm::right_justify("vs O0", 9)
-      << llvm::right_justify("vs O3", 9) << "  sequence\n";
+      << llvm::right_justify("vs O3", 9) << llvm::right_justify("paired", 9)
+      << llvm::right_justify("95% interval", 18) << "  sequence\n";
   for (const EvalRow &Row : R.Rows) {
     Out << llvm::left_justify(shortName(Row.Benchmark), Width);
     if (!Row.Error.empty()) {
@@ -205,7 +247,14 @@ void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
     else
       Out << llvm::right_justify("-", 10);
     Out << llvm::right_justify(formatRatio(Row.speedupVsO0()), 9)
-        << llvm::right_justify(formatRatio(Row.speedupVsO3()), 9) << "  ";
+        << llvm::right_justify(formatRatio(Row.speedupVsO3()), 9);
+    if (Row.PairedVsO3)
+      Out << llvm::right_justify(formatRatio(Row.PairedVsO3->Speedup), 9)
+          << llvm::format("  [%.3f, %.3f]", Row.PairedVsO3->Lower,
+                          Row.PairedVsO3->Upper);
+    else
+      Out << llvm::right_justify("-", 9) << llvm::right_justify("-", 18);
+    Out << "  ";
     if (Row.Sequence.empty())
       Out << "(no pass changed the module)";
     for (size_t I = 0; I < Row.Sequence.size(); ++I)
@@ -226,12 +275,17 @@ void printEvaluation(const EvalResult &R, llvm::raw_ostream &Out) {
   Mean("  instruction count, Oz / policy", R.InstCountVsOz);
   Mean("  speedup vs O0, O0 time / policy time", R.SpeedupVsO0);
   Mean("  speedup vs O3, O3 time / policy time", R.SpeedupVsO3);
-  // Each time is one measurement of its own, not interleaved with -O3's:
-  // on a busy machine the ratios drift by tens of percent.
+  Mean("  paired with O3, O3 / policy (median)", R.PairedVsO3);
+  // Each single time is one measurement of its own, not interleaved with
+  // -O3's: on a busy machine those ratios drift by tens of percent.
   if (R.SpeedupVsO3.Count)
-    Out << "run times are single measurements, not a claimed speed-up: "
-           "passgym optimize PROG --policy DIR re-measures against -O3 "
-           "interleaved\n";
+    Out << "ms, vs O0 and vs O3 are single measurements (a screening "
+           "figure); paired: interleaved runs of -O3's program and the "
+           "policy's, the median ratio and its 95% interval\n";
+  if (R.PairedVsO3.Count)
+    Out << "faster than O3 (interval above 1): " << R.FasterThanO3
+        << ", slower (interval below 1): " << R.SlowerThanO3 << ", of "
+        << R.PairedVsO3.Count << "\n";
 }
 
 std::string evaluationJson(const EvalResult &R) {
@@ -247,6 +301,7 @@ std::string evaluationJson(const EvalResult &R) {
   J["algorithm"] = R.Algorithm;
   J["reward_space"] = R.RewardSpace;
   J["episode_length"] = R.EpisodeLength;
+  J["start_pipeline"] = R.StartPipeline;
   J["benchmarks"] = nlohmann::json::array();
   for (const EvalRow &Row : R.Rows)
     J["benchmarks"].push_back(
@@ -263,10 +318,20 @@ std::string evaluationJson(const EvalResult &R) {
          {"runtime_o3_ms", Optional(Row.RuntimeO3Ms)},
          {"speedup_vs_o0", Optional(Row.speedupVsO0())},
          {"speedup_vs_o3", Optional(Row.speedupVsO3())},
+         {"paired_vs_o3",
+          Row.PairedVsO3 ? nlohmann::json{{"median", Row.PairedVsO3->Speedup},
+                                          {"lower", Row.PairedVsO3->Lower},
+                                          {"upper", Row.PairedVsO3->Upper},
+                                          {"pairs",
+                                           Row.PairedVsO3->BaselineMs.size()}}
+                         : nlohmann::json(nullptr)},
          {"runtime_note", Row.RuntimeNote}});
   J["geomean"] = {{"instcount_vs_oz", Mean(R.InstCountVsOz)},
                   {"speedup_vs_o0", Mean(R.SpeedupVsO0)},
-                  {"speedup_vs_o3", Mean(R.SpeedupVsO3)}};
+                  {"speedup_vs_o3", Mean(R.SpeedupVsO3)},
+                  {"paired_vs_o3", Mean(R.PairedVsO3)}};
+  J["faster_than_o3"] = R.FasterThanO3;
+  J["slower_than_o3"] = R.SlowerThanO3;
   return J.dump(1) + "\n";
 }
 

@@ -8,11 +8,16 @@
 // from (the unoptimized one, or -O3's output etc.), and measures the result:
 // instruction count against -Oz and, for runnable programs, execution time
 // against -O0 and -O3 (every measured run validated against the unoptimized
-// program). No torch in this header. docs/learning.md ("Evaluation").
+// program). Those times are single measurements, a screening figure; the
+// speed-up against -O3 that counts is measured in interleaved pairs of runs
+// (optimize/Remeasure.h), as `optimize` claims a win. No torch in this
+// header. docs/learning.md ("Evaluation").
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_LEARNING_EVALUATION_EVALUATION_H
 #define PASSGYM_LEARNING_EVALUATION_EVALUATION_H
+
+#include "optimize/Remeasure.h"
 
 #include "llvm/Support/Error.h"
 
@@ -41,6 +46,10 @@ struct EvalRunOptions {
   std::string ActionsFile;
   std::string VocabularyFile;
   std::optional<unsigned> Cpu;
+  /// Interleaved pairs of runs (-O3's program, the policy's) per runnable
+  /// benchmark for the speed-up against -O3 with its 95% interval; 0 skips
+  /// them.
+  unsigned RemeasurePairs = 21;
 };
 
 struct EvalRow {
@@ -61,6 +70,9 @@ struct EvalRow {
   /// Why there is no runtime: "not runnable", "not measured", or the
   /// measurement's or validation's error.
   std::string RuntimeNote;
+  /// -O3 against the policy's program in interleaved pairs of runs; unset
+  /// when not measured (RuntimeNote says why, if it failed).
+  std::optional<Comparison> PairedVsO3;
 
   std::optional<double> instCountVsOz() const; ///< Oz / policy, > 1 wins.
   std::optional<double> speedupVsO0() const;   ///< O0 / policy.
@@ -83,6 +95,10 @@ struct EvalResult {
   std::string StartPipeline;
   std::vector<EvalRow> Rows;
   GeoMean InstCountVsOz, SpeedupVsO0, SpeedupVsO3;
+  /// Of the paired medians; and how many intervals lie wholly above 1 (the
+  /// policy is faster than -O3) and wholly below it.
+  GeoMean PairedVsO3;
+  size_t FasterThanO3 = 0, SlowerThanO3 = 0;
 };
 
 llvm::Expected<EvalResult> runEvaluation(

@@ -196,7 +196,7 @@ TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
   Measured.SpeedupVsO3.Count = 1;
   std::string Text = Printed(Measured);
   EXPECT_TRUE(contains(Text, "single measurements")) << Text;
-  EXPECT_TRUE(contains(Text, "passgym optimize PROG --policy")) << Text;
+  EXPECT_TRUE(contains(Text, "paired: interleaved runs")) << Text;
 
   // A policy over 4 actions means nothing in the built-in space.
   EvalRunOptions E;
@@ -290,6 +290,43 @@ TEST(TrainEvalTest, CommandsThroughPassgym) {
   EXPECT_EQ(Eval.ExitCode, 1);
   EXPECT_EQ(countLines(Eval.Err), 1u) << Eval.Err;
   EXPECT_TRUE(contains(Eval.Err, "payload 'policy.pt' is corrupt")) << Eval.Err;
+}
+
+TEST(TrainEvalTest, EvalComparesThePolicysProgramWithO3sInPairs) {
+  TinyFiles Files;
+  std::string Policy = Files.Dir.file("fixed");
+  // mem2reg, then reg2mem: two passes against -O3's whole pipeline.
+  saveFixedPolicy(Policy, Files.Actions, {2, 0, 0, 1}, 4);
+  EvalRunOptions E;
+  E.Policy = Policy;
+  E.Datasets = {"benchmark://builtin-v0/crc32"};
+  E.ActionsFile = Files.Actions;
+  E.RemeasurePairs = 5;
+  EvalResult R = take(runEvaluation(E));
+  ASSERT_EQ(R.Rows.size(), 1u);
+  const EvalRow &Row = R.Rows[0];
+  ASSERT_TRUE(Row.PairedVsO3) << Row.RuntimeNote;
+  const Comparison &Paired = *Row.PairedVsO3;
+  EXPECT_EQ(Paired.BaselineMs.size(), 5u);
+  EXPECT_EQ(Paired.CandidateMs.size(), 5u);
+  EXPECT_LE(Paired.Lower, Paired.Speedup);
+  EXPECT_LE(Paired.Speedup, Paired.Upper);
+  // Far slower than -O3 in every pair, so the whole interval is below 1.
+  EXPECT_LT(Paired.Upper, 1.0);
+  EXPECT_EQ(R.PairedVsO3.Count, 1u);
+  EXPECT_EQ(R.SlowerThanO3, 1u);
+  EXPECT_EQ(R.FasterThanO3, 0u);
+  std::string Table;
+  llvm::raw_string_ostream Out(Table);
+  printEvaluation(R, Out);
+  EXPECT_TRUE(contains(Table, "slower (interval below 1): 1, of 1")) << Table;
+
+  E.RemeasurePairs = 0;
+  R = take(runEvaluation(E));
+  ASSERT_EQ(R.Rows.size(), 1u);
+  EXPECT_TRUE(R.Rows[0].RuntimeMs);
+  EXPECT_FALSE(R.Rows[0].PairedVsO3);
+  EXPECT_EQ(R.PairedVsO3.Count, 0u);
 }
 
 } // namespace
