@@ -99,6 +99,9 @@ for state, r in rows.items():
         state, len(r), cell([x[0] for x in r]), cell([x[1] for x in r]),
         cell([x[2] for x in r]), " ".join("%d/%d/%d" % x[3:] for x in r)))
 PY
+  scripts/plot-paired.py "${dirs[@]}" \
+    --title "PPO ($STATES) from $start: held-out programs against -O3, interleaved pairs" \
+    -o "$OUT/ablation-from-$start-paired.png"
   scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
     --title "PPO on builtin-v0:train, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
     --force -o "$OUT/ablation-from-$start.png"
