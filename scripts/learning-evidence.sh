@@ -9,6 +9,9 @@
 #   bash scripts/learning-evidence.sh ablation # (c) PPO's state: graph, Autophase, both; 3 seeds each
 #     STATES=graph+autophase START=O3 bash scripts/learning-evidence.sh ablation
 #                                              # (c) the fused state from -O3's output
+#     STATES=graph+autophase START=O3 REWARD=runtime STEPS=768 LENGTH=5 ITERATION=128 \
+#       bash scripts/learning-evidence.sh ablation
+#                                              # (c) the same, trained on measured run time
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,16 +59,18 @@ split() {
 # time, measured once and in interleaved pairs with -O3); a table of the
 # geometric means over the seeds (mean, min, max) and the learning curves as
 # one image. START=O3 starts every episode (training and evaluation) from
-# -O3's output.
+# -O3's output; REWARD (instcount, runtime, codesize), LENGTH (steps per
+# episode) and ITERATION (steps per PPO iteration) change the training.
 ablation() {
-  local steps=${STEPS:-4096} start=${START:-none}
+  local steps=${STEPS:-4096} start=${START:-none} reward=${REWARD:-instcount}
   local dirs=() labels=()
   for state in ${STATES:-graph autophase graph+autophase}; do
     for seed in $SEEDS; do
-      local dir="$OUT/ablation-${state/+/-}-from-$start-seed$seed"
+      local dir="$OUT/ablation-${state/+/-}-from-$start-$reward-seed$seed"
       rm -rf "$dir"
-      "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward instcount \
-        --steps "$steps" --episode-length 20 --seed "$seed" --state "$state" \
+      "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward "$reward" \
+        --steps "$steps" --episode-length "${LENGTH:-20}" \
+        --iteration-steps "${ITERATION:-256}" --seed "$seed" --state "$state" \
         --start-from "$start" $NET -o "$dir" > "$dir.log"
       "$PASSGYM" eval --policy "$dir/checkpoint" \
         --dataset "${EVAL:-builtin-v0:test,csmith-v0:101-110}" \
@@ -100,11 +105,11 @@ for state, r in rows.items():
         cell([x[2] for x in r]), " ".join("%d/%d/%d" % x[3:] for x in r)))
 PY
   scripts/plot-paired.py "${dirs[@]}" \
-    --title "PPO ($STATES) from $start: held-out programs against -O3, interleaved pairs" \
-    -o "$OUT/ablation-from-$start-paired.png"
+    --title "PPO (${STATES:-each state}, $reward) from $start: held-out programs against -O3, interleaved pairs" \
+    -o "$OUT/ablation-from-$start-$reward-paired.png"
   scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
-    --title "PPO on builtin-v0:train, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
-    --force -o "$OUT/ablation-from-$start.png"
+    --title "PPO on builtin-v0:train, $reward, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
+    --force -o "$OUT/ablation-from-$start-$reward.png"
 }
 
 # The table of docs/learning-results.md (a): per run, the mean episode return
