@@ -1,6 +1,6 @@
 #include "bench/RuntimeBench.h"
 
-#include "actions/PassRunner.h"
+#include "costs/Cost.h"
 #include "costs/Measurement.h"
 #include "datasets/Benchmark.h"
 #include "datasets/Manifest.h"
@@ -93,11 +93,9 @@ llvm::Error measureRepeatability(const BenchmarkPtr &B,
                                  const RuntimeBenchOptions &Options,
                                  BenchmarkFigures &Figures) {
   llvm::LLVMContext Context;
-  auto M = B->load(Context);
+  auto M = loadBaseline(*B, Baseline::O3, Context);
   if (!M)
     return M.takeError();
-  if (auto Changed = runPipeline(**M, "default<O3>"); !Changed)
-    return Changed.takeError();
   auto Reference = referenceBehaviour(*B);
   if (!Reference)
     return Reference.takeError();

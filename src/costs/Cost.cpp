@@ -89,6 +89,16 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
   llvm_unreachable("unknown cost function");
 }
 
+llvm::Expected<std::unique_ptr<llvm::Module>>
+loadBaseline(const Benchmark &B, Baseline Level, llvm::LLVMContext &Context) {
+  auto M = B.load(Context);
+  if (!M || Level == Baseline::O0)
+    return M;
+  if (auto Changed = runPipeline(**M, baselinePipeline(Level)); !Changed)
+    return Changed.takeError();
+  return M;
+}
+
 llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
                                     const Benchmark &B,
                                     MeasurementContext &Measurement) {
@@ -97,12 +107,9 @@ llvm::Expected<double> baselineCost(CostFunction Cost, Baseline Level,
     Key += "/" + Measurement.optionsKey();
   return B.cached<double>(Key, [&]() -> llvm::Expected<double> {
     llvm::LLVMContext Context;
-    auto M = B.load(Context);
+    auto M = loadBaseline(B, Level, Context);
     if (!M)
       return M.takeError();
-    if (Level != Baseline::O0)
-      if (auto Changed = runPipeline(**M, baselinePipeline(Level)); !Changed)
-        return Changed.takeError();
     auto Value = computeCost(Cost, **M, B, Measurement);
     if (!Value)
       // Undefined behaviour shows here as a baseline that no longer behaves

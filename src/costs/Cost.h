@@ -13,10 +13,12 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace llvm {
+class LLVMContext;
 class Module;
 } // namespace llvm
 
@@ -60,6 +62,10 @@ llvm::StringRef baselineName(Baseline Level);
 std::optional<CostFunction> parseCostName(llvm::StringRef Name);
 /// "default<O3>" for O3; empty for O0, which runs no pass.
 std::string baselinePipeline(Baseline Level);
+
+/// \p B's module in \p Context, optimized at \p Level (O0: as loaded).
+llvm::Expected<std::unique_ptr<llvm::Module>>
+loadBaseline(const Benchmark &B, Baseline Level, llvm::LLVMContext &Context);
 
 /// The cost of \p M, a module of benchmark \p B. A runtime that cannot be
 /// measured, or whose program no longer behaves like the unoptimized one, is

@@ -2,7 +2,6 @@
 #include "learning/evaluation/Evaluation.h"
 
 #include "actions/ActionSpace.h"
-#include "actions/PassRunner.h"
 #include "costs/Cost.h"
 #include "costs/Measurement.h"
 #include "datasets/DatasetSpec.h"
@@ -48,12 +47,9 @@ llvm::Expected<Comparison> pairedWithO3(const llvm::Module &Policy,
                                         const Benchmark &B, unsigned Pairs,
                                         std::optional<unsigned> Cpu) {
   llvm::LLVMContext Context;
-  auto O3 = B.load(Context);
+  auto O3 = loadBaseline(B, Baseline::O3, Context);
   if (!O3)
     return O3.takeError();
-  if (auto Changed = runPipeline(**O3, baselinePipeline(Baseline::O3));
-      !Changed)
-    return Changed.takeError();
   auto O3Program = Program::build(**O3, *B.runSpec());
   if (!O3Program)
     return O3Program.takeError();
@@ -113,7 +109,8 @@ void measure(const Environment &Env, const BenchmarkPtr &B,
     return;
   auto Paired = pairedWithO3(*Module, *B, Options.RemeasurePairs, Options.Cpu);
   if (!Paired) {
-    Row.RuntimeNote = "paired runs with -O3: " + llvm::toString(Paired.takeError());
+    Row.RuntimeNote =
+        "paired runs with -O3: " + llvm::toString(Paired.takeError());
     return;
   }
   Row.PairedVsO3 = std::move(*Paired);
@@ -145,6 +142,12 @@ std::optional<double> EvalRow::speedupVsO0() const {
 }
 std::optional<double> EvalRow::speedupVsO3() const {
   return ratio(RuntimeO3Ms, RuntimeMs);
+}
+
+std::optional<double> EvalRow::pairedVsO3() const {
+  if (!PairedVsO3)
+    return std::nullopt;
+  return PairedVsO3->Speedup;
 }
 
 llvm::Expected<EvalResult> runEvaluation(
@@ -200,15 +203,13 @@ llvm::Expected<EvalResult> runEvaluation(
   Result.InstCountVsOz = geoMean(Result.Rows, &EvalRow::instCountVsOz);
   Result.SpeedupVsO0 = geoMean(Result.Rows, &EvalRow::speedupVsO0);
   Result.SpeedupVsO3 = geoMean(Result.Rows, &EvalRow::speedupVsO3);
-  std::vector<double> Paired;
+  Result.PairedVsO3 = geoMean(Result.Rows, &EvalRow::pairedVsO3);
   for (const EvalRow &Row : Result.Rows) {
     if (!Row.PairedVsO3)
       continue;
-    Paired.push_back(Row.PairedVsO3->Speedup);
-    Result.FasterThanO3 += Row.PairedVsO3->Lower > 1.0;
+    Result.FasterThanO3 += Row.PairedVsO3->candidateIsFaster();
     Result.SlowerThanO3 += Row.PairedVsO3->Upper < 1.0;
   }
-  Result.PairedVsO3 = {geometricMean(Paired), Paired.size()};
   return Result;
 }
 

@@ -77,6 +77,7 @@ struct EvalRow {
   std::optional<double> instCountVsOz() const; ///< Oz / policy, > 1 wins.
   std::optional<double> speedupVsO0() const;   ///< O0 / policy.
   std::optional<double> speedupVsO3() const;   ///< O3 / policy, > 1 wins.
+  std::optional<double> pairedVsO3() const;    ///< PairedVsO3's median.
 };
 
 struct GeoMean {
