@@ -32,6 +32,26 @@ std::optional<llvm::OptimizationLevel> parseLevel(llvm::StringRef Name) {
       .Default(std::nullopt);
 }
 
+struct InlinerParams {
+  llvm::OptimizationLevel Level;
+  std::optional<int> Threshold;
+};
+
+std::optional<InlinerParams> parseInlinerParams(llvm::StringRef Params) {
+  auto [LevelName, Rest] = Params.split(';');
+  std::optional<llvm::OptimizationLevel> Level = parseLevel(LevelName);
+  if (!Level)
+    return std::nullopt;
+  if (Rest.empty())
+    return InlinerParams{*Level, std::nullopt};
+  int Threshold = 0;
+  // PipelineTuningOptions reads -1 as "the level's own threshold".
+  if (!Rest.consume_front("threshold=") || Rest.getAsInteger(10, Threshold) ||
+      Threshold == -1)
+    return std::nullopt;
+  return InlinerParams{*Level, Threshold};
+}
+
 } // namespace
 
 std::vector<llvm::StringRef> standardPieceSpaces() {
@@ -50,6 +70,8 @@ std::vector<Action> standardPieces(llvm::StringRef Space) {
   return Actions;
 }
 
+/// `LEVEL` or `LEVEL;threshold=N`: the level, and the inliner's threshold
+/// when one is given.
 void registerStandardPipelinePasses(llvm::PassBuilder &PB) {
   PB.registerPipelineParsingCallback(
       [&PB](llvm::StringRef Name, llvm::ModulePassManager &MPM,
@@ -57,11 +79,21 @@ void registerStandardPipelinePasses(llvm::PassBuilder &PB) {
         if (!Name.consume_front("inliner-pipeline<") ||
             !Name.consume_back(">"))
           return false;
-        std::optional<llvm::OptimizationLevel> Level = parseLevel(Name);
-        if (!Level)
+        std::optional<InlinerParams> Params = parseInlinerParams(Name);
+        if (!Params)
           return false;
-        MPM.addPass(
-            PB.buildInlinerPipeline(*Level, llvm::ThinOrFullLTOPhase::None));
+        if (!Params->Threshold) {
+          MPM.addPass(PB.buildInlinerPipeline(Params->Level,
+                                              llvm::ThinOrFullLTOPhase::None));
+          return true;
+        }
+        // The threshold is a tuning option of the builder; the passes it
+        // builds keep no reference to it.
+        llvm::PipelineTuningOptions Tuning;
+        Tuning.InlinerThreshold = *Params->Threshold;
+        llvm::PassBuilder Tuned(nullptr, Tuning);
+        MPM.addPass(Tuned.buildInlinerPipeline(Params->Level,
+                                               llvm::ThinOrFullLTOPhase::None));
         return true;
       });
 }

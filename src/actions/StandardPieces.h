@@ -2,8 +2,8 @@
 //
 // The built-in spaces of pieces of LLVM 19's standard pipelines
 // (StandardPieces.def), and the one pass they need that LLVM's pipeline
-// parser does not know: the inliner pipeline of `default<O3>` with -O3's
-// inliner parameters.
+// parser does not know: the inliner pipeline of a standard level with that
+// level's inliner parameters, or with a threshold of one's own.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_ACTIONS_STANDARDPIECES_H
@@ -35,7 +35,11 @@ std::vector<Action> standardPieces(llvm::StringRef Space);
 /// it: it parses back with the inliner's default threshold (225, not -O3's
 /// 250 and loop-hot call sites' 525, nor -Oz's 5) and runs its second
 /// `simple-loop-unswitch` on every loop instead of only where `indvars` asked
-/// for it. \p PB must outlive the pipelines it parses.
+/// for it. `inliner-pipeline<LEVEL;threshold=N>` is the same walk with the
+/// inliner's threshold N (PipelineTuningOptions::InlinerThreshold; not -1,
+/// which there means the level's own): for -Oz and N <= 5, what `opt-19
+/// -inline-threshold=N -inlinecold-threshold=45` makes of
+/// `scc-oz-module-inliner`. \p PB must outlive the pipelines it parses.
 void registerStandardPipelinePasses(llvm::PassBuilder &PB);
 
 } // namespace passgym

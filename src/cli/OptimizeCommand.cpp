@@ -71,6 +71,11 @@ void printSummary(const OptimizeReport &R, const std::string &Output) {
   else
     llvm::outs() << "\nanswer: -" << baselineName(RefLevel)
                  << " is the best found (" << R.NotWonBecause << ")\n";
+  if (auto Command = optCommand(R.Answer))
+    llvm::outs() << "command: " << Command->text()
+                 << " input.bc -o output.bc\n";
+  else
+    llvm::consumeError(Command.takeError());
   llvm::outs() << "validation: " << R.Validation << "\n"
                << "candidates: " << R.Search.History.size() << "\n"
                << "written to " << Output
@@ -288,7 +293,9 @@ void addOptimizeCommand(CLI::App &App) {
       "the unoptimized program and, for run time, re-measured interleaved "
       "with -O3: a win is claimed only when its 95% interval lies above 1, "
       "otherwise the answer is -O3 (or -Oz) itself.\n"
-      "Writes OUTDIR/pipeline.txt (an opt-19 -passes= text), program.bc, "
+      "Writes OUTDIR/pipeline.txt (an opt-19 -passes= text; "
+      "opt-options.txt beside it when opt-19 needs options to run it, such "
+      "as an inliner threshold), program.bc, "
       "program (runnable programs), report.md, report.json, progress.svg, "
       "and checkpoint.json (every candidate evaluated, kept up to date as "
       "the search runs).\n"

@@ -157,8 +157,10 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
                                         const OptimizeOptions &Options,
                                         const OptimizeObserver &Observe = {});
 
-/// Writes pipeline.txt, program.bc (and program, for a runnable benchmark),
-/// report.json, report.md and progress.svg into \p Directory (created).
+/// Writes pipeline.txt (the answer's `opt-19 -passes=` text), opt-options.txt
+/// (the options that command needs, when it needs any), program.bc (and
+/// program, for a runnable benchmark), report.json, report.md and
+/// progress.svg into \p Directory (created).
 llvm::Error writeOptimizeOutputs(const OptimizeReport &Report,
                                  BenchmarkPtr B,
                                  const OptimizeOptions &Options,

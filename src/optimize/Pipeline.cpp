@@ -2,7 +2,8 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
-
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Analysis/InlineCost.h"
 
 namespace passgym {
 namespace {
@@ -82,7 +83,8 @@ size_t pick(size_t Size, std::mt19937_64 &Random) {
 }
 
 /// One option of a pass's parameters changed: `x` and `no-x` swap, a number
-/// (`k=N` or a bare N) doubles or halves, an optimization level changes.
+/// (`k=N` or a bare N) doubles or halves, a threshold (`...threshold=N`) may
+/// also change sign, an optimization level changes.
 std::string editOption(llvm::StringRef Option, std::mt19937_64 &Random) {
   static const char *Levels[] = {"O1", "O2", "O3"};
   if (llvm::is_contained(Levels, Option)) {
@@ -94,9 +96,13 @@ std::string editOption(llvm::StringRef Option, std::mt19937_64 &Random) {
   }
   auto [Key, Value] = Option.split('=');
   llvm::StringRef Number = Option.contains('=') ? Value : Key;
-  uint64_t N = 0;
+  int64_t N = 0;
   if (!Number.getAsInteger(10, N)) {
-    uint64_t Scaled = Random() % 2 ? N * 2 : N / 2;
+    // A threshold below zero is what makes the inliner take only the calls
+    // that cost nothing (-Oz's own is 5).
+    bool Signed = Key.ends_with("threshold");
+    uint64_t Choice = Random() % (Signed ? 3 : 2);
+    int64_t Scaled = Choice == 2 ? -N : Choice == 1 ? N * 2 : N / 2;
     if (Scaled == N)
       Scaled = N + 1;
     return Option.contains('=') ? (Key + "=" + llvm::Twine(Scaled)).str()
@@ -179,6 +185,89 @@ bool editList(std::vector<Element> &Top, const EditSpace &Space, int Kind,
 } // namespace
 
 std::string pipelineText(const Candidate &C) { return llvm::join(C, ","); }
+
+std::string OptCommand::text() const {
+  std::string Text = "opt-19";
+  for (const std::string &Option : Options)
+    Text += " " + Option;
+  return Text + " -passes='" + Passes + "'";
+}
+
+namespace {
+
+/// Every element name in \p List and the lists nested in it.
+void collectNames(const std::vector<Element> &List, llvm::StringSet<> &Names) {
+  for (const Element &E : List) {
+    Names.insert(E.Name);
+    collectNames(E.Children, Names);
+  }
+}
+
+/// The threshold of an `inliner-pipeline<Oz...>` element; none when it is
+/// -Oz's own. An error for the other levels, which no opt-19 pass runs.
+llvm::Expected<std::optional<int>> ozInlinerThreshold(const Element &E) {
+  auto [Level, Rest] = llvm::StringRef(E.Params).split(';');
+  if (Level != "Oz")
+    return llvm::createStringError(
+        "opt-19 has no pass that runs 'inliner-pipeline<" + E.Params + ">'");
+  int Threshold = llvm::InlineConstants::OptMinSizeThreshold;
+  if (Rest.consume_front("threshold="))
+    Rest.getAsInteger(10, Threshold);
+  if (Threshold == llvm::InlineConstants::OptMinSizeThreshold)
+    return std::nullopt;
+  return Threshold;
+}
+
+} // namespace
+
+llvm::Expected<OptCommand> optCommand(const Candidate &C) {
+  std::vector<Element> Top;
+  for (const std::string &Text : C)
+    Top.push_back(parseElement(Text));
+  llvm::StringSet<> Names;
+  collectNames(Top, Names);
+  std::optional<int> Threshold;
+  for (Element &E : Top) {
+    if (E.Name != "inliner-pipeline")
+      continue;
+    auto Own = ozInlinerThreshold(E);
+    if (!Own)
+      return Own.takeError();
+    if (*Own && Threshold && *Own != *Threshold)
+      return llvm::createStringError(
+          "one opt-19 -inline-threshold cannot give two inliners thresholds " +
+          llvm::Twine(*Threshold) + " and " + llvm::Twine(**Own));
+    if (*Own)
+      Threshold = *Own;
+    E = parseElement("scc-oz-module-inliner");
+  }
+  OptCommand Command;
+  for (size_t I = 0; I < Top.size(); ++I)
+    Command.Passes += (I ? "," : "") + print(Top[I]);
+  if (!Threshold)
+    return Command;
+  // With -inline-threshold given, opt leaves the size levels' own thresholds
+  // (5 and 50, for minsize and optsize callers) unset: only a threshold no
+  // higher than theirs makes the two the same.
+  if (*Threshold > llvm::InlineConstants::OptMinSizeThreshold)
+    return llvm::createStringError(
+        "opt-19 -inline-threshold=" + llvm::Twine(*Threshold) +
+        " is not -Oz's inliner with that threshold on minsize functions");
+  // The option reaches every inliner of the pipeline, not just this one.
+  for (llvm::StringRef Reader :
+       {"inline", "scc-oz-module-inliner", "inliner-wrapper", "inliner-wrapper-no-mandatory-first",
+        "module-inline", "partial-inliner", "default", "thinlto-pre-link",
+        "thinlto", "lto-pre-link", "lto"})
+    if (Names.contains(Reader))
+      return llvm::createStringError(
+          "opt-19 -inline-threshold would change '" + Reader +
+          "' too, not only the inliner with the threshold");
+  // Given -inline-threshold, opt also leaves the threshold for cold callees
+  // unset unless it is given too (45 is its default).
+  Command.Options = {"-inline-threshold=" + std::to_string(*Threshold),
+                     "-inlinecold-threshold=45"};
+  return Command;
+}
 
 std::vector<std::string> splitPipeline(llvm::StringRef Text) {
   std::vector<std::string> Elements;

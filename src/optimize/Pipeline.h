@@ -16,6 +16,7 @@
 #define PASSGYM_OPTIMIZE_PIPELINE_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
 #include <random>
 #include <string>
@@ -28,6 +29,24 @@ using Candidate = std::vector<std::string>;
 
 /// The elements joined into one `opt -passes=` text.
 std::string pipelineText(const Candidate &C);
+
+/// An `opt-19` command line that runs a candidate: its options and its
+/// `-passes=` text.
+struct OptCommand {
+  std::vector<std::string> Options;
+  std::string Passes;
+  /// `opt-19 OPTIONS -passes='PASSES'`.
+  std::string text() const;
+};
+
+/// The opt-19 command that runs exactly \p C. passgym's
+/// `inliner-pipeline<Oz;threshold=N>` (actions/StandardPieces.h) becomes
+/// LLVM's `scc-oz-module-inliner` under `-inline-threshold=N`; that option
+/// reaches every inliner of the pipeline, so it fails for two thresholds, for
+/// a threshold beside another inliner, and for N above -Oz's 5 (where opt's
+/// option and the tuning option differ on minsize functions), as for the
+/// inliner pipelines of the other levels, which opt-19 has no pass for.
+llvm::Expected<OptCommand> optCommand(const Candidate &C);
 
 /// Splits \p Text at its top-level commas: "a,f(b,c),d<x;y>" gives
 /// {"a", "f(b,c)", "d<x;y>"}.

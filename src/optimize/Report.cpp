@@ -4,6 +4,7 @@
 #include "runtime/Runtime.h"
 #include "support/Files.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -30,6 +31,17 @@ std::string costUnit(Objective O) {
     return "instructions";
   }
   llvm_unreachable("every objective is handled");
+}
+
+/// The opt-19 command line of \p C, or passgym's text with the reason no
+/// command runs it (a checkpoint's candidates were not evaluated here).
+std::string commandLine(const Candidate &C) {
+  auto Command = optCommand(C);
+  if (!Command)
+    return "passgym pipeline '" + pipelineText(C) +
+           "' (not one opt-19 command: " + llvm::toString(Command.takeError()) +
+           ")";
+  return Command->text();
 }
 
 nlohmann::json evaluationJson(const Evaluation &E) {
@@ -90,6 +102,7 @@ nlohmann::json reportJson(const OptimizeReport &R) {
   if (!R.NotWonBecause.empty())
     J["not_won_because"] = R.NotWonBecause;
   J["answer"] = {{"pipeline", pipelineText(R.Answer)},
+                 {"opt_command", commandLine(R.Answer)},
                  {"cost", R.AnswerCost},
                  {"validation", R.Validation}};
   size_t Invalid = llvm::count_if(
@@ -171,8 +184,7 @@ std::string reportMarkdown(const OptimizeReport &R) {
                       "{2:F1} s, check {3:F1} s.\n\n",
                       R.BaselineSeconds, R.SearchSeconds, R.MinimizeSeconds,
                       R.CheckSeconds)
-     << "```\nopt-19 -passes='" << pipelineText(R.Answer)
-     << "' input.bc -o output.bc\n```\n";
+     << "```\n" << commandLine(R.Answer) << " input.bc -o output.bc\n```\n";
   return Out;
 }
 
@@ -267,12 +279,22 @@ llvm::Error writeOptimizeOutputs(const OptimizeReport &Report, BenchmarkPtr B,
   std::string Bitcode;
   llvm::raw_string_ostream BitcodeOut(Bitcode);
   llvm::WriteBitcodeToFile(*M, BitcodeOut);
-  std::pair<std::string, std::string> Files[] = {
-      {"pipeline.txt", pipelineText(Report.Answer) + "\n"},
+  auto Command = optCommand(Report.Answer);
+  if (!Command)
+    return Command.takeError();
+  std::vector<std::pair<std::string, std::string>> Files = {
+      {"pipeline.txt", Command->Passes + "\n"},
       {"program.bc", Bitcode},
       {"report.json", reportJson(Report).dump(2) + "\n"},
       {"report.md", reportMarkdown(Report)},
       {"progress.svg", progressSvg(Report)}};
+  // pipeline.txt alone would run another pipeline than the answer's; an
+  // earlier run's options must not stay beside this run's pipeline.
+  if (!Command->Options.empty())
+    Files.push_back(
+        {"opt-options.txt", llvm::join(Command->Options, " ") + "\n"});
+  else
+    llvm::sys::fs::remove(File("opt-options.txt"));
   for (const auto &[Name, Contents] : Files)
     if (llvm::Error E = writeFileAtomically(File(Name), Contents))
       return E;

@@ -9,6 +9,7 @@
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
+#include "support/tests/ThroughOpt.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -26,6 +27,8 @@ namespace {
 using testing::builtin;
 using testing::errorOf;
 using testing::take;
+using testing::throughBitcode;
+using testing::throughOpt;
 
 constexpr const char *kLevels[] = {"O3", "Oz"};
 
@@ -38,44 +41,6 @@ std::vector<size_t> everyAction(const ActionSpace &Space) {
   for (size_t I = 0; I < Space.size(); ++I)
     All.push_back(I);
   return All;
-}
-
-/// \p B's unoptimized module through `opt-19 -passes=PIPELINE`, in \p Context.
-std::unique_ptr<llvm::Module> throughOpt(const Benchmark &B,
-                                         const std::string &Pipeline,
-                                         const TempDir &Dir,
-                                         llvm::LLVMContext &Context) {
-  std::string Input = Dir.file("input.bc"), Output = Dir.file("output.bc");
-  {
-    std::error_code EC;
-    llvm::raw_fd_ostream Out(Input, EC);
-    Out << B.bitcode().getBuffer();
-  }
-  SubprocessOptions Opt;
-  Opt.Argv = {"/usr/bin/opt-19", "-passes=" + Pipeline, Input, "-o", Output};
-  testing::check(runChecked(Opt));
-  auto Buffer = llvm::MemoryBuffer::getFile(Output);
-  if (!Buffer)
-    throw std::runtime_error("opt-19 wrote no " + Output);
-  return take(parseModule(**Buffer, Context));
-}
-
-/// \p M written to bitcode and read back into \p Context, as opt-19's output
-/// is: reading resets intrinsic declarations' attributes to the intrinsic's
-/// own (the pipeline adds `mustprogress` to some in memory).
-std::unique_ptr<llvm::Module> throughBitcode(const llvm::Module &M,
-                                             llvm::LLVMContext &Context) {
-  llvm::SmallVector<char, 0> Bitcode;
-  llvm::raw_svector_ostream Out(Bitcode);
-  // As opt-19 writes it: with use-list orders, which the printed
-  // predecessor lists show.
-  llvm::WriteBitcodeToFile(M, Out, /*ShouldPreserveUseListOrder=*/true);
-  auto Copy = take(parseModule(
-      llvm::MemoryBufferRef(llvm::StringRef(Bitcode.data(), Bitcode.size()),
-                            M.getModuleIdentifier()),
-      Context));
-  Copy->setModuleIdentifier(M.getModuleIdentifier());
-  return Copy;
 }
 
 TEST(StandardPiecesTest, BuiltinNamesSelectTheSpaces) {
@@ -151,7 +116,16 @@ TEST(StandardPiecesTest, InlinerPipelineIsTheStandardInlinerNotItsPrintedText) {
     // LLVM's own name for -Oz's inliner pipeline, which opt-19 parses too.
     EXPECT_EQ(Run(B, "inliner-pipeline<Oz>"), Run(B, "scc-oz-module-inliner"))
         << Name;
+    // -Oz's threshold given as a parameter is -Oz's inliner.
+    EXPECT_EQ(Run(B, "inliner-pipeline<Oz;threshold=5>"),
+              Run(B, "scc-oz-module-inliner"))
+        << Name;
   }
+  // -1 is the tuning option's "the level's own", not a threshold.
+  EXPECT_NE(errorOf(checkPipeline("inliner-pipeline<Oz;threshold=-1>"))
+                .find("inliner-pipeline"),
+            std::string::npos);
+  testing::check(checkPipeline("inliner-pipeline<Oz;threshold=-2>"));
   // -O3's, printed and parsed back, inlines with the default threshold: on
   // sha256 that is a different module.
   BenchmarkPtr B = builtin("sha256");
@@ -180,7 +154,6 @@ TEST(StandardPiecesTest, AllPiecesInOrderAreOptsStandardPipelineOnEveryBuiltin) 
       llvm::LLVMContext PiecesContext, OptContext;
       auto Pieces = throughBitcode(take(Env->module()), PiecesContext);
       auto FromOpt = throughOpt(*B, "default<" + Level + ">", Dir, OptContext);
-      FromOpt->setModuleIdentifier(Pieces->getModuleIdentifier());
       EXPECT_EQ(irHash(*FromOpt), irHash(*Pieces)) << Name << " " << Level;
       EXPECT_EQ(FromOpt->getInstructionCount(), Pieces->getInstructionCount())
           << Name << " " << Level;

@@ -4,10 +4,13 @@
 #include "optimize/Remeasure.h"
 #include "optimize/Strategy.h"
 #include "actions/PassRunner.h"
+#include "actions/StandardPieces.h"
+#include "support/ModuleHash.h"
 #include "support/Files.h"
 #include "support/Subprocess.h"
 #include "support/TempDir.h"
 #include "support/tests/TestHelpers.h"
+#include "support/tests/ThroughOpt.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -17,6 +20,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace passgym {
@@ -50,6 +54,99 @@ TEST(PipelineTest, EditsChangeThePipelineAndKeepItParseable) {
       ++Parsed;
   }
   EXPECT_GT(Parsed, 150u);
+}
+
+TEST(PipelineTest, ThresholdEditsCanChangeTheirSign) {
+  std::mt19937_64 Random(5);
+  const Candidate Inliner = {"inliner-pipeline<Oz;threshold=5>"};
+  std::set<std::string> Seen;
+  for (int I = 0; I < 200; ++I)
+    Seen.insert(pipelineText(editPipeline(Inliner, EditSpace{}, Random)));
+  EXPECT_TRUE(Seen.count("inliner-pipeline<Oz;threshold=-5>"));
+  EXPECT_TRUE(Seen.count("inliner-pipeline<Oz;threshold=10>"));
+  // Other numbers only scale.
+  const Candidate Unroll = {"function(instcombine<max-iterations=2>)"};
+  for (int I = 0; I < 50; ++I)
+    EXPECT_EQ(pipelineText(editPipeline(Unroll, EditSpace{}, Random))
+                  .find("=-"),
+              std::string::npos);
+}
+
+/// -Oz's pieces with its inliner given \p Threshold.
+Candidate ozWithInlinerThreshold(int Threshold) {
+  Candidate C;
+  for (const Action &Piece : standardPieces("Oz-pieces"))
+    for (std::string &Element : splitPipeline(Piece.Pipeline))
+      C.push_back(Element == "scc-oz-module-inliner"
+                      ? "inliner-pipeline<Oz;threshold=" +
+                            std::to_string(Threshold) + ">"
+                      : Element);
+  return C;
+}
+
+TEST(PipelineTest, OptRunsTheOzInlinerWithAThresholdAsPassgymDoes) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  OptCommand Own = take(optCommand(ozWithInlinerThreshold(5)));
+  EXPECT_TRUE(Own.Options.empty());
+  EXPECT_NE(Own.Passes.find(",scc-oz-module-inliner,"), std::string::npos);
+  const Candidate Low = ozWithInlinerThreshold(-10);
+  OptCommand Command = take(optCommand(Low));
+  EXPECT_EQ(Command.Options,
+            (std::vector<std::string>{"-inline-threshold=-10",
+                                      "-inlinecold-threshold=45"}));
+  EXPECT_EQ(Command.Passes, Own.Passes);
+  size_t Different = 0;
+  for (const std::string &Name : take(builtinBenchmarkNames())) {
+    BenchmarkPtr B = builtin(Name);
+    auto InProcess = [&](const Candidate &C) {
+      llvm::LLVMContext Context, Copied;
+      auto M = take(B->load(Context));
+      take(runPipeline(*M, pipelineText(C)));
+      return irHash(*testing::throughBitcode(*M, Copied));
+    };
+    auto ThroughOpt = [&](const OptCommand &Command) {
+      llvm::LLVMContext Context;
+      return irHash(*testing::throughOpt(*B, Command.Passes, Dir, Context,
+                                         Command.Options));
+    };
+    std::string LowHash = InProcess(Low);
+    EXPECT_EQ(LowHash, ThroughOpt(Command)) << Name;
+    std::string OwnHash = InProcess(ozWithInlinerThreshold(5));
+    EXPECT_EQ(OwnHash, ThroughOpt(Own)) << Name;
+    Different += LowHash != OwnHash;
+  }
+  // The threshold is not ignored: it changes most programs.
+  EXPECT_GT(Different, 10u);
+}
+
+TEST(PipelineTest, OptCommandRefusesWhatOneOptionCannotExpress) {
+  auto ErrorOf = [](const Candidate &C) {
+    return testing::errorOf(optCommand(C));
+  };
+  const std::string Low = "inliner-pipeline<Oz;threshold=-10>";
+  EXPECT_NE(ErrorOf({Low, "inliner-pipeline<Oz;threshold=-20>"})
+                .find("thresholds -10 and -20"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({Low, "cgscc(inline)"}).find("change 'inline'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"scc-oz-module-inliner", Low})
+                .find("change 'scc-oz-module-inliner'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"inliner-pipeline<Oz;threshold=10>"})
+                .find("-inline-threshold=10"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"inliner-pipeline<O3>"}).find("no pass"),
+            std::string::npos);
+  // Inliners that read no threshold may stay; -Oz's own threshold needs no
+  // option, whatever else inlines.
+  OptCommand Command = take(optCommand({"always-inline", Low, "globaldce"}));
+  EXPECT_EQ(Command.Passes, "always-inline,scc-oz-module-inliner,globaldce");
+  EXPECT_EQ(Command.text(), "opt-19 -inline-threshold=-10 "
+                            "-inlinecold-threshold=45 -passes='always-inline,"
+                            "scc-oz-module-inliner,globaldce'");
+  EXPECT_TRUE(take(optCommand({"inliner-pipeline<Oz;threshold=5>",
+                               "cgscc(inline)"}))
+                  .Options.empty());
 }
 
 /// A known problem over three actions: the cost falls along the prefixes of
@@ -226,7 +323,9 @@ TEST(OptimizeTest, ACandidateThatChangesWhatTheProgramDoesNeverLeadsTheSearch) {
 }
 
 TEST(OptimizeTest, AnswerIsNeverWorseThanOzAndOptReproducesIt) {
-  BenchmarkPtr B = builtin("bitcount");
+  // On crc32, -Oz with an inliner that takes only free calls is smaller than
+  // -Oz: the answer needs an opt-19 option.
+  BenchmarkPtr B = builtin("crc32");
   OptimizeOptions Options =
       smallRun(Objective::InstCount, StrategyKind::Evolution, 60);
   OptimizeReport R = take(optimize(B, Options));
@@ -245,9 +344,19 @@ TEST(OptimizeTest, AnswerIsNeverWorseThanOzAndOptReproducesIt) {
   std::string Input = Dir.file("input.bc"), Output = Dir.file("output.ll");
   check(writeFileAtomically(Input, B->bitcode().getBuffer()));
   SubprocessOptions Opt;
-  Opt.Argv = {"/usr/bin/opt-19",
-              "-passes=" + (*Pipeline)->getBuffer().trim().str(), Input, "-S",
-              "-o", Output};
+  Opt.Argv = {"/usr/bin/opt-19"};
+  // The options opt-19 needs to run the pipeline, if any (an inliner
+  // threshold), are beside it.
+  auto OptOptions = llvm::MemoryBuffer::getFile(Dir.file("opt-options.txt"));
+  ASSERT_TRUE(OptOptions);
+  llvm::SmallVector<llvm::StringRef> Split;
+  (*OptOptions)->getBuffer().trim().split(Split, ' ');
+  for (llvm::StringRef Option : Split)
+    Opt.Argv.push_back(Option.str());
+  llvm::append_range(Opt.Argv, std::vector<std::string>{
+                                   "-passes=" +
+                                       (*Pipeline)->getBuffer().trim().str(),
+                                   Input, "-S", "-o", Output});
   check(runChecked(Opt));
   llvm::LLVMContext Context;
   llvm::SMDiagnostic Diagnostic;
@@ -263,6 +372,17 @@ TEST(OptimizeTest, AnswerIsNeverWorseThanOzAndOptReproducesIt) {
   EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("program")));
   EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("progress.svg")));
   EXPECT_TRUE(llvm::sys::fs::exists(Dir.file("report.md")));
+  EXPECT_NE(Json["answer"]["opt_command"].get<std::string>().find(
+                "opt-19 " + (*OptOptions)->getBuffer().trim().str() +
+                " -passes="),
+            std::string::npos);
+
+  // Written again with an answer that needs no option, the directory keeps
+  // no options of the earlier answer.
+  OptimizeReport AsOz = R;
+  AsOz.Answer = R.baseline(Baseline::Oz)->Pipeline;
+  check(writeOptimizeOutputs(AsOz, B, Options, Dir.path()));
+  EXPECT_FALSE(llvm::sys::fs::exists(Dir.file("opt-options.txt")));
 }
 
 TEST(OptimizeTest, ACrashingCandidateIsInvalidAndTheSearchGoesOn) {
