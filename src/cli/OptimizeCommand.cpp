@@ -306,8 +306,8 @@ void addOptimizeCommand(CLI::App &App) {
       ->required();
   Command
       ->add_option("--objective", Options->Objective,
-                   "runtime (measured ms, vs -O3), size (.text bytes, vs "
-                   "-Oz) or instcount (IR instructions, vs -Oz)")
+                   "runtime (measured ms, vs -O3), size (.text bytes at "
+                   "-O2 codegen, vs -Oz) or instcount (IR instructions, vs -Oz)")
       ->capture_default_str()
       ->check(CLI::IsMember({"runtime", "size", "instcount"}));
   Command

@@ -17,6 +17,8 @@ llvm::StringRef costName(CostFunction Cost) {
     return "IrInstructionCount";
   case CostFunction::ObjectTextSizeBytes:
     return "ObjectTextSizeBytes";
+  case CostFunction::CodeSizeBytes:
+    return "CodeSizeBytes";
   case CostFunction::Runtime:
     return "Runtime";
   }
@@ -70,8 +72,11 @@ llvm::Expected<double> computeCost(CostFunction Cost, const llvm::Module &M,
   switch (Cost) {
   case CostFunction::IrInstructionCount:
     return M.getInstructionCount();
-  case CostFunction::ObjectTextSizeBytes: {
-    auto Object = emitObject(M, kObjectCodeGenLevel);
+  case CostFunction::ObjectTextSizeBytes:
+  case CostFunction::CodeSizeBytes: {
+    auto Object = emitObject(M, Cost == CostFunction::CodeSizeBytes
+                                    ? kShippedCodeGenLevel
+                                    : kObjectCodeGenLevel);
     if (!Object)
       return Object.takeError();
     auto Size = objectTextSize(llvm::StringRef(Object->data(), Object->size()));

@@ -235,7 +235,7 @@ CostFunction costOf(Objective O) {
   case Objective::Runtime:
     return CostFunction::Runtime;
   case Objective::Size:
-    return CostFunction::ObjectTextSizeBytes;
+    return CostFunction::CodeSizeBytes;
   case Objective::InstCount:
     return CostFunction::IrInstructionCount;
   }

@@ -39,7 +39,7 @@ Episode runEpisode(const std::string &RewardSpace) {
           Env->reward().scaleFloored()};
 }
 
-TEST(RewardTest, CompilerGymsEightSpacesAndTheRuntimeSpaces) {
+TEST(RewardTest, CompilerGymsEightSpacesThenShippedCodeSizeAndRuntime) {
   std::vector<std::string> Names;
   for (const RewardSpace &Space : rewardSpaces())
     Names.push_back(Space.Name);
@@ -48,7 +48,9 @@ TEST(RewardTest, CompilerGymsEightSpacesAndTheRuntimeSpaces) {
                        "IrInstructionCountO3", "IrInstructionCountOz",
                        "ObjectTextSizeBytes", "ObjectTextSizeBytesNorm",
                        "ObjectTextSizeBytesO3", "ObjectTextSizeBytesOz",
-                       "Runtime", "RuntimeNorm", "RuntimeO3"}));
+                       "CodeSizeBytes", "CodeSizeBytesNorm",
+                       "CodeSizeBytesO3", "CodeSizeBytesOz", "Runtime",
+                       "RuntimeNorm", "RuntimeO3"}));
 }
 
 TEST(RewardTest, RewardsSumToTheCostReduction) {
