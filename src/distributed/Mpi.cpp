@@ -189,8 +189,11 @@ MpiJob::Coordination::evaluate(const std::vector<Candidate> &Batch) {
       std::string Text =
           nlohmann::json{{"task", T.Id}, {"pipeline", Batch[Index]}}.dump();
       if (llvm::Error E = sendTo(To, TaskTag, Text, T.Sent + lateAfter())) {
+        // A stopped rank may not even take the task: it goes to the next
+        // rank, as it would have, taken and not answered, once late.
         llvm::consumeError(std::move(E));
         Summary.Ranks[To].Lost = true;
+        Summary.Reissued += 1;
         continue;
       }
       Pending.pop_front();

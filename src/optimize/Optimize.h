@@ -96,7 +96,10 @@ struct RankShare {
 struct DistributedSummary {
   /// Rank 0 (the coordinator, which evaluates none) first.
   std::vector<RankShare> Ranks;
-  uint64_t Tasks = 0, Reissued = 0;
+  uint64_t Tasks = 0;
+  /// Candidates given to a rank that was then lost (it did not take the
+  /// candidate, or did not answer it in time) and given to another.
+  uint64_t Reissued = 0;
   /// Bytes of the messages carrying candidates out and results back.
   uint64_t TaskBytes = 0, ResultBytes = 0;
   /// Rank 0's wait for a result minus the rank's evaluation time, summed:
