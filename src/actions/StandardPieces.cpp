@@ -32,26 +32,6 @@ std::optional<llvm::OptimizationLevel> parseLevel(llvm::StringRef Name) {
       .Default(std::nullopt);
 }
 
-struct InlinerParams {
-  llvm::OptimizationLevel Level;
-  std::optional<int> Threshold;
-};
-
-std::optional<InlinerParams> parseInlinerParams(llvm::StringRef Params) {
-  auto [LevelName, Rest] = Params.split(';');
-  std::optional<llvm::OptimizationLevel> Level = parseLevel(LevelName);
-  if (!Level)
-    return std::nullopt;
-  if (Rest.empty())
-    return InlinerParams{*Level, std::nullopt};
-  int Threshold = 0;
-  // PipelineTuningOptions reads -1 as "the level's own threshold".
-  if (!Rest.consume_front("threshold=") || Rest.getAsInteger(10, Threshold) ||
-      Threshold == -1)
-    return std::nullopt;
-  return InlinerParams{*Level, Threshold};
-}
-
 } // namespace
 
 std::vector<llvm::StringRef> standardPieceSpaces() {
@@ -70,8 +50,22 @@ std::vector<Action> standardPieces(llvm::StringRef Space) {
   return Actions;
 }
 
-/// `LEVEL` or `LEVEL;threshold=N`: the level, and the inliner's threshold
-/// when one is given.
+std::optional<InlinerPipelineParams>
+parseInlinerPipelineParams(llvm::StringRef Params) {
+  auto [LevelName, Rest] = Params.split(';');
+  std::optional<llvm::OptimizationLevel> Level = parseLevel(LevelName);
+  if (!Level)
+    return std::nullopt;
+  if (Rest.empty())
+    return InlinerPipelineParams{*Level, std::nullopt};
+  int Threshold = 0;
+  // PipelineTuningOptions reads -1 as "the level's own threshold".
+  if (!Rest.consume_front("threshold=") || Rest.getAsInteger(10, Threshold) ||
+      Threshold == -1)
+    return std::nullopt;
+  return InlinerPipelineParams{*Level, Threshold};
+}
+
 void registerStandardPipelinePasses(llvm::PassBuilder &PB) {
   PB.registerPipelineParsingCallback(
       [&PB](llvm::StringRef Name, llvm::ModulePassManager &MPM,
@@ -79,7 +73,8 @@ void registerStandardPipelinePasses(llvm::PassBuilder &PB) {
         if (!Name.consume_front("inliner-pipeline<") ||
             !Name.consume_back(">"))
           return false;
-        std::optional<InlinerParams> Params = parseInlinerParams(Name);
+        std::optional<InlinerPipelineParams> Params =
+            parseInlinerPipelineParams(Name);
         if (!Params)
           return false;
         if (!Params->Threshold) {

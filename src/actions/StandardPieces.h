@@ -12,6 +12,9 @@
 #include "actions/ActionSpace.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Passes/OptimizationLevel.h"
+
+#include <optional>
 
 #include <vector>
 
@@ -27,6 +30,17 @@ std::vector<llvm::StringRef> standardPieceSpaces();
 
 /// The pieces of \p Space in pipeline order; empty for an unknown space.
 std::vector<Action> standardPieces(llvm::StringRef Space);
+
+/// The parameters of `inliner-pipeline<...>`: a standard level, and the
+/// inliner's threshold when one is given.
+struct InlinerPipelineParams {
+  llvm::OptimizationLevel Level;
+  std::optional<int> Threshold;
+};
+
+/// `LEVEL` or `LEVEL;threshold=N` (N not -1); none when malformed.
+std::optional<InlinerPipelineParams>
+parseInlinerPipelineParams(llvm::StringRef Params);
 
 /// Registers the module pass `inliner-pipeline<LEVEL>` (LEVEL: O1, O2, O3,
 /// Os, Oz) with \p PB: PassBuilder::buildInlinerPipeline(LEVEL), the

@@ -71,11 +71,8 @@ void printSummary(const OptimizeReport &R, const std::string &Output) {
   else
     llvm::outs() << "\nanswer: -" << baselineName(RefLevel)
                  << " is the best found (" << R.NotWonBecause << ")\n";
-  if (auto Command = optCommand(R.Answer))
-    llvm::outs() << "command: " << Command->text()
-                 << " input.bc -o output.bc\n";
-  else
-    llvm::consumeError(Command.takeError());
+  llvm::outs() << "command: " << optCommandLine(R.Answer)
+               << " input.bc -o output.bc\n";
   llvm::outs() << "validation: " << R.Validation << "\n"
                << "candidates: " << R.Search.History.size() << "\n"
                << "written to " << Output

@@ -1,28 +1,24 @@
 #include "optimize/Optimize.h"
 
 #include "actions/PassRunner.h"
-#include "actions/StandardPieces.h"
 #include "costs/Measurement.h"
 #include "support/Files.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Analysis/InlineCost.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FormatVariadic.h"
 
-#include <algorithm>
 #include <limits>
 #include <thread>
 
 namespace passgym {
 namespace {
 
-/// -Oz's inliner, spelled so that the search can edit its threshold.
-constexpr llvm::StringLiteral kOzInlinerWithThreshold =
-    "inliner-pipeline<Oz;threshold=5>";
-/// -Oz's inliner taking only the calls that cost nothing.
-constexpr llvm::StringLiteral kFrugalOzInliner =
-    "inliner-pipeline<Oz;threshold=-10>";
+/// An inliner threshold at which -Oz's inliner takes only the calls that
+/// cost nothing.
+constexpr int kFrugalInlinerThreshold = -10;
 
 double secondsSince(std::chrono::steady_clock::time_point Start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() -
@@ -40,15 +36,9 @@ llvm::Expected<Candidate> standardPipeline(const Benchmark &B,
   // search's edits can change (inlining only what costs nothing saves up to
   // a quarter of -Oz's instructions on the built-ins); optCommand() gives it
   // back to opt-19.
-  if (Level == Baseline::Oz) {
-    Candidate Pieces;
-    for (const Action &Piece : standardPieces("Oz-pieces"))
-      for (std::string &Element : splitPipeline(Piece.Pipeline))
-        Pieces.push_back(Element == "scc-oz-module-inliner"
-                             ? kOzInlinerWithThreshold.str()
-                             : std::move(Element));
-    return Pieces;
-  }
+  if (Level == Baseline::Oz)
+    return ozPiecesWithInlinerThreshold(
+        llvm::InlineConstants::OptMinSizeThreshold);
   llvm::LLVMContext Context;
   auto M = B.load(Context);
   if (!M)
@@ -348,13 +338,9 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   // 18 of the 26 built-ins fewer, 3 more; every threshold from -10 down gave
   // the same modules but aes's). Edits reach it only rarely: the threshold is
   // one parameter among -Oz's forty.
-  if (Options.Goal != Objective::Runtime) {
-    Candidate Frugal = Split[llvm::find(kBaselines, Baseline::Oz) -
-                             std::begin(kBaselines)];
-    std::replace(Frugal.begin(), Frugal.end(), kOzInlinerWithThreshold.str(),
-                 kFrugalOzInliner.str());
-    R.Search.Seeds.push_back(std::move(Frugal));
-  }
+  if (Options.Goal != Objective::Runtime)
+    R.Search.Seeds.push_back(
+        ozPiecesWithInlinerThreshold(kFrugalInlinerThreshold));
   const ActionSpace &Actions = spaceOrBuiltin(Options.Actions);
   for (const Action &A : Actions.actions())
     R.Search.Edits.Insertable.push_back(A.Pipeline);

@@ -1,5 +1,7 @@
 #include "optimize/Pipeline.h"
 
+#include "actions/StandardPieces.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -206,16 +208,14 @@ void collectNames(const std::vector<Element> &List, llvm::StringSet<> &Names) {
 /// The threshold of an `inliner-pipeline<Oz...>` element; none when it is
 /// -Oz's own. An error for the other levels, which no opt-19 pass runs.
 llvm::Expected<std::optional<int>> ozInlinerThreshold(const Element &E) {
-  auto [Level, Rest] = llvm::StringRef(E.Params).split(';');
-  if (Level != "Oz")
+  std::optional<InlinerPipelineParams> Params =
+      parseInlinerPipelineParams(E.Params);
+  if (!Params || Params->Level != llvm::OptimizationLevel::Oz)
     return llvm::createStringError(
         "opt-19 has no pass that runs 'inliner-pipeline<" + E.Params + ">'");
-  int Threshold = llvm::InlineConstants::OptMinSizeThreshold;
-  if (Rest.consume_front("threshold="))
-    Rest.getAsInteger(10, Threshold);
-  if (Threshold == llvm::InlineConstants::OptMinSizeThreshold)
+  if (Params->Threshold == llvm::InlineConstants::OptMinSizeThreshold)
     return std::nullopt;
-  return Threshold;
+  return Params->Threshold;
 }
 
 } // namespace
@@ -255,9 +255,10 @@ llvm::Expected<OptCommand> optCommand(const Candidate &C) {
         " is not -Oz's inliner with that threshold on minsize functions");
   // The option reaches every inliner of the pipeline, not just this one.
   for (llvm::StringRef Reader :
-       {"inline", "scc-oz-module-inliner", "inliner-wrapper", "inliner-wrapper-no-mandatory-first",
-        "module-inline", "partial-inliner", "default", "thinlto-pre-link",
-        "thinlto", "lto-pre-link", "lto"})
+       {"inline", "scc-oz-module-inliner", "inliner-wrapper",
+        "inliner-wrapper-no-mandatory-first", "module-inline",
+        "partial-inliner", "default", "thinlto-pre-link", "thinlto",
+        "lto-pre-link", "lto"})
     if (Names.contains(Reader))
       return llvm::createStringError(
           "opt-19 -inline-threshold would change '" + Reader +
@@ -267,6 +268,26 @@ llvm::Expected<OptCommand> optCommand(const Candidate &C) {
   Command.Options = {"-inline-threshold=" + std::to_string(*Threshold),
                      "-inlinecold-threshold=45"};
   return Command;
+}
+
+std::string optCommandLine(const Candidate &C) {
+  auto Command = optCommand(C);
+  if (!Command)
+    return "passgym pipeline '" + pipelineText(C) +
+           "' (not one opt-19 command: " + llvm::toString(Command.takeError()) +
+           ")";
+  return Command->text();
+}
+
+Candidate ozPiecesWithInlinerThreshold(int Threshold) {
+  std::string Inliner =
+      "inliner-pipeline<Oz;threshold=" + std::to_string(Threshold) + ">";
+  Candidate Pieces;
+  for (const Action &Piece : standardPieces("Oz-pieces"))
+    for (std::string &Element : splitPipeline(Piece.Pipeline))
+      Pieces.push_back(Element == "scc-oz-module-inliner" ? Inliner
+                                                          : std::move(Element));
+  return Pieces;
 }
 
 std::vector<std::string> splitPipeline(llvm::StringRef Text) {

@@ -48,6 +48,16 @@ struct OptCommand {
 /// inliner pipelines of the other levels, which opt-19 has no pass for.
 llvm::Expected<OptCommand> optCommand(const Candidate &C);
 
+/// optCommand(\p C)'s text, or passgym's text of \p C with the reason no
+/// opt-19 command runs it (a resumed checkpoint's candidates were not
+/// evaluated in this run).
+std::string optCommandLine(const Candidate &C);
+
+/// LLVM's -Oz as the elements of its pieces (builtin:Oz-pieces), its inliner
+/// spelled `inliner-pipeline<Oz;threshold=N>` so that edits can change the
+/// threshold; -Oz itself for N = 5, -Oz's own.
+Candidate ozPiecesWithInlinerThreshold(int Threshold);
+
 /// Splits \p Text at its top-level commas: "a,f(b,c),d<x;y>" gives
 /// {"a", "f(b,c)", "d<x;y>"}.
 std::vector<std::string> splitPipeline(llvm::StringRef Text);

@@ -33,17 +33,6 @@ std::string costUnit(Objective O) {
   llvm_unreachable("every objective is handled");
 }
 
-/// The opt-19 command line of \p C, or passgym's text with the reason no
-/// command runs it (a checkpoint's candidates were not evaluated here).
-std::string commandLine(const Candidate &C) {
-  auto Command = optCommand(C);
-  if (!Command)
-    return "passgym pipeline '" + pipelineText(C) +
-           "' (not one opt-19 command: " + llvm::toString(Command.takeError()) +
-           ")";
-  return Command->text();
-}
-
 nlohmann::json evaluationJson(const Evaluation &E) {
   nlohmann::json J = {{"pipeline", pipelineText(E.Pipeline)},
                       {"elements", E.Pipeline.size()},
@@ -102,7 +91,7 @@ nlohmann::json reportJson(const OptimizeReport &R) {
   if (!R.NotWonBecause.empty())
     J["not_won_because"] = R.NotWonBecause;
   J["answer"] = {{"pipeline", pipelineText(R.Answer)},
-                 {"opt_command", commandLine(R.Answer)},
+                 {"opt_command", optCommandLine(R.Answer)},
                  {"cost", R.AnswerCost},
                  {"validation", R.Validation}};
   size_t Invalid = llvm::count_if(
@@ -184,7 +173,7 @@ std::string reportMarkdown(const OptimizeReport &R) {
                       "{2:F1} s, check {3:F1} s.\n\n",
                       R.BaselineSeconds, R.SearchSeconds, R.MinimizeSeconds,
                       R.CheckSeconds)
-     << "```\n" << commandLine(R.Answer) << " input.bc -o output.bc\n```\n";
+     << "```\n" << optCommandLine(R.Answer) << " input.bc -o output.bc\n```\n";
   return Out;
 }
 

@@ -4,7 +4,6 @@
 #include "optimize/Remeasure.h"
 #include "optimize/Strategy.h"
 #include "actions/PassRunner.h"
-#include "actions/StandardPieces.h"
 #include "support/ModuleHash.h"
 #include "support/Files.h"
 #include "support/Subprocess.h"
@@ -72,24 +71,12 @@ TEST(PipelineTest, ThresholdEditsCanChangeTheirSign) {
               std::string::npos);
 }
 
-/// -Oz's pieces with its inliner given \p Threshold.
-Candidate ozWithInlinerThreshold(int Threshold) {
-  Candidate C;
-  for (const Action &Piece : standardPieces("Oz-pieces"))
-    for (std::string &Element : splitPipeline(Piece.Pipeline))
-      C.push_back(Element == "scc-oz-module-inliner"
-                      ? "inliner-pipeline<Oz;threshold=" +
-                            std::to_string(Threshold) + ">"
-                      : Element);
-  return C;
-}
-
 TEST(PipelineTest, OptRunsTheOzInlinerWithAThresholdAsPassgymDoes) {
   auto Dir = take(TempDir::create("passgym-test"));
-  OptCommand Own = take(optCommand(ozWithInlinerThreshold(5)));
+  OptCommand Own = take(optCommand(ozPiecesWithInlinerThreshold(5)));
   EXPECT_TRUE(Own.Options.empty());
   EXPECT_NE(Own.Passes.find(",scc-oz-module-inliner,"), std::string::npos);
-  const Candidate Low = ozWithInlinerThreshold(-10);
+  const Candidate Low = ozPiecesWithInlinerThreshold(-10);
   OptCommand Command = take(optCommand(Low));
   EXPECT_EQ(Command.Options,
             (std::vector<std::string>{"-inline-threshold=-10",
@@ -111,7 +98,7 @@ TEST(PipelineTest, OptRunsTheOzInlinerWithAThresholdAsPassgymDoes) {
     };
     std::string LowHash = InProcess(Low);
     EXPECT_EQ(LowHash, ThroughOpt(Command)) << Name;
-    std::string OwnHash = InProcess(ozWithInlinerThreshold(5));
+    std::string OwnHash = InProcess(ozPiecesWithInlinerThreshold(5));
     EXPECT_EQ(OwnHash, ThroughOpt(Own)) << Name;
     Different += LowHash != OwnHash;
   }
