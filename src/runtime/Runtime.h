@@ -104,12 +104,12 @@ struct RuntimeEstimate {
   }
 };
 
-/// The stopping rule: enough runs, and \c agreeingRuns of them within
-/// \c agreement of the fastest.
 /// The harness's source, which decides how a run is timed: measurements by
 /// another version of it are not comparable.
 llvm::StringRef harnessSource();
 
+/// The stopping rule: enough runs, and \c AgreeingRuns of them within
+/// \c Agreement of the fastest.
 bool floorConfirmed(const std::vector<double> &Samples,
                     const MeasurementOptions &Options);
 
