@@ -12,6 +12,7 @@
 #     STATES=graph+autophase START=O3 REWARD=runtime STEPS=768 LENGTH=5 ITERATION=128 \
 #       bash scripts/learning-evidence.sh ablation
 #                                              # (c) the same, trained on measured run time
+#     (STEPS=3072: the longer run of docs/learning-results.md, about 15 min)
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
