@@ -3,7 +3,8 @@
 // The built-in spaces of pieces of LLVM 19's standard pipelines
 // (StandardPieces.def), and the one pass they need that LLVM's pipeline
 // parser does not know: the inliner pipeline of a standard level with that
-// level's inliner parameters, or with a threshold of one's own.
+// level's inliner parameters, or with a threshold of one's own, and a
+// pipeline whose `inline` passes have a threshold of their own.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_ACTIONS_STANDARDPIECES_H
@@ -42,6 +43,13 @@ struct InlinerPipelineParams {
 std::optional<InlinerPipelineParams>
 parseInlinerPipelineParams(llvm::StringRef Params);
 
+/// The threshold that LLVM's `inline` pass decides with when nothing sets
+/// one: what the inliner of the printed -O2, -O3 and -Os pipelines uses.
+int plainInlineThreshold();
+
+/// The threshold N of `inline-params<threshold=N>`; none when malformed.
+std::optional<int> parseInlineParamsThreshold(llvm::StringRef Params);
+
 /// Registers the module pass `inliner-pipeline<LEVEL>` (LEVEL: O1, O2, O3,
 /// Os, Oz) with \p PB: PassBuilder::buildInlinerPipeline(LEVEL), the
 /// inliner's CGSCC walk with its function simplification pipeline, exactly as
@@ -53,7 +61,17 @@ parseInlinerPipelineParams(llvm::StringRef Params);
 /// inliner's threshold N (PipelineTuningOptions::InlinerThreshold; not -1,
 /// which there means the level's own): for -Oz and N <= 5, what `opt-19
 /// -inline-threshold=N -inlinecold-threshold=45` makes of
-/// `scc-oz-module-inliner`. \p PB must outlive the pipelines it parses.
+/// `scc-oz-module-inliner`.
+///
+/// Also registers `inline-params<threshold=N>(PIPELINE)`: the module
+/// PIPELINE, whose `inline` passes decide with threshold N exactly as
+/// `opt-19 -inline-threshold=N -inlinecold-threshold=45` makes every `inline`
+/// pass decide. That is how the inliner of the printed -O3 pipeline (a bare
+/// `inline` inside `cgscc(devirt<4>(...))`) gets a threshold that a search
+/// can change. With N = plainInlineThreshold() it is PIPELINE itself; with
+/// no PIPELINE it runs nothing.
+///
+/// \p PB must outlive the pipelines it parses.
 void registerStandardPipelinePasses(llvm::PassBuilder &PB);
 
 } // namespace passgym

@@ -1,6 +1,7 @@
 #include "optimize/Optimize.h"
 
 #include "actions/PassRunner.h"
+#include "actions/StandardPieces.h"
 #include "costs/Measurement.h"
 #include "support/Files.h"
 
@@ -19,6 +20,10 @@ namespace {
 /// An inliner threshold at which -Oz's inliner takes only the calls that
 /// cost nothing.
 constexpr int kFrugalInlinerThreshold = -10;
+
+/// An inliner threshold at which -O3's inliner takes callees about eight
+/// times larger than its printed pipeline's (225).
+constexpr int kGenerousInlinerThreshold = 1800;
 
 double secondsSince(std::chrono::steady_clock::time_point Start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() -
@@ -46,7 +51,9 @@ llvm::Expected<Candidate> standardPipeline(const Benchmark &B,
   auto Expanded = expandPipeline(**M, baselinePipeline(Level));
   if (!Expanded)
     return Expanded.takeError();
-  return splitPipeline(*Expanded);
+  // The printed inliner is a bare `inline`, which reads no parameter: given
+  // its own threshold, the same pipeline's inliner is one that edits reach.
+  return withInlineThreshold(splitPipeline(*Expanded), plainInlineThreshold());
 }
 
 /// Removes, last first, every top-level element whose removal keeps the
@@ -341,6 +348,15 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   if (Options.Goal != Objective::Runtime)
     R.Search.Seeds.push_back(
         ozPiecesWithInlinerThreshold(kFrugalInlinerThreshold));
+  // For run time, also -O3 whose inliner takes larger callees (with clang-19
+  // -O3 and -inline-threshold=2000 against -O3: sha256 1.06x, aes 1.04x,
+  // median 1.02x; 13 of the 26 built-ins unchanged). Doubling 225 step by
+  // step, edits would reach it only rarely.
+  for (size_t I = 0; I < R.Baselines.size(); ++I)
+    if (Options.Goal == Objective::Runtime &&
+        R.Baselines[I].Level == Baseline::O3)
+      R.Search.Seeds.push_back(
+          withInlineThreshold(Split[I], kGenerousInlinerThreshold));
   const ActionSpace &Actions = spaceOrBuiltin(Options.Actions);
   for (const Action &A : Actions.actions())
     R.Search.Edits.Insertable.push_back(A.Pipeline);

@@ -4,7 +4,6 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/InlineCost.h"
 
 namespace passgym {
@@ -197,75 +196,130 @@ std::string OptCommand::text() const {
 
 namespace {
 
-/// Every element name in \p List and the lists nested in it.
-void collectNames(const std::vector<Element> &List, llvm::StringSet<> &Names) {
+/// The passes that read opt-19's -inline-threshold.
+constexpr llvm::StringLiteral kThresholdReaders[] = {
+    "inline",         "scc-oz-module-inliner",
+    "inliner-wrapper", "inliner-wrapper-no-mandatory-first",
+    "module-inline",  "partial-inliner",
+    "default",        "thinlto-pre-link",
+    "thinlto",        "lto-pre-link",
+    "lto"};
+
+/// The first pass in \p List, or nested in it, that reads opt-19's
+/// -inline-threshold, except \p Covered, whose threshold is already the
+/// option's.
+std::optional<std::string> findReader(const std::vector<Element> &List,
+                                      llvm::StringRef Covered = "") {
   for (const Element &E : List) {
-    Names.insert(E.Name);
-    collectNames(E.Children, Names);
+    if (E.Name != Covered && llvm::is_contained(kThresholdReaders, E.Name))
+      return E.Name;
+    if (auto Nested = findReader(E.Children, Covered))
+      return Nested;
   }
+  return std::nullopt;
 }
 
-/// The threshold of an `inliner-pipeline<Oz...>` element; none when it is
-/// -Oz's own. An error for the other levels, which no opt-19 pass runs.
-llvm::Expected<std::optional<int>> ozInlinerThreshold(const Element &E) {
-  std::optional<InlinerPipelineParams> Params =
-      parseInlinerPipelineParams(E.Params);
-  if (!Params || Params->Level != llvm::OptimizationLevel::Oz)
-    return llvm::createStringError(
-        "opt-19 has no pass that runs 'inliner-pipeline<" + E.Params + ">'");
-  if (Params->Threshold == llvm::InlineConstants::OptMinSizeThreshold)
-    return std::nullopt;
-  return Params->Threshold;
-}
+/// An opt-19 command being made from a candidate's elements: the inliner
+/// thresholds they ask opt's one option for, and the passes that would read
+/// that option without asking for it.
+struct Translation {
+  std::vector<Element> Top;
+  std::optional<int> Threshold;
+  /// Whether an -Oz inliner asks for the threshold: above -Oz's own 5, opt's
+  /// option and the tuning option differ on minsize functions.
+  bool ForOzInliner = false;
+  std::optional<std::string> Reader;
+
+  llvm::Error require(int N) {
+    if (Threshold && *Threshold != N)
+      return llvm::createStringError(
+          "one opt-19 -inline-threshold cannot give two inliners thresholds " +
+          llvm::Twine(*Threshold) + " and " + llvm::Twine(N));
+    Threshold = N;
+    return llvm::Error::success();
+  }
+
+  void noteReader(std::optional<std::string> Name) {
+    if (!Reader)
+      Reader = std::move(Name);
+  }
+
+  /// `inliner-pipeline<Oz...>` becomes LLVM's -Oz inliner; the other levels'
+  /// have no opt-19 pass.
+  llvm::Error addInlinerPipeline(const Element &E) {
+    std::optional<InlinerPipelineParams> Params =
+        parseInlinerPipelineParams(E.Params);
+    if (!Params || Params->Level != llvm::OptimizationLevel::Oz)
+      return llvm::createStringError(
+          "opt-19 has no pass that runs 'inliner-pipeline<" + E.Params + ">'");
+    Top.push_back(parseElement("scc-oz-module-inliner"));
+    if (Params->Threshold == llvm::InlineConstants::OptMinSizeThreshold) {
+      noteReader("scc-oz-module-inliner");
+      return llvm::Error::success();
+    }
+    ForOzInliner = true;
+    return require(*Params->Threshold);
+  }
+
+  /// `inline-params<threshold=N>(PIPELINE)` becomes PIPELINE, under the
+  /// option unless N is the plain threshold.
+  llvm::Error addInlineParams(const Element &E) {
+    std::optional<int> N = parseInlineParamsThreshold(E.Params);
+    if (!N)
+      return llvm::createStringError("malformed 'inline-params<" + E.Params +
+                                     ">'");
+    for (const Element &Child : E.Children)
+      if (Child.Name == "inliner-pipeline" || Child.Name == "inline-params")
+        return llvm::createStringError("'" + Child.Name +
+                                       "' inside 'inline-params' has no "
+                                       "opt-19 equivalent");
+    llvm::append_range(Top, E.Children);
+    if (*N == plainInlineThreshold()) {
+      noteReader(findReader(E.Children));
+      return llvm::Error::success();
+    }
+    noteReader(findReader(E.Children, "inline"));
+    return require(*N);
+  }
+
+  llvm::Error add(const Element &E) {
+    if (E.Name == "inliner-pipeline")
+      return addInlinerPipeline(E);
+    if (E.Name == "inline-params")
+      return addInlineParams(E);
+    noteReader(findReader({E}));
+    Top.push_back(E);
+    return llvm::Error::success();
+  }
+};
 
 } // namespace
 
 llvm::Expected<OptCommand> optCommand(const Candidate &C) {
-  std::vector<Element> Top;
+  Translation T;
   for (const std::string &Text : C)
-    Top.push_back(parseElement(Text));
-  llvm::StringSet<> Names;
-  collectNames(Top, Names);
-  std::optional<int> Threshold;
-  for (Element &E : Top) {
-    if (E.Name != "inliner-pipeline")
-      continue;
-    auto Own = ozInlinerThreshold(E);
-    if (!Own)
-      return Own.takeError();
-    if (*Own && Threshold && *Own != *Threshold)
-      return llvm::createStringError(
-          "one opt-19 -inline-threshold cannot give two inliners thresholds " +
-          llvm::Twine(*Threshold) + " and " + llvm::Twine(**Own));
-    if (*Own)
-      Threshold = *Own;
-    E = parseElement("scc-oz-module-inliner");
-  }
+    if (llvm::Error E = T.add(parseElement(Text)))
+      return std::move(E);
   OptCommand Command;
-  for (size_t I = 0; I < Top.size(); ++I)
-    Command.Passes += (I ? "," : "") + print(Top[I]);
-  if (!Threshold)
+  for (size_t I = 0; I < T.Top.size(); ++I)
+    Command.Passes += (I ? "," : "") + print(T.Top[I]);
+  if (!T.Threshold)
     return Command;
   // With -inline-threshold given, opt leaves the size levels' own thresholds
   // (5 and 50, for minsize and optsize callers) unset: only a threshold no
   // higher than theirs makes the two the same.
-  if (*Threshold > llvm::InlineConstants::OptMinSizeThreshold)
+  if (T.ForOzInliner &&
+      *T.Threshold > llvm::InlineConstants::OptMinSizeThreshold)
     return llvm::createStringError(
-        "opt-19 -inline-threshold=" + llvm::Twine(*Threshold) +
+        "opt-19 -inline-threshold=" + llvm::Twine(*T.Threshold) +
         " is not -Oz's inliner with that threshold on minsize functions");
-  // The option reaches every inliner of the pipeline, not just this one.
-  for (llvm::StringRef Reader :
-       {"inline", "scc-oz-module-inliner", "inliner-wrapper",
-        "inliner-wrapper-no-mandatory-first", "module-inline",
-        "partial-inliner", "default", "thinlto-pre-link", "thinlto",
-        "lto-pre-link", "lto"})
-    if (Names.contains(Reader))
-      return llvm::createStringError(
-          "opt-19 -inline-threshold would change '" + Reader +
-          "' too, not only the inliner with the threshold");
+  if (T.Reader)
+    return llvm::createStringError(
+        "opt-19 -inline-threshold would change '" + *T.Reader +
+        "' too, not only the inliner with the threshold");
   // Given -inline-threshold, opt also leaves the threshold for cold callees
   // unset unless it is given too (45 is its default).
-  Command.Options = {"-inline-threshold=" + std::to_string(*Threshold),
+  Command.Options = {"-inline-threshold=" + std::to_string(*T.Threshold),
                      "-inlinecold-threshold=45"};
   return Command;
 }
@@ -277,6 +331,21 @@ std::string optCommandLine(const Candidate &C) {
            "' (not one opt-19 command: " + llvm::toString(Command.takeError()) +
            ")";
   return Command->text();
+}
+
+Candidate withInlineThreshold(Candidate C, int Threshold) {
+  std::string Params = "threshold=" + std::to_string(Threshold);
+  for (std::string &Text : C) {
+    Element E = parseElement(Text);
+    if (E.Name == "inline-params")
+      E.Params = Params;
+    else if (findReader({E}) == "inline")
+      E = parseElement("inline-params<" + Params + ">(" + Text + ")");
+    else
+      continue;
+    Text = print(E);
+  }
+  return C;
 }
 
 Candidate ozPiecesWithInlinerThreshold(int Threshold) {

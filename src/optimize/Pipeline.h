@@ -39,19 +39,28 @@ struct OptCommand {
   std::string text() const;
 };
 
-/// The opt-19 command that runs exactly \p C. passgym's
-/// `inliner-pipeline<Oz;threshold=N>` (actions/StandardPieces.h) becomes
-/// LLVM's `scc-oz-module-inliner` under `-inline-threshold=N`; that option
+/// The opt-19 command that runs exactly \p C. passgym's inliner passes
+/// (actions/StandardPieces.h) become LLVM's under `-inline-threshold=N`:
+/// `inliner-pipeline<Oz;threshold=N>` becomes `scc-oz-module-inliner`, and
+/// `inline-params<threshold=N>(PIPELINE)` becomes PIPELINE. That option
 /// reaches every inliner of the pipeline, so it fails for two thresholds, for
-/// a threshold beside another inliner, and for N above -Oz's 5 (where opt's
-/// option and the tuning option differ on minsize functions), as for the
-/// inliner pipelines of the other levels, which opt-19 has no pass for.
+/// a threshold beside another inliner (in an `inline-params`, any but
+/// `inline`), and for an -Oz inliner's N above -Oz's 5 (where opt's option
+/// and the tuning option differ on minsize functions), as for the inliner
+/// pipelines of the other levels, which opt-19 has no pass for.
 llvm::Expected<OptCommand> optCommand(const Candidate &C);
 
 /// optCommand(\p C)'s text, or passgym's text of \p C with the reason no
 /// opt-19 command runs it (a resumed checkpoint's candidates were not
 /// evaluated in this run).
 std::string optCommandLine(const Candidate &C);
+
+/// \p C with each top-level element that holds an `inline` pass (the
+/// inliner of a printed -O2, -O3 or -Os) inside
+/// `inline-params<threshold=N>(...)`, so that edits can change N, or with N
+/// as the threshold of its `inline-params`; the same pipeline for N =
+/// plainInlineThreshold().
+Candidate withInlineThreshold(Candidate C, int Threshold);
 
 /// LLVM's -Oz as the elements of its pieces (builtin:Oz-pieces), its inliner
 /// spelled `inliner-pipeline<Oz;threshold=N>` so that edits can change the

@@ -4,6 +4,7 @@
 #include "optimize/Remeasure.h"
 #include "optimize/Strategy.h"
 #include "actions/PassRunner.h"
+#include "actions/StandardPieces.h"
 #include "support/ModuleHash.h"
 #include "support/Files.h"
 #include "support/Subprocess.h"
@@ -134,6 +135,106 @@ TEST(PipelineTest, OptCommandRefusesWhatOneOptionCannotExpress) {
   EXPECT_TRUE(take(optCommand({"inliner-pipeline<Oz;threshold=5>",
                                "cgscc(inline)"}))
                   .Options.empty());
+}
+
+TEST(PipelineTest, OptRunsTheO3InlinerWithAThresholdAsPassgymDoes) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  const int Plain = plainInlineThreshold();
+  size_t Different = 0;
+  for (const std::string &Name : take(builtinBenchmarkNames())) {
+    BenchmarkPtr B = builtin(Name);
+    llvm::LLVMContext Context;
+    const Candidate Printed =
+        splitPipeline(take(expandPipeline(*take(B->load(Context)),
+                                          "default<O3>")));
+    auto InProcess = [&](const Candidate &C) {
+      llvm::LLVMContext Context, Copied;
+      auto M = take(B->load(Context));
+      take(runPipeline(*M, pipelineText(C)));
+      return irHash(*testing::throughBitcode(*M, Copied));
+    };
+    auto ThroughOpt = [&](const Candidate &C) {
+      OptCommand Command = take(optCommand(C));
+      llvm::LLVMContext Context;
+      return irHash(*testing::throughOpt(*B, Command.Passes, Dir, Context,
+                                         Command.Options));
+    };
+    const Candidate Own = withInlineThreshold(Printed, Plain);
+    ASSERT_NE(Own, Printed);
+    std::string OwnHash = InProcess(Own);
+    EXPECT_EQ(OwnHash, InProcess(Printed)) << Name;
+    EXPECT_EQ(OwnHash, ThroughOpt(Own)) << Name;
+    const Candidate Generous = withInlineThreshold(Own, 1800);
+    std::string GenerousHash = InProcess(Generous);
+    EXPECT_EQ(GenerousHash, ThroughOpt(Generous)) << Name;
+    Different += GenerousHash != OwnHash;
+  }
+  // The threshold is not ignored.
+  EXPECT_GT(Different, 5u);
+}
+
+TEST(PipelineTest, InlineParamsNeedsTheOptionOnlyForAThresholdOfItsOwn) {
+  const std::string Walk = "cgscc(devirt<4>(inline,function(sroa<modify-cfg>)))";
+  const Candidate Own = withInlineThreshold({"globalopt", Walk, "globaldce"},
+                                            plainInlineThreshold());
+  EXPECT_EQ(Own[1], "inline-params<threshold=" +
+                        std::to_string(plainInlineThreshold()) + ">(" + Walk +
+                        ")");
+  OptCommand Plain = take(optCommand(Own));
+  EXPECT_TRUE(Plain.Options.empty());
+  EXPECT_EQ(Plain.Passes, "globalopt," + Walk + ",globaldce");
+  // Wrapping again changes the threshold, not the nesting.
+  const Candidate Generous = withInlineThreshold(Own, 900);
+  EXPECT_EQ(Generous[1], "inline-params<threshold=900>(" + Walk + ")");
+  OptCommand Command = take(optCommand(Generous));
+  EXPECT_EQ(Command.text(), "opt-19 -inline-threshold=900 "
+                            "-inlinecold-threshold=45 -passes='globalopt," +
+                                Walk + ",globaldce'");
+  // LLVM's parser takes it, also alone (one element is one step), and
+  // refuses it malformed.
+  check(checkPipeline(pipelineText(Generous)));
+  check(checkPipeline(Generous[1]));
+  check(checkPipeline(Own[1]));
+  for (const char *Bad : {"inline-params<threshold=x>(cgscc(inline))",
+                          "inline-params<900>(cgscc(inline))"})
+    EXPECT_NE(testing::errorOf(checkPipeline(Bad)), "") << Bad;
+}
+
+TEST(PipelineTest, OptCommandRefusesInlineParamsItCannotExpress) {
+  auto ErrorOf = [](const Candidate &C) {
+    return testing::errorOf(optCommand(C));
+  };
+  const std::string Generous = "inline-params<threshold=900>(cgscc(inline))";
+  EXPECT_NE(ErrorOf({Generous, "inline-params<threshold=450>(cgscc(inline))"})
+                .find("thresholds 900 and 450"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({Generous, "cgscc(inline)"}).find("change 'inline'"),
+            std::string::npos);
+  // A plain threshold's `inline` reads the option like any other.
+  EXPECT_NE(ErrorOf({Generous, withInlineThreshold({"cgscc(inline)"},
+                                                   plainInlineThreshold())[0]})
+                .find("change 'inline'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"inline-params<threshold=900>(partial-inliner)"})
+                .find("change 'partial-inliner'"),
+            std::string::npos);
+  EXPECT_NE(
+      ErrorOf({"inline-params<threshold=900>(inliner-pipeline<Oz>)"})
+          .find("inside 'inline-params'"),
+      std::string::npos);
+  // -Oz's own inliner would read another inliner's threshold too.
+  EXPECT_NE(ErrorOf({"inliner-pipeline<Oz;threshold=5>", Generous})
+                .find("change 'scc-oz-module-inliner'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({"inliner-pipeline<Oz;threshold=5>",
+                     "inliner-pipeline<Oz;threshold=-10>"})
+                .find("change 'scc-oz-module-inliner'"),
+            std::string::npos);
+  // One threshold for both is one option.
+  EXPECT_EQ(take(optCommand({"inline-params<threshold=-10>(cgscc(inline))",
+                             "inliner-pipeline<Oz;threshold=-10>"}))
+                .Options.front(),
+            "-inline-threshold=-10");
 }
 
 /// A known problem over three actions: the cost falls along the prefixes of
