@@ -253,7 +253,8 @@ struct Translation {
       return llvm::createStringError(
           "opt-19 has no pass that runs 'inliner-pipeline<" + E.Params + ">'");
     Top.push_back(parseElement("scc-oz-module-inliner"));
-    if (Params->Threshold == llvm::InlineConstants::OptMinSizeThreshold) {
+    if (!Params->Threshold ||
+        *Params->Threshold == llvm::InlineConstants::OptMinSizeThreshold) {
       noteReader("scc-oz-module-inliner");
       return llvm::Error::success();
     }

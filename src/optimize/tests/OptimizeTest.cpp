@@ -135,6 +135,9 @@ TEST(PipelineTest, OptCommandRefusesWhatOneOptionCannotExpress) {
   EXPECT_TRUE(take(optCommand({"inliner-pipeline<Oz;threshold=5>",
                                "cgscc(inline)"}))
                   .Options.empty());
+  // -Oz's inliner without a threshold is -Oz's own, as with threshold 5.
+  EXPECT_TRUE(
+      take(optCommand({"inliner-pipeline<Oz>", "cgscc(inline)"})).Options.empty());
 }
 
 TEST(PipelineTest, OptRunsTheO3InlinerWithAThresholdAsPassgymDoes) {
