@@ -13,6 +13,9 @@
 #       bash scripts/learning-evidence.sh ablation
 #                                              # (c) the same, trained on measured run time
 #     (STEPS=3072: the longer run of docs/learning-results.md, about 15 min)
+#     STATES=graph+autophase ACTIONS=builtin:O3-pieces REWARD=runtime STEPS=3072 \
+#       LENGTH=13 ITERATION=128 bash scripts/learning-evidence.sh ablation
+#                                              # (c) from the unoptimized module, -O3's pieces as actions
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,19 +64,24 @@ split() {
 # geometric means over the seeds (mean, min, max) and the learning curves as
 # one image. START=O3 starts every episode (training and evaluation) from
 # -O3's output; REWARD (instcount, runtime, codesize), LENGTH (steps per
-# episode) and ITERATION (steps per PPO iteration) change the training.
+# episode), ITERATION (steps per PPO iteration) and ACTIONS (an action space
+# file or builtin:NAME) change the training.
 ablation() {
   local steps=${STEPS:-4096} start=${START:-none} reward=${REWARD:-instcount}
-  local dirs=() labels=()
+  local dirs=() labels=() actions=() space=""
+  if [ -n "${ACTIONS:-}" ]; then
+    actions=(--actions "$ACTIONS")
+    space="-${ACTIONS##*[:/]}"
+  fi
   for state in ${STATES:-graph autophase graph+autophase}; do
     for seed in $SEEDS; do
-      local dir="$OUT/ablation-${state/+/-}-from-$start-$reward-seed$seed"
+      local dir="$OUT/ablation-${state/+/-}$space-from-$start-$reward-seed$seed"
       rm -rf "$dir"
       "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward "$reward" \
         --steps "$steps" --episode-length "${LENGTH:-20}" \
         --iteration-steps "${ITERATION:-256}" --seed "$seed" --state "$state" \
-        --start-from "$start" $NET -o "$dir" > "$dir.log"
-      "$PASSGYM" eval --policy "$dir/checkpoint" \
+        --start-from "$start" "${actions[@]}" $NET -o "$dir" > "$dir.log"
+      "$PASSGYM" eval --policy "$dir/checkpoint" "${actions[@]}" \
         --dataset "${EVAL:-builtin-v0:test,csmith-v0:101-110}" \
         --json "$dir/eval.json" > "$dir/eval.txt"
       dirs+=("$dir")
@@ -107,10 +115,10 @@ for state, r in rows.items():
 PY
   scripts/plot-paired.py "${dirs[@]}" \
     --title "PPO (${STATES:-each state}, $reward) from $start: held-out programs against -O3, interleaved pairs" \
-    -o "$OUT/ablation-from-$start-$reward-paired.png"
+    -o "$OUT/ablation$space-from-$start-$reward-paired.png"
   scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
     --title "PPO on builtin-v0:train, $reward, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
-    --force -o "$OUT/ablation-from-$start-$reward.png"
+    --force -o "$OUT/ablation$space-from-$start-$reward.png"
 }
 
 # The table of docs/learning-results.md (a): per run, the mean episode return
