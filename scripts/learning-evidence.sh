@@ -72,6 +72,7 @@ ablation() {
   if [ -n "${ACTIONS:-}" ]; then
     actions=(--actions "$ACTIONS")
     space="-${ACTIONS##*[:/]}"
+    space="${space%.txt}"
   fi
   for state in ${STATES:-graph autophase graph+autophase}; do
     for seed in $SEEDS; do
