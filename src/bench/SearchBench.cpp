@@ -54,6 +54,7 @@ llvm::Expected<Row> optimizeRow(const BenchmarkPtr &B, StrategyKind Strategy,
   Optimize.Jobs = Options.Jobs;
   Optimize.Seed = Options.Seed;
   Optimize.Measurement = Options.Measurement;
+  Optimize.Actions = Options.Actions;
   if (Options.PolicyFor)
     Optimize.Strategies.Proposals = Options.PolicyFor(B->uri());
   auto R = optimize(B, Optimize);
@@ -139,7 +140,7 @@ llvm::Expected<Row> optProcessRow(const BenchmarkPtr &B,
     return llvm::createStringError("the reference level through opt-19: " +
                                    Reference.Error);
   SearchState State;
-  for (const Action &A : ActionSpace::builtin().actions())
+  for (const Action &A : spaceOrBuiltin(Options.Actions).actions())
     State.Edits.Insertable.push_back(A.Pipeline);
   SearchLimits Limits;
   Limits.Time = Options.Budget;

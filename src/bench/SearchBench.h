@@ -13,6 +13,7 @@
 #ifndef PASSGYM_BENCH_SEARCHBENCH_H
 #define PASSGYM_BENCH_SEARCHBENCH_H
 
+#include "actions/ActionSpace.h"
 #include "optimize/Optimize.h"
 
 #include "llvm/Support/Error.h"
@@ -39,6 +40,9 @@ struct SearchBenchOptions {
   std::vector<StrategyKind> Strategies;
   /// The policy strategy's candidates for a benchmark URI.
   std::function<ProposalSource(const std::string &Uri)> PolicyFor;
+  /// Actions that the searches, the opt-19 one included, may insert; null:
+  /// the built-in space.
+  std::shared_ptr<const ActionSpace> Actions;
   /// Also run the random search through `opt-19` processes.
   bool OptProcessBaseline = true;
   unsigned Jobs = 1;

@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Common.h"
 
+#include "actions/ActionSpace.h"
 #include "bench/EnvBench.h"
 #include "bench/EpisodeBench.h"
 #include "bench/ProxyBench.h"
@@ -239,6 +240,7 @@ void addSearchBench(CLI::App &Bench) {
     bool NoOptProcess = false;
     std::optional<unsigned> Cpu;
     std::string Policy;
+    std::string ActionsFile;
   };
   auto Options = std::make_shared<Settings>();
   Options->Bench.Jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -278,6 +280,12 @@ void addSearchBench(CLI::App &Bench) {
       ->add_option("--policy", Options->Policy,
                    "a trained checkpoint: adds the policy strategy")
       ->check(CLI::ExistingDirectory);
+  Command
+      ->add_option("--actions", Options->ActionsFile,
+                   "action space file or builtin:NAME: the actions every "
+                   "search may insert, and the policy's (default: the 124 "
+                   "built-in actions)")
+      ->check(actionSpaceArgument());
   Command->add_flag("--no-opt-process", Options->NoOptProcess,
                     "leave out the random search through opt-19 processes");
   Command
@@ -304,10 +312,15 @@ void addSearchBench(CLI::App &Bench) {
     if (WantsPolicy && Options->Policy.empty())
       return reportError(llvm::createStringError(
           "the policy strategy needs a trained policy: --policy CHECKPOINT"));
+    auto Actions = ActionSpace::load(Options->ActionsFile);
+    if (!Actions)
+      return reportError(Actions.takeError());
+    Run.Actions = *Actions;
     if (!Options->Policy.empty())
-      Run.PolicyFor = [Policy = Options->Policy,
-                       Seed = Run.Seed](const std::string &Uri) {
-        return policyProposals(Uri, Policy, "", Seed);
+      Run.PolicyFor = [Policy = Options->Policy, Seed = Run.Seed,
+                       ActionsFile = Options->ActionsFile](
+                          const std::string &Uri) {
+        return policyProposals(Uri, Policy, ActionsFile, Seed);
       };
     MeasurementOptions Measure;
     Measure.Cpu = Options->Cpu;

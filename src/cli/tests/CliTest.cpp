@@ -973,6 +973,38 @@ TEST(SearchBenchTest, StrategiesAndTheOptProcessSearchAgreeOnTheReference) {
   EXPECT_FALSE(J["rows"][2].contains("answer"));
 }
 
+TEST(SearchBenchTest, SearchesInsertTheActionsOfTheActionsFile) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  // `strip` removes names, never an instruction: a search that may insert
+  // only it cannot get below the unoptimized count.
+  std::string StripOnly = Dir.file("strip-only.txt");
+  std::ofstream(StripOnly) << "strip\n";
+  auto OptSearchBest = [&](std::vector<std::string> Extra) {
+    std::string Json = Dir.file("search.json");
+    std::vector<std::string> Args = {
+        "bench",      "search",      "benchmark://builtin-v0/crc32",
+        "--objective", "instcount",  "--budget",
+        "2s",         "--strategies", "random",
+        "--json",     Json};
+    Args.insert(Args.end(), Extra.begin(), Extra.end());
+    Outcome R = passgym(Args);
+    EXPECT_EQ(R.ExitCode, 0) << describe(R);
+    auto J = nlohmann::json::parse(
+        (*llvm::MemoryBuffer::getFile(Json))->getBuffer().str());
+    EXPECT_EQ(J["rows"][1]["strategy"], "random (opt-19)") << J.dump();
+    EXPECT_GE(J["rows"][0]["answer"].get<double>(), 1.0) << J.dump();
+    return J["rows"][1]["search_best"].get<double>();
+  };
+  double Builtin = OptSearchBest({});
+  double Stripping = OptSearchBest({"--actions", StripOnly});
+  EXPECT_LT(Stripping, 0.8);
+  EXPECT_GT(Builtin, Stripping);
+
+  Outcome Missing = passgym({"bench", "search", "--actions", "no-such.txt"});
+  EXPECT_NE(Missing.ExitCode, 0);
+  EXPECT_TRUE(contains(Missing.Err, "no-such.txt")) << Missing.Err;
+}
+
 } // namespace
 } // namespace passgym
 
