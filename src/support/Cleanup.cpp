@@ -37,15 +37,16 @@ sigset_t interruptSignals() {
 
 [[noreturn]] void cleanUpAndDie(int Signal) {
   Registry &R = registry();
-  {
-    std::lock_guard<std::mutex> Lock(R.Mutex);
-    for (int Group : R.Groups)
-      ::kill(Group, SIGKILL);
-    for (int PidFd : R.PidFds)
-      signalPidFd(PidFd, SIGKILL);
-    for (const std::string &Dir : R.Directories)
-      llvm::sys::fs::remove_directories(Dir, /*IgnoreErrors=*/true);
-  }
+  // Held until the process ends: a thread whose child is killed here waits
+  // to unregister it, rather than report the death as its own failure and
+  // exit with an error before the signal ends the process.
+  std::lock_guard<std::mutex> Lock(R.Mutex);
+  for (int Group : R.Groups)
+    ::kill(Group, SIGKILL);
+  for (int PidFd : R.PidFds)
+    signalPidFd(PidFd, SIGKILL);
+  for (const std::string &Dir : R.Directories)
+    llvm::sys::fs::remove_directories(Dir, /*IgnoreErrors=*/true);
   // End as the signal would have ended us, so the shell sees it.
   std::signal(Signal, SIG_DFL);
   sigset_t Signals = interruptSignals();
