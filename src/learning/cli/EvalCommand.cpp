@@ -77,7 +77,7 @@ void addEvalCommand(CLI::App &App) {
   Command
       ->add_option("--actions", Options->Run.ActionsFile,
                    "the action space the policy must have been trained on "
-                   "(default: built-in)")
+                   "(default: the one its checkpoint recorded)")
       ->check(passgym::cli::actionSpaceArgument());
   Command
       ->add_option("--vocabulary", Options->Run.VocabularyFile,

@@ -43,7 +43,8 @@ void addProposeCommand(CLI::App &App) {
       ->check(passgym::cli::wholeNumber(1, 1000000));
   Command
       ->add_option("--actions", Options->ActionsFile,
-                   "the action space the policy was trained on")
+                   "the action space the policy was trained on (default: "
+                   "the one its checkpoint recorded)")
       ->check(passgym::cli::actionSpaceArgument());
   Command
       ->add_option("--vocabulary", Options->VocabularyFile,

@@ -22,14 +22,43 @@ std::vector<std::string> pipelineElements(const PolicyEpisode &Episode,
   return Elements;
 }
 
+namespace {
+
+/// The action space a checkpoint recorded: the built-in space or the one it
+/// names (`builtin:NAME`, an unchanged file) when that is still the same, so
+/// that its actions keep their names; otherwise its pipelines, named by
+/// themselves.
+std::shared_ptr<const ActionSpace>
+recordedSpace(const ActionSpaceIdentity &Saved) {
+  for (const std::string &Source : {std::string(), Saved.Name}) {
+    auto Space = ActionSpace::load(Source);
+    if (!Space) {
+      llvm::consumeError(Space.takeError());
+      continue;
+    }
+    if (identityOf(**Space) == Saved)
+      return *Space;
+  }
+  std::vector<Action> Actions;
+  for (const std::string &Pipeline : Saved.Pipelines)
+    Actions.push_back({Pipeline, Pipeline});
+  return std::make_shared<const ActionSpace>(Saved.Name, std::move(Actions));
+}
+
+} // namespace
+
 llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
                                         const std::string &ActionsFile,
                                         const std::string &VocabularyFile) {
-  auto Space = ActionSpace::load(ActionsFile);
-  if (!Space)
-    return Space.takeError();
   CheckpointExpectations Expected;
-  Expected.ActionSpace = identityOf(**Space);
+  std::shared_ptr<const ActionSpace> Space;
+  if (!ActionsFile.empty()) {
+    auto Given = ActionSpace::load(ActionsFile);
+    if (!Given)
+      return Given.takeError();
+    Space = *Given;
+    Expected.ActionSpace = identityOf(*Space);
+  }
   if (!VocabularyFile.empty()) {
     auto V = Vocabulary::load(VocabularyFile);
     if (!V)
@@ -46,7 +75,7 @@ llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
   Loaded.Encoding.Vocab = Loaded.Saved.Vocab;
   Loaded.Encoding.Normalizer = Loaded.Saved.Normalizer;
   Loaded.Encoding.Batching.MaxPosition = Loaded.Saved.Policy->Options.MaxPosition;
-  Loaded.Space = *Space;
+  Loaded.Space = Space ? Space : recordedSpace(Loaded.Saved.ActionSpace);
   return Loaded;
 }
 

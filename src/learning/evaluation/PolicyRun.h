@@ -37,7 +37,7 @@ struct LoadedPolicy {
 };
 
 /// Loads the checkpoint \p Directory; it must have been trained on the action
-/// space of \p ActionsFile (empty: the built-in one) and, when
+/// space of \p ActionsFile (empty: the space it recorded) and, when
 /// \p VocabularyFile is given, with that vocabulary.
 llvm::Expected<LoadedPolicy> loadPolicy(const std::string &Directory,
                                         const std::string &ActionsFile,

@@ -198,10 +198,17 @@ TEST(TrainEvalTest, EvalReportsWhatOptReproduces) {
   EXPECT_TRUE(contains(Text, "single measurements")) << Text;
   EXPECT_TRUE(contains(Text, "paired: interleaved runs")) << Text;
 
-  // A policy over 4 actions means nothing in the built-in space.
+  // Without --actions, the 4 actions its checkpoint recorded, with their
+  // names while the file is unchanged; a policy over 4 actions means
+  // nothing in the built-in space.
   EvalRunOptions E;
   E.Policy = Files.Dir.file("ppo") + "/checkpoint";
   E.Datasets = {Files.Program};
+  EvalResult Own = take(runEvaluation(E));
+  ASSERT_EQ(Own.Rows.size(), 1u);
+  EXPECT_EQ(Own.Rows[0].Sequence, R.Rows[0].Sequence);
+  EXPECT_EQ(Own.Rows[0].Pipeline, R.Rows[0].Pipeline);
+  E.ActionsFile = "builtin:passes";
   std::string M = errorOf(runEvaluation(E));
   EXPECT_TRUE(contains(M, "action space mismatch")) << M;
 }
