@@ -318,8 +318,8 @@ void addSearchBench(CLI::App &Bench) {
     Run.Actions = *Actions;
     if (!Options->Policy.empty())
       Run.PolicyFor = [Policy = Options->Policy, Seed = Run.Seed,
-                       ActionsFile = Options->ActionsFile](
-                          const std::string &Uri) {
+                       ActionsFile =
+                           Options->ActionsFile](const std::string &Uri) {
         return policyProposals(Uri, Policy, ActionsFile, Seed);
       };
     MeasurementOptions Measure;

@@ -350,8 +350,8 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
         ozPiecesWithInlinerThreshold(kFrugalInlinerThreshold));
   // For run time, also -O3 whose inliner takes larger callees (measured by
   // hand with clang-19 -O3 and -inline-threshold=2000 against -O3: sha256
-  // 1.06x, aes 1.04x, median 1.02x; 13 of the 26 built-ins unchanged). Doubling 225 step by
-  // step, edits would reach it only rarely.
+  // 1.06x, aes 1.04x, median 1.02x; 13 of the 26 built-ins unchanged). Doubling
+  // 225 step by step, edits would reach it only rarely.
   if (Options.Goal == Objective::Runtime)
     for (size_t I = 0; I < R.Baselines.size(); ++I)
       if (R.Baselines[I].Level == Baseline::O3)

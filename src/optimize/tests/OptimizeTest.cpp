@@ -136,8 +136,8 @@ TEST(PipelineTest, OptCommandRefusesWhatOneOptionCannotExpress) {
                                "cgscc(inline)"}))
                   .Options.empty());
   // -Oz's inliner without a threshold is -Oz's own, as with threshold 5.
-  EXPECT_TRUE(
-      take(optCommand({"inliner-pipeline<Oz>", "cgscc(inline)"})).Options.empty());
+  EXPECT_TRUE(take(optCommand({"inliner-pipeline<Oz>", "cgscc(inline)"}))
+                  .Options.empty());
 }
 
 TEST(PipelineTest, OptRunsTheO3InlinerWithAThresholdAsPassgymDoes) {
