@@ -22,6 +22,13 @@
 namespace passgym {
 namespace {
 
+/// Calls of main per run: a number, or the time they must add up to.
+std::string callsText(const RunSpec &Spec) {
+  if (Spec.MainRepeatMs > 0)
+    return std::to_string(Spec.MainRepeatMs) + " ms";
+  return std::to_string(Spec.MainRepeat);
+}
+
 struct BenchmarkFigures {
   std::vector<double> StepMs;
   unsigned FailedSteps = 0;
@@ -210,17 +217,17 @@ llvm::Error runRuntimeBench(const RuntimeBenchOptions &Options,
         Figures.StepMs.empty()
             ? std::string("-")
             : llvm::formatv("{0:F1}", median(Figures.StepMs)).str();
-    Out << llvm::formatv("{0} {1,10:F4} {2,6} {3,9} {4,7} {5,9:F2} {6,10:F0} "
-                         "{7,10:F0} {8,7:F1}x\n",
-                         Column.cell((*Uris)[I]), Figures.RunMs,
-                         (*B)->runSpec()->MainRepeat, StepText,
-                         Figures.FailedSteps,
-                         100 * Figures.CoefficientOfVariation,
-                         Figures.ColdReplayMs, Figures.WarmReplayMs, Speedup);
+    Out << llvm::formatv(
+        "{0} {1,10:F4} {2,6} {3,9} {4,7} {5,9:F2} {6,10:F0} "
+        "{7,10:F0} {8,7:F1}x\n",
+        Column.cell((*Uris)[I]), Figures.RunMs, callsText(*(*B)->runSpec()),
+        StepText, Figures.FailedSteps, 100 * Figures.CoefficientOfVariation,
+        Figures.ColdReplayMs, Figures.WarmReplayMs, Speedup);
     Json["benchmarks"].push_back(
         {{"uri", (*Uris)[I]},
          {"o3_run_ms", Figures.RunMs},
          {"main_calls_per_run", (*B)->runSpec()->MainRepeat},
+         {"main_repeat_ms", (*B)->runSpec()->MainRepeatMs},
          {"step_ms", Figures.StepMs.empty()
                          ? nlohmann::json(nullptr)
                          : nlohmann::json(median(Figures.StepMs))},

@@ -68,9 +68,9 @@ int runRun(const RunOptions &Options) {
                << "\n"
                << "run time    " << llvm::format("%.4f", Outcome->second)
                << " ms (the program's main, one run"
-               << (B.runSpec()->MainRepeat > 1
-                       ? "; mean of " + std::to_string(B.runSpec()->MainRepeat) +
-                             " calls"
+               << (Ran.Calls > 1
+                       ? "; main called " + std::to_string(Ran.Calls) +
+                             " times, time per call"
                        : std::string())
                << ")\n";
   printHead("stdout", Ran.StandardOutput, Options.Lines);

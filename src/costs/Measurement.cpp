@@ -51,35 +51,6 @@ llvm::Expected<ProgramToJudge> buildAgainstReference(const llvm::Module &M,
   return ProgramToJudge{std::move(*Built), std::move(*Reference)};
 }
 
-/// With RunSpec::MainRepeat, one run calls main several times: sound only if
-/// every call does what the first does. Seen from outside, N calls must
-/// print N times what one call prints.
-llvm::Error checkMainRepeats(const Program &Built,
-                             const ProgramBehaviour &Repeated,
-                             const Benchmark &B) {
-  const RunSpec &Spec = *B.runSpec();
-  if (Spec.MainRepeat <= 1 || !Spec.CompareStdout)
-    return llvm::Error::success();
-  RunSpec Once = Spec;
-  Once.MainRepeat = 1;
-  auto Single = Built.run(Once);
-  if (!Single)
-    return llvm::createStringError("the unoptimized program of '" + B.uri() +
-                                   "' fails when main is called once: " +
-                                   llvm::toString(Single.takeError()));
-  std::string Expected;
-  for (unsigned Call = 0; Call < Spec.MainRepeat; ++Call)
-    Expected += Single->first.StandardOutput;
-  if (Repeated.StandardOutput == Expected)
-    return llvm::Error::success();
-  return llvm::createStringError(
-      "'" + B.uri() + "' sets main_repeat to " +
-      std::to_string(Spec.MainRepeat) + ", but " +
-      std::to_string(Spec.MainRepeat) +
-      " calls of its main do not print that many copies of what one call "
-      "prints: main must return 0 and reset the global state it uses");
-}
-
 } // namespace
 
 llvm::Expected<ProgramBehaviour> referenceBehaviour(const Benchmark &B) {
@@ -121,8 +92,6 @@ llvm::Expected<ProgramBehaviour> referenceBehaviour(const Benchmark &B) {
                 llvm::toString(std::move(Differs)) +
                 "), so optimized code cannot be validated against it");
         }
-        if (llvm::Error E = checkMainRepeats(*Built, *First, B))
-          return std::move(E);
         return std::move(*First);
       });
 }

@@ -204,11 +204,13 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
         "expected an object with 'name' and 'sources', not " +
         std::string(Entry.type_name()));
   static const std::vector<std::string> Known = {
-      "name",           "description", "sources",     "compile_flags",
-      "link_flags",     "args",        "stdin",       "input_files",
-      "output_files",   "timeout_ms",  "max_file_mb", "max_memory_mb",
-      "max_written_mb", "env",         "compare_stdout", "exit_code",
-      "main_repeat",    "runnable"};
+      "name",           "description", "sources",
+      "compile_flags",  "link_flags",  "args",
+      "stdin",          "input_files", "output_files",
+      "timeout_ms",     "max_file_mb", "max_memory_mb",
+      "max_written_mb", "env",         "compare_stdout",
+      "exit_code",      "main_repeat", "main_repeat_ms",
+      "runnable"};
   for (const auto &Item : Entry.items())
     if (!llvm::is_contained(Known, Item.key()))
       return llvm::createStringError("unknown field '" + Item.key() +
@@ -308,6 +310,14 @@ llvm::Expected<ManifestEntry> readEntry(const Json &Entry,
     return Calls.takeError();
   else if (*Calls)
     Result.MainRepeat = static_cast<unsigned>(**Calls);
+  if (auto Ms = readLimit(Entry, "main_repeat_ms", "milliseconds", 60000); !Ms)
+    return Ms.takeError();
+  else if (*Ms)
+    Result.MainRepeatMs = static_cast<unsigned>(**Ms);
+  if (Result.MainRepeat && Result.MainRepeatMs)
+    return llvm::createStringError(
+        "'main_repeat' and 'main_repeat_ms' exclude each other: give a "
+        "number of calls or the milliseconds they add up to");
   if (Entry.contains("runnable")) {
     if (!Entry["runnable"].is_boolean())
       return wrongType("runnable", "true or false", Entry["runnable"]);
@@ -475,6 +485,7 @@ llvm::Expected<RunSpec> runSpecOf(const ManifestEntry &Entry) {
   Spec.CompareStdout = Entry.CompareStdout.value_or(Spec.CompareStdout);
   Spec.ExpectedExitCode = Entry.ExpectedExitCode.value_or(0);
   Spec.MainRepeat = Entry.MainRepeat.value_or(Spec.MainRepeat);
+  Spec.MainRepeatMs = Entry.MainRepeatMs.value_or(Spec.MainRepeatMs);
   Spec.MaxFileBytes = Entry.MaxFileBytes.value_or(Spec.MaxFileBytes);
   Spec.MaxMemoryBytes = Entry.MaxMemoryBytes.value_or(Spec.MaxMemoryBytes);
   Spec.MaxWrittenBytes = Entry.MaxWrittenBytes.value_or(Spec.MaxWrittenBytes);

@@ -44,8 +44,9 @@ struct ManifestEntry {
   std::vector<std::string> Environment;
   std::optional<bool> CompareStdout;
   std::optional<int> ExpectedExitCode;
-  /// Calls of main per run (RunSpec::MainRepeat).
-  std::optional<unsigned> MainRepeat;
+  /// Calls of main per run (RunSpec::MainRepeat), or the milliseconds they
+  /// must add up to (RunSpec::MainRepeatMs).
+  std::optional<unsigned> MainRepeat, MainRepeatMs;
   std::optional<std::chrono::milliseconds> Timeout;
   /// Limits of a run (RunSpec's); unset: RunSpec's defaults.
   std::optional<uint64_t> MaxFileBytes, MaxMemoryBytes, MaxWrittenBytes;

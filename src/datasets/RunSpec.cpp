@@ -13,6 +13,7 @@ void encodeRunSpec(MessageWriter &Out, const RunSpec &Spec) {
       .boolean(Spec.CompareStdout)
       .i64(Spec.ExpectedExitCode)
       .u64(Spec.MainRepeat)
+      .u64(Spec.MainRepeatMs)
       .strings(Spec.LinkFlags)
       .i64(Spec.Timeout.count())
       .u64(Spec.MaxFileBytes)
@@ -30,6 +31,7 @@ RunSpec decodeRunSpec(MessageReader &In) {
   Spec.CompareStdout = In.boolean();
   Spec.ExpectedExitCode = static_cast<int>(In.i64());
   Spec.MainRepeat = static_cast<unsigned>(In.u64());
+  Spec.MainRepeatMs = static_cast<unsigned>(In.u64());
   Spec.LinkFlags = In.strings();
   Spec.Timeout = std::chrono::milliseconds(In.i64());
   Spec.MaxFileBytes = In.u64();

@@ -42,10 +42,14 @@ struct RunSpec {
   int ExpectedExitCode = 0;
   /// How many times one run calls the program's main, back to back (the
   /// reported time is per call): lets a program that runs for microseconds
-  /// be timed above the noise of starting a process. Sound only when main
-  /// resets the global state it uses, which the reference run checks for by
-  /// its output.
+  /// be timed above the noise of starting a process. Sound only when every
+  /// call does what the first does; the harness restores the globals before
+  /// each call, and a run whose calls print different output is an error.
   unsigned MainRepeat = 1;
+  /// When above 0, a run calls main back to back (as MainRepeat does) until
+  /// the timed calls add up to at least this many milliseconds, for programs
+  /// whose run time is not known in advance (generated ones).
+  unsigned MainRepeatMs = 0;
   /// Extra flags for the link step, e.g. {"-lm"}.
   std::vector<std::string> LinkFlags;
   /// A run taking longer is killed (with everything it started) and counts

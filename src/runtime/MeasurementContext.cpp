@@ -44,6 +44,7 @@ configurationHash(const RunSpec &Spec, const MeasurementOptions &Options) {
                  {"compare_stdout", Spec.CompareStdout},
                  {"exit_code", Spec.ExpectedExitCode},
                  {"main_repeat", Spec.MainRepeat},
+                 {"main_repeat_ms", Spec.MainRepeatMs},
                  {"outputs", Spec.OutputFiles},
                  {"link", Spec.LinkFlags},
                  {"timeout_ms", Spec.Timeout.count()},

@@ -54,7 +54,7 @@ int passgym_benchmark_main(int, char **);
 static FILE *timing;
 static struct timespec start;
 static long long elapsed_before;
-static long calls;
+static long calls, all_calls;
 static long long nanoseconds_since(const struct timespec *from) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -62,8 +62,8 @@ static long long nanoseconds_since(const struct timespec *from) {
          (now.tv_nsec - from->tv_nsec);
 }
 static void report(void) {
-  fprintf(timing, "%lld %ld\n", elapsed_before + nanoseconds_since(&start),
-          calls);
+  fprintf(timing, "%lld %ld %ld\n",
+          elapsed_before + nanoseconds_since(&start), calls, all_calls);
   fclose(timing);
 }
 /* The program's global variables, the harness's own included: everything
@@ -181,6 +181,11 @@ int main(int argc, char **argv) {
     return 125;
   const char *repeat_text = getenv("PASSGYM_MAIN_REPEAT");
   long repeat = repeat_text ? atol(repeat_text) : 1;
+  /* Or: as many calls as it takes for the timed ones to add up to this. */
+  const char *minimum_text = getenv("PASSGYM_MAIN_REPEAT_NS");
+  long long minimum_ns = minimum_text ? atoll(minimum_text) : 0;
+  if (minimum_ns > 0)
+    repeat = 1000000;
   char **arguments = malloc((argc + 1) * sizeof *arguments);
   if (!arguments)
     return 125;
@@ -188,13 +193,22 @@ int main(int argc, char **argv) {
      started from, so main need not reset them itself; restoring them is not
      timed. The heap and files are not restored. With repetitions, the first
      call warms the caches and touches the pages and is not timed either:
-     the time reported is that of the calls after it. */
+     the time reported is that of the calls after it (unless, repeating for
+     a minimum time, the first call alone lasts that long). */
   size_t globals_size = repeat > 1 ? (size_t)(_end - __data_start) : 0;
   char *globals = globals_size ? malloc(globals_size) : NULL;
   if (globals_size && !globals)
     return 125;
   if (globals)
     memcpy(globals, __data_start, globals_size);
+  /* Output waits for the end of the run (when it is not timed) instead of
+     going to the pipe every 4 KiB, where a full pipe would stall the timed
+     calls until passgym reads. */
+  char *output_buffer = repeat > 1 ? malloc(1 << 20) : NULL;
+  if (output_buffer) {
+    memset(output_buffer, 0, 1 << 20); /* no page faults while timed */
+    setvbuf(stdout, output_buffer, _IOFBF, 1 << 20);
+  }
   atexit(report);
   int status = 0;
   /* Locals survive the restore; the globals report() reads are set again
@@ -202,12 +216,18 @@ int main(int argc, char **argv) {
   long long elapsed = 0;
   for (long call = 0; call < repeat && status == 0; ++call) {
     if (call > 0) {
+      /* Stopping here leaves report() the same sum to write; a first call
+         that is long enough is the measurement itself. */
+      if (minimum_ns > 0 &&
+          elapsed_before + nanoseconds_since(&start) >= minimum_ns)
+        break;
       if (call > 1)
         elapsed += nanoseconds_since(&start);
       memcpy(__data_start, globals, globals_size);
     }
     elapsed_before = elapsed;
     calls = call > 0 ? call : 1;
+    all_calls = call + 1;
     /* main may permute its arguments (getopt does): every call gets them
        as the first did. */
     for (int i = 0; i <= argc; ++i)
@@ -351,18 +371,42 @@ uint64_t directoryBytes(const std::string &Dir) {
   return Total;
 }
 
-/// Milliseconds per call of main from the harness's report, "NANOSECONDS
-/// CALLS".
-llvm::Expected<double> readTiming(const std::string &Path) {
+/// The harness's report, "NANOSECONDS TIMED-CALLS ALL-CALLS".
+struct HarnessReport {
+  double MillisecondsPerCall = 0;
+  long Calls = 1;
+};
+
+llvm::Expected<HarnessReport> readTiming(const std::string &Path) {
   auto Report = readFile(Path);
   if (!Report)
     return Report.takeError();
-  auto [NanosecondsText, CallsText] = llvm::StringRef(*Report).trim().split(' ');
-  long long Nanoseconds = 0, Calls = 0;
-  if (llvm::to_integer(NanosecondsText, Nanoseconds) &&
-      llvm::to_integer(CallsText, Calls) && Calls > 0)
-    return Nanoseconds / 1e6 / Calls;
+  llvm::SmallVector<llvm::StringRef, 3> Fields;
+  llvm::StringRef(*Report).trim().split(Fields, ' ');
+  long long Nanoseconds = 0;
+  long TimedCalls = 0, Calls = 0;
+  if (Fields.size() == 3 && llvm::to_integer(Fields[0], Nanoseconds) &&
+      llvm::to_integer(Fields[1], TimedCalls) && TimedCalls > 0 &&
+      llvm::to_integer(Fields[2], Calls) && Calls >= TimedCalls)
+    return HarnessReport{Nanoseconds / 1e6 / TimedCalls, Calls};
   return llvm::createStringError("malformed timing report '" + *Report + "'");
+}
+
+/// What one of \p Calls calls of main printed, when every call printed the
+/// same.
+llvm::Expected<std::string> outputOfOneCall(const std::string &Output,
+                                            long Calls) {
+  size_t Size = Output.size() / Calls;
+  llvm::StringRef First = llvm::StringRef(Output).take_front(Size);
+  for (long Call = 1; Call < Calls; ++Call)
+    if (Output.size() != Size * Calls ||
+        llvm::StringRef(Output).substr(Call * Size, Size) != First)
+      return llvm::make_error<BehaviourDifference>(
+          "its " + std::to_string(Calls) +
+          " calls of main did not all print the same: to be called again "
+          "and again in one run (main_repeat, main_repeat_ms), main must "
+          "return 0 and reset the state it keeps outside global variables");
+  return First.str();
 }
 
 std::string firstDifference(const std::string &Expected,
@@ -524,6 +568,10 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   if (Spec.MainRepeat > 1)
     Options.Environment.push_back("PASSGYM_MAIN_REPEAT=" +
                                   std::to_string(Spec.MainRepeat));
+  if (Spec.MainRepeatMs > 0)
+    Options.Environment.push_back(
+        "PASSGYM_MAIN_REPEAT_NS=" +
+        std::to_string(uint64_t(Spec.MainRepeatMs) * 1000000));
   Options.Argv.push_back(Executable);
   Options.Argv.insert(Options.Argv.end(), Spec.Args.begin(), Spec.Args.end());
   Options.WorkingDirectory = RunDir.path();
@@ -555,7 +603,14 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
   }
   ProgramBehaviour Behaviour;
   Behaviour.ExitCode = Result->ExitCode.value_or(-1);
+  Behaviour.Calls = Timing->Calls;
   Behaviour.StandardOutput = std::move(Result->StandardOutput);
+  if (Spec.CompareStdout && Behaviour.Calls > 1) {
+    auto OneCall = outputOfOneCall(Behaviour.StandardOutput, Behaviour.Calls);
+    if (!OneCall)
+      return OneCall.takeError();
+    Behaviour.StandardOutput = std::move(*OneCall);
+  }
   Behaviour.StandardError = std::move(Result->StandardError);
   for (const std::string &Name : Spec.OutputFiles) {
     auto Contents = readFile(RunDir.file(Name));
@@ -565,7 +620,7 @@ Program::runIn(const TempDir &RunDir, const RunSpec &Spec,
     }
     Behaviour.OutputFiles.emplace_back(Name, std::move(*Contents));
   }
-  return std::make_pair(std::move(Behaviour), *Timing);
+  return std::make_pair(std::move(Behaviour), Timing->MillisecondsPerCall);
 }
 
 llvm::Expected<RuntimeEstimate>

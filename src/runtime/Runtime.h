@@ -44,7 +44,11 @@ inline constexpr const char *kSessionDirectoryVariable = "PASSGYM_SESSION_DIR";
 /// What a run did, as far as validation is concerned.
 struct ProgramBehaviour {
   int ExitCode = 0;
+  /// What one call of main printed: a run that calls main several times
+  /// (RunSpec::MainRepeat, MainRepeatMs) must print the same on every call.
   std::string StandardOutput;
+  /// Calls of main in the run; never compared.
+  long Calls = 1;
   /// Kept to report a failing run; never compared.
   std::string StandardError;
   /// (name, contents) of RunSpec::outputFiles, in the spec's order; a missing

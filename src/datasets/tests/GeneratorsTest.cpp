@@ -34,6 +34,8 @@ TEST(GeneratorsTest, CsmithProgramsRunAndValidateAfterO3) {
     // makes them validatable.
     EXPECT_NE(Reference.StandardOutput.find("checksum = "), std::string::npos)
         << Reference.StandardOutput;
+    // They run for microseconds: a run calls main again and again.
+    EXPECT_GT(Reference.Calls, 10);
 
     llvm::LLVMContext Context;
     auto M = take(B->load(Context));

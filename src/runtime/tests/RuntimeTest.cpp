@@ -202,13 +202,13 @@ int main(int argc, char **argv) {
                               Spec, Dir);
   ProgramBehaviour Reference = take(referenceBehaviour(*B));
   ASSERT_EQ(Reference.OutputFiles.size(), 1u);
-  std::string Seven, SevenArgs;
-  for (int I = 0; I < 7; ++I) {
-    Seven += "same every call\n";
+  std::string SevenArgs;
+  for (int I = 0; I < 7; ++I)
     SevenArgs += "arg\n";
-  }
   EXPECT_EQ(Reference.OutputFiles[0].second, SevenArgs);
-  EXPECT_EQ(Reference.StandardOutput, Seven);
+  // Stdout is what one call printed, once every call printed the same.
+  EXPECT_EQ(Reference.StandardOutput, "same every call\n");
+  EXPECT_EQ(Reference.Calls, 7);
 }
 
 TEST(RuntimeTest, MainRepeatStartsEveryCallFromTheFirstCallsGlobals) {
@@ -236,10 +236,10 @@ int main(void) {
 })",
                               Spec, Dir);
   ProgramBehaviour Reference = take(referenceBehaviour(*B));
-  std::string Line = Reference.StandardOutput.substr(
-      0, Reference.StandardOutput.find('\n') + 1);
-  EXPECT_EQ(Line.substr(0, 5), "1010 ") << Line; // 5 + 999 + 1 + seed % 7
-  EXPECT_EQ(Reference.StandardOutput, Line + Line + Line);
+  // Every call printed this (or the run would have failed).
+  EXPECT_EQ(Reference.StandardOutput.substr(0, 5), "1010 ")
+      << Reference.StandardOutput; // 5 + 999 + 1 + seed % 7
+  EXPECT_EQ(Reference.Calls, 3);
 }
 
 TEST(RuntimeTest, MainRepeatIsRefusedWhenCallsDoNotRepeatTheFirst) {
@@ -258,7 +258,9 @@ int main(void) {
 })",
                               Spec, Dir);
   std::string Message = errorOf(referenceBehaviour(*B));
-  EXPECT_NE(Message.find("main_repeat to 3"), std::string::npos) << Message;
+  EXPECT_NE(Message.find("its 3 calls of main did not all print the same"),
+            std::string::npos)
+      << Message;
 }
 
 TEST(RuntimeTest, MainRepeatReportsTheTimeOfOneCall) {
@@ -280,6 +282,47 @@ int main(void) {
   double Ms = take(Built.run(Spec)).second;
   EXPECT_GE(Ms, 20.0);
   EXPECT_LT(Ms, 60.0);
+}
+
+/// The calls of main and the time per call of one run of a program whose
+/// main sleeps \p SleepUs microseconds, calling it for \p Ms ms.
+std::pair<long, double> repeatForMs(unsigned SleepUs, unsigned Ms) {
+  auto Dir = take(TempDir::create("passgym-test"));
+  BenchmarkPtr B = fromSource("#define SLEEP_US " + std::to_string(SleepUs) +
+                                  R"(
+#include <stdio.h>
+#include <time.h>
+int main(void) {
+  struct timespec pause = {0, SLEEP_US * 1000};
+  nanosleep(&pause, 0);
+  puts("slept");
+  return 0;
+})",
+                              RunSpec(), Dir);
+  llvm::LLVMContext Context;
+  auto M = take(B->load(Context));
+  RunSpec Spec;
+  Spec.MainRepeatMs = Ms;
+  auto Built = take(Program::build(*M, Spec));
+  auto [Behaviour, PerCall] = take(Built.run(Spec));
+  EXPECT_EQ(Behaviour.StandardOutput, "slept\n");
+  return {Behaviour.Calls, PerCall};
+}
+
+TEST(RuntimeTest, MainRepeatMsCallsMainUntilTheTimedCallsAddUpToIt) {
+  // Calls of at least 1 ms for 15 ms: the timed calls (all but the first)
+  // add up to 15 ms or more, and the 15th of them reaches it at the latest.
+  auto [Calls, PerCall] = repeatForMs(1000, 15);
+  EXPECT_GT(Calls, 1);
+  EXPECT_LE(Calls, 16);
+  EXPECT_GE((Calls - 1) * PerCall, 15.0);
+  EXPECT_GE(PerCall, 1.0);
+}
+
+TEST(RuntimeTest, MainRepeatMsTimesALongFirstCallAlone) {
+  auto [Calls, PerCall] = repeatForMs(30000, 5);
+  EXPECT_EQ(Calls, 1);
+  EXPECT_GE(PerCall, 30.0);
 }
 
 TEST(RuntimeTest, ModuleWithoutMainIsNotRunnable) {
