@@ -16,6 +16,7 @@
 #     STATES=graph+autophase ACTIONS=builtin:O3-pieces REWARD=runtime STEPS=3072 \
 #       LENGTH=13 ITERATION=128 bash scripts/learning-evidence.sh ablation
 #                                              # (c) from the unoptimized module, -O3's pieces as actions
+#     (TRAIN=builtin-v0:train,csmith-v0:1-20: trained on csmith programs too)
 # Build first (scripts/build.sh). Times are for this 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +66,8 @@ split() {
 # one image. START=O3 starts every episode (training and evaluation) from
 # -O3's output; REWARD (instcount, runtime, codesize), LENGTH (steps per
 # episode), ITERATION (steps per PPO iteration) and ACTIONS (an action space
-# file or builtin:NAME) change the training.
+# file or builtin:NAME) and TRAIN (the training programs) change the
+# training.
 ablation() {
   local steps=${STEPS:-4096} start=${START:-none} reward=${REWARD:-instcount}
   local dirs=() labels=() actions=() space=""
@@ -78,7 +80,7 @@ ablation() {
     for seed in $SEEDS; do
       local dir="$OUT/ablation-${state/+/-}$space-from-$start-$reward-seed$seed"
       rm -rf "$dir"
-      "$PASSGYM" train --agent ppo --dataset builtin-v0:train --reward "$reward" \
+      "$PASSGYM" train --agent ppo --dataset "${TRAIN:-builtin-v0:train}" --reward "$reward" \
         --steps "$steps" --episode-length "${LENGTH:-20}" \
         --iteration-steps "${ITERATION:-256}" --seed "$seed" --state "$state" \
         --start-from "$start" "${actions[@]}" $NET -o "$dir" > "$dir.log"

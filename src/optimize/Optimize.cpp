@@ -4,6 +4,8 @@
 #include "actions/StandardPieces.h"
 #include "costs/Measurement.h"
 #include "support/Files.h"
+#include "support/ModuleHash.h"
+#include "support/Target.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Analysis/InlineCost.h"
@@ -56,16 +58,48 @@ llvm::Expected<Candidate> standardPipeline(const Benchmark &B,
   return withInlineThreshold(splitPipeline(*Expanded), plainInlineThreshold());
 }
 
+/// Identifies the machine code a candidate gives; none when it cannot be
+/// built.
+using CodeFingerprint =
+    std::function<std::optional<std::string>(const Candidate &)>;
+
+/// A digest of the object file of \p C's module, compiled as run-time
+/// measurements compile it.
+CodeFingerprint objectDigest(CandidateEvaluator &Checker) {
+  return [&Checker](const Candidate &C) -> std::optional<std::string> {
+    auto M = Checker.moduleAfter(C);
+    if (!M) {
+      llvm::consumeError(M.takeError());
+      return std::nullopt;
+    }
+    auto Object = emitObject(*M, kShippedCodeGenLevel);
+    if (!Object) {
+      llvm::consumeError(Object.takeError());
+      return std::nullopt;
+    }
+    return bytesHash(llvm::StringRef(Object->data(), Object->size()));
+  };
+}
+
 /// Removes, last first, every top-level element whose removal keeps the
-/// cost within \p Tolerance (relative) of \p Cost.
+/// cost within \p Tolerance (relative) of \p Cost, or, given \p CodeOf,
+/// leaves the object code as it was. The second test is for noisy costs: a
+/// removal that changes nothing is measured afresh, and that measurement
+/// rarely comes within a percent of the best, which is the fastest of many.
 Candidate minimize(Candidate Best, double Cost, double Tolerance,
-                   const BatchEvaluator &Evaluate, SearchState &State,
+                   const BatchEvaluator &Evaluate,
+                   const CodeFingerprint &CodeOf, SearchState &State,
                    std::chrono::steady_clock::time_point Started,
                    double &MinimizedCost) {
   MinimizedCost = Cost;
+  std::optional<std::string> BestCode = CodeOf ? CodeOf(Best) : std::nullopt;
   for (size_t I = Best.size(); I-- > 0;) {
     Candidate Shorter = Best;
     Shorter.erase(Shorter.begin() + I);
+    if (BestCode && CodeOf(Shorter) == BestCode) {
+      Best = std::move(Shorter);
+      continue;
+    }
     Evaluation E = std::move(Evaluate({Shorter}).front());
     E.At = secondsSince(Started);
     std::optional<double> ShorterCost = E.Cost;
@@ -73,6 +107,7 @@ Candidate minimize(Candidate Best, double Cost, double Tolerance,
     if (ShorterCost && *ShorterCost <= Cost * (1 + Tolerance)) {
       Best = std::move(Shorter);
       MinimizedCost = *ShorterCost;
+      BestCode = CodeOf ? CodeOf(Best) : std::nullopt;
     }
   }
   return Best;
@@ -394,9 +429,11 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   auto MinimizeStarted = std::chrono::steady_clock::now();
   // Run times vary by about a percent from measurement to measurement; exact
   // costs allow no loss.
-  double Tolerance = Options.Goal == Objective::Runtime ? 0.01 : 0;
-  R.Minimized = minimize(R.Found, R.FoundCost, Tolerance, Evaluate, R.Search,
-                         Started, R.MinimizedCost);
+  bool Noisy = Options.Goal == Objective::Runtime;
+  double Tolerance = Noisy ? 0.01 : 0;
+  R.Minimized = minimize(R.Found, R.FoundCost, Tolerance, Evaluate,
+                         Noisy ? objectDigest(**Checker) : CodeFingerprint(),
+                         R.Search, Started, R.MinimizedCost);
   R.MinimizeSeconds = secondsSince(MinimizeStarted);
 
   auto CheckStarted = std::chrono::steady_clock::now();

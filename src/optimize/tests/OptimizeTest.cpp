@@ -20,8 +20,9 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 
 namespace passgym {
 namespace {
@@ -474,6 +475,40 @@ TEST(OptimizeTest, AnswerIsNeverWorseThanOzAndOptReproducesIt) {
   AsOz.Answer = R.baseline(Baseline::Oz)->Pipeline;
   check(writeOptimizeOutputs(AsOz, B, Options, Dir.path()));
   EXPECT_FALSE(llvm::sys::fs::exists(Dir.file("opt-options.txt")));
+}
+
+TEST(OptimizeTest, RunTimeMinimizationDropsWhatLeavesTheCodeAsItWas) {
+  // Noisy run times, the fastest the luckiest: a candidate's cost is 10 ms
+  // with sroa and 30 without, plus up to 5 % of noise. Elements that change
+  // nothing (no-op-module, a second sroa) must go, however their fresh
+  // measurement falls; the sroa that matters must stay.
+  OptimizeOptions Options =
+      smallRun(Objective::Runtime, StrategyKind::Random, 12);
+  Options.Strategies.EpisodeLength = 4;
+  Options.Finalists = 1;
+  Options.RemeasurePairs = 3;
+  Options.Actions = std::make_shared<ActionSpace>(
+      "noop-and-sroa", std::vector<Action>{{"no-op", "no-op-module"},
+                                           {"sroa", "function(sroa)"}});
+  Options.Evaluators = [](BenchmarkPtr, const EnvironmentOptions &,
+                          CostFunction) -> llvm::Expected<BatchEvaluator> {
+    auto Noise = std::make_shared<std::mt19937>(7);
+    return [Noise](const std::vector<Candidate> &Batch) {
+      std::vector<Evaluation> Results;
+      for (const Candidate &C : Batch) {
+        double Ms = llvm::is_contained(C, "function(sroa)") ? 10 : 30;
+        Evaluation E;
+        E.Pipeline = C;
+        E.Cost = Ms * (1 + 0.05 * std::uniform_real_distribution<>()(*Noise));
+        Results.push_back(std::move(E));
+      }
+      return Results;
+    };
+  };
+  OptimizeReport R = take(optimize(builtin("crc32"), Options));
+  ASSERT_TRUE(llvm::is_contained(R.Found, "function(sroa)"));
+  EXPECT_GT(R.Found.size(), 1u);
+  EXPECT_EQ(R.Minimized, Candidate{"function(sroa)"});
 }
 
 TEST(OptimizeTest, ACrashingCandidateIsInvalidAndTheSearchGoesOn) {
