@@ -120,7 +120,7 @@ PY
     --title "PPO (${STATES:-each state}, $reward) from $start: held-out programs against -O3, interleaved pairs" \
     -o "$OUT/ablation$space-from-$start-$reward-paired.png"
   scripts/plot-learning.py "${dirs[@]}" --label "${labels[@]}" \
-    --title "PPO on builtin-v0:train, $reward, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
+    --title "PPO on ${TRAIN:-builtin-v0:train}, $reward, from $start: ${STATES:-graph, Autophase, both} ($SEEDS)" \
     --force -o "$OUT/ablation$space-from-$start-$reward.png"
 }
 
