@@ -211,11 +211,15 @@ BatchEvaluator validatingNewBests(BatchEvaluator Evaluate,
 }
 
 /// The minimized best, then the cheapest other candidates that beat the
-/// reference (standard levels excluded), \p Count in all.
+/// reference (standard levels excluded) and compile to other object code
+/// than those chosen before: the same program measured again could only win
+/// by noise, and with a longer pipeline. \p Count in all.
 std::vector<std::pair<Candidate, double>>
-finalists(const OptimizeReport &R, double ReferenceCost, unsigned Count) {
+finalists(const OptimizeReport &R, double ReferenceCost, unsigned Count,
+          const CodeFingerprint &CodeOf) {
   std::vector<std::pair<Candidate, double>> Chosen = {
       {R.Minimized, R.MinimizedCost}};
+  std::vector<std::optional<std::string>> ChosenCode = {CodeOf(R.Minimized)};
   std::vector<const Evaluation *> Cheaper;
   for (const Evaluation &E : R.Search.History)
     if (E.Cost && *E.Cost < ReferenceCost)
@@ -223,8 +227,11 @@ finalists(const OptimizeReport &R, double ReferenceCost, unsigned Count) {
   llvm::stable_sort(Cheaper, [](const Evaluation *A, const Evaluation *B) {
     return *A->Cost < *B->Cost;
   });
+  // Near the best, many candidates are the best's program again; how many
+  // are compiled to find others is bounded.
+  size_t Examined = 0;
   for (const Evaluation *E : Cheaper) {
-    if (Chosen.size() >= Count)
+    if (Chosen.size() >= Count || Examined >= 10 * size_t(Count))
       break;
     bool Standard = llvm::any_of(R.Baselines, [&](const BaselineResult &B) {
       return B.Pipeline == E->Pipeline;
@@ -232,8 +239,14 @@ finalists(const OptimizeReport &R, double ReferenceCost, unsigned Count) {
     bool Taken = llvm::any_of(Chosen, [&](const auto &C) {
       return C.first == E->Pipeline;
     });
-    if (!Standard && !Taken)
-      Chosen.emplace_back(E->Pipeline, *E->Cost);
+    if (Standard || Taken)
+      continue;
+    ++Examined;
+    std::optional<std::string> Code = CodeOf(E->Pipeline);
+    if (Code && llvm::is_contained(ChosenCode, Code))
+      continue;
+    Chosen.emplace_back(E->Pipeline, *E->Cost);
+    ChosenCode.push_back(std::move(Code));
   }
   return Chosen;
 }
@@ -450,8 +463,8 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
     // choice flatters too, so a chosen finalist is confirmed by a fresh
     // comparison, and only the fresh one counts.
     std::optional<Comparison> Chosen;
-    for (auto &[Finalist, Cost] :
-         finalists(R, ReferenceCost, Options.Finalists)) {
+    for (auto &[Finalist, Cost] : finalists(R, ReferenceCost, Options.Finalists,
+                                            objectDigest(**Checker))) {
       auto Compared = remeasure(**Checker, Finalist, Reference.Pipeline, *B,
                                 Options, Env.Measurement->options());
       if (!Compared)
