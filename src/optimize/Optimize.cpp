@@ -58,6 +58,36 @@ llvm::Expected<Candidate> standardPipeline(const Benchmark &B,
   return withInlineThreshold(splitPipeline(*Expanded), plainInlineThreshold());
 }
 
+/// What LLVM prints for a pipeline text, for \p B's module (loaded on first
+/// use).
+PipelinePrinter printerFor(BenchmarkPtr B) {
+  struct Loaded {
+    llvm::LLVMContext Context;
+    std::unique_ptr<llvm::Module> Module;
+  };
+  auto State = std::make_shared<Loaded>();
+  return [B, State](llvm::StringRef Pipeline) -> llvm::Expected<std::string> {
+    if (!State->Module) {
+      auto M = B->load(State->Context);
+      if (!M)
+        return M.takeError();
+      State->Module = std::move(*M);
+    }
+    return expandPipeline(*State->Module, Pipeline);
+  };
+}
+
+/// \p C as withPrintedInliners spells it, or \p C itself if that fails
+/// (evaluating it then says why opt-19 cannot run it).
+Candidate spelledForOpt(Candidate C, const PipelinePrinter &Print) {
+  auto Spelled = withPrintedInliners(C, Print);
+  if (!Spelled) {
+    llvm::consumeError(Spelled.takeError());
+    return C;
+  }
+  return std::move(*Spelled);
+}
+
 /// Identifies the machine code a candidate gives; none when it cannot be
 /// built.
 using CodeFingerprint =
@@ -405,9 +435,14 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
       if (R.Baselines[I].Level == Baseline::O3)
         R.Search.Seeds.push_back(
             withInlineThreshold(Split[I], kGenerousInlinerThreshold));
+  // Actions and proposals that opt-19 cannot run as they are (-O3's
+  // inliner piece) are searched as LLVM prints them, as the standard levels
+  // are: an answer is an opt-19 command.
+  PipelinePrinter Print = printerFor(B);
   const ActionSpace &Actions = spaceOrBuiltin(Options.Actions);
   for (const Action &A : Actions.actions())
-    R.Search.Edits.Insertable.push_back(A.Pipeline);
+    R.Search.Edits.Insertable.push_back(
+        pipelineText(spelledForOpt(splitPipeline(A.Pipeline), Print)));
   // CompilerGym's actions predate LLVM's IR outliner, and -Oz leaves
   // outlining to the machine outliner after the IR: for size it is worth
   // trying (stringsort: 1.011x -Oz's instruction count without it, 1.066x
@@ -417,8 +452,16 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
     R.Search.Edits.Insertable.push_back("iroutliner");
 
   auto SearchStarted = std::chrono::steady_clock::now();
-  std::unique_ptr<Strategy> S = makeStrategy(Options.Strategy,
-                                             Options.Strategies);
+  StrategyOptions Strategies = Options.Strategies;
+  if (Strategies.Proposals)
+    Strategies.Proposals = [Proposed = Strategies.Proposals,
+                            Print](size_t Count, uint64_t Round) {
+      std::vector<Candidate> Candidates = Proposed(Count, Round);
+      for (Candidate &C : Candidates)
+        C = spelledForOpt(std::move(C), Print);
+      return Candidates;
+    };
+  std::unique_ptr<Strategy> S = makeStrategy(Options.Strategy, Strategies);
   SearchLimits Limits;
   Limits.Time = Options.Budget;
   Limits.Candidates = Options.Candidates;

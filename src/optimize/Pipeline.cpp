@@ -349,6 +349,30 @@ Candidate withInlineThreshold(Candidate C, int Threshold) {
   return C;
 }
 
+llvm::Expected<Candidate> withPrintedInliners(const Candidate &C,
+                                              const PipelinePrinter &Print) {
+  Candidate Spelled;
+  for (const std::string &Text : C) {
+    Element E = parseElement(Text);
+    std::optional<InlinerPipelineParams> Params =
+        E.Name == "inliner-pipeline" ? parseInlinerPipelineParams(E.Params)
+                                     : std::nullopt;
+    if (!Params || Params->Level == llvm::OptimizationLevel::Oz) {
+      Spelled.push_back(Text);
+      continue;
+    }
+    auto Printed = Print("inliner-pipeline<" +
+                         E.Params.substr(0, E.Params.find(';')) + ">");
+    if (!Printed)
+      return Printed.takeError();
+    llvm::append_range(Spelled,
+                       withInlineThreshold(
+                           splitPipeline(*Printed),
+                           Params->Threshold.value_or(plainInlineThreshold())));
+  }
+  return Spelled;
+}
+
 Candidate ozPiecesWithInlinerThreshold(int Threshold) {
   std::string Inliner =
       "inliner-pipeline<Oz;threshold=" + std::to_string(Threshold) + ">";

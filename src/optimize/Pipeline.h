@@ -18,6 +18,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -61,6 +62,20 @@ std::string optCommandLine(const Candidate &C);
 /// as the threshold of its `inline-params`; the same pipeline for N =
 /// plainInlineThreshold().
 Candidate withInlineThreshold(Candidate C, int Threshold);
+
+/// Prints what LLVM parses a pipeline text into (expandPipeline for a
+/// benchmark's module).
+using PipelinePrinter =
+    std::function<llvm::Expected<std::string>(llvm::StringRef)>;
+
+/// \p C with each inliner pipeline of -O1, -O2, -O3 or -Os
+/// (`inliner-pipeline<O3>`, a piece of builtin:O3-pieces), which no opt-19
+/// pass runs, replaced by the elements \p Print gives for it, its `inline`
+/// with the threshold asked for or the plain one: what the standard levels'
+/// printed pipelines have, which opt-19 runs. -Oz's inliner is left, as
+/// optCommand translates it.
+llvm::Expected<Candidate> withPrintedInliners(const Candidate &C,
+                                              const PipelinePrinter &Print);
 
 /// LLVM's -Oz as the elements of its pieces (builtin:Oz-pieces), its inliner
 /// spelled `inliner-pipeline<Oz;threshold=N>` so that edits can change the

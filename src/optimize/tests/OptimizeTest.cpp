@@ -177,6 +177,46 @@ TEST(PipelineTest, OptRunsTheO3InlinerWithAThresholdAsPassgymDoes) {
   EXPECT_GT(Different, 5u);
 }
 
+TEST(PipelineTest, PrintedInlinersLetOptRunTheO3PiecesAsPassgymDoes) {
+  // builtin:O3-pieces' inliner has no opt-19 pass; spelled as LLVM prints
+  // it, a sequence of pieces is one opt-19 command that gives what passgym
+  // gives, at the plain threshold and at one of its own.
+  auto Dir = take(TempDir::create("passgym-test"));
+  for (const char *Name : {"qsort", "sha256"}) {
+    BenchmarkPtr B = builtin(Name);
+    llvm::LLVMContext Context;
+    auto M = take(B->load(Context));
+    PipelinePrinter Print = [&](llvm::StringRef Text) {
+      return expandPipeline(*M, Text);
+    };
+    for (const char *Inliner :
+         {"inliner-pipeline<O3>", "inliner-pipeline<O3;threshold=1800>"}) {
+      const Candidate Pieces = {"function(sroa)", Inliner,
+                                "function(instcombine<no-verify-fixpoint>)",
+                                Inliner};
+      EXPECT_FALSE(static_cast<bool>(optCommand(Pieces)));
+      llvm::consumeError(optCommand(Pieces).takeError());
+      Candidate Spelled = take(withPrintedInliners(Pieces, Print));
+      EXPECT_EQ(Spelled.front(), "function(sroa)");
+      EXPECT_FALSE(llvm::is_contained(Spelled, Inliner));
+      OptCommand Command = take(optCommand(Spelled));
+      EXPECT_EQ(Command.Options.empty(),
+                llvm::StringRef(Inliner).find("1800") == llvm::StringRef::npos)
+          << Inliner;
+      llvm::LLVMContext InProcessContext, Copied, OptContext;
+      auto InProcess = take(B->load(InProcessContext));
+      take(runPipeline(*InProcess, pipelineText(Spelled)));
+      EXPECT_EQ(irHash(*testing::throughBitcode(*InProcess, Copied)),
+                irHash(*testing::throughOpt(*B, Command.Passes, Dir, OptContext,
+                                            Command.Options)))
+          << Name << " " << Inliner;
+    }
+    // -Oz's inliner is opt-19's already (optCommand translates it).
+    EXPECT_EQ(take(withPrintedInliners({"inliner-pipeline<Oz>"}, Print)),
+              Candidate{"inliner-pipeline<Oz>"});
+  }
+}
+
 TEST(PipelineTest, InlineParamsNeedsTheOptionOnlyForAThresholdOfItsOwn) {
   const std::string Walk = "cgscc(devirt<4>(inline,function(sroa<modify-cfg>)))";
   const Candidate Own = withInlineThreshold({"globalopt", Walk, "globaldce"},
