@@ -54,14 +54,34 @@ llvm::Expected<std::optional<RankMessage>> receiveIfArrived(int From,
     return std::nullopt;
   int Count = 0;
   MPI_Get_count(&Status, MPI_CHAR, &Count);
-  RankMessage M{static_cast<unsigned>(Status.MPI_SOURCE), Status.MPI_TAG,
-                std::string(Count, '\0')};
-  if (int Code = MPI_Recv(M.Text.data(), Count, MPI_CHAR, Status.MPI_SOURCE,
-                          Status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE))
-    return mpiError("cannot receive from rank " +
-                        std::to_string(Status.MPI_SOURCE),
-                    Code);
-  return M;
+  std::string Source = std::to_string(Status.MPI_SOURCE);
+  // A large message comes in parts, each sent when the receiver asks: a
+  // sender stopped or killed after the first would block MPI_Recv forever
+  // (rank 0 of a training job hung so, its rank 1 stopped by SIGSTOP).
+  auto Buffer = std::make_unique<std::string>(Count, '\0');
+  MPI_Request Request;
+  if (int Code = MPI_Irecv(Buffer->data(), Count, MPI_CHAR, Status.MPI_SOURCE,
+                           Status.MPI_TAG, MPI_COMM_WORLD, &Request))
+    return mpiError("cannot receive from rank " + Source, Code);
+  RankClock::time_point GiveUp = RankClock::now() + kMessageCompletion;
+  for (;;) {
+    int Done = 0;
+    if (int Code = MPI_Test(&Request, &Done, MPI_STATUS_IGNORE))
+      return mpiError("cannot receive from rank " + Source, Code);
+    if (Done)
+      return RankMessage{static_cast<unsigned>(Status.MPI_SOURCE),
+                         Status.MPI_TAG, std::move(*Buffer)};
+    if (RankClock::now() > GiveUp) {
+      MPI_Cancel(&Request);
+      MPI_Request_free(&Request);
+      // MPI may still write into the buffer of a request it could not
+      // cancel: it is left to MPI, not freed.
+      (void)Buffer.release();
+      return llvm::createStringError("rank " + Source +
+                                     " stopped in the middle of a message");
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
 }
 
 llvm::Expected<RankMessage> receiveFrom(int From, int Tag,

@@ -47,6 +47,9 @@ inline constexpr int kAnyTag = -1;
 /// Between polls: well below a step or an evaluation (a millisecond at the
 /// least), and few enough wake-ups not to cost a waiting rank its CPU.
 inline constexpr std::chrono::microseconds kPollInterval(100);
+/// How long the rest of a message whose start has arrived may take; a
+/// sender that takes longer is taken for stopped or dead.
+inline constexpr std::chrono::seconds kMessageCompletion(10);
 
 struct RankMessage {
   unsigned From = 0;
@@ -59,7 +62,8 @@ llvm::Error sendTo(unsigned To, int Tag, llvm::StringRef Text,
                    RankClock::time_point Deadline);
 
 /// A message from \p From with tag \p Tag (kAnyRank, kAnyTag allowed) if one
-/// has arrived.
+/// has arrived; an error if the rest of it does not come within
+/// kMessageCompletion.
 llvm::Expected<std::optional<RankMessage>> receiveIfArrived(int From, int Tag);
 
 /// Polls for a message from \p From with tag \p Tag until \p Deadline.
