@@ -14,6 +14,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <limits>
+#include <map>
 #include <thread>
 
 namespace passgym {
@@ -31,31 +32,6 @@ double secondsSince(std::chrono::steady_clock::time_point Start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                        Start)
       .count();
-}
-
-llvm::Expected<Candidate> standardPipeline(const Benchmark &B,
-                                           Baseline Level) {
-  if (Level == Baseline::O0)
-    return Candidate();
-  // -Oz has pieces that LLVM's parser reads back as -Oz itself
-  // (docs/actions.md); the others only have their printed forms. Its inliner
-  // is given the same inliner with the threshold as a parameter, which the
-  // search's edits can change (inlining only what costs nothing saves up to
-  // a quarter of -Oz's instructions on the built-ins); optCommand() gives it
-  // back to opt-19.
-  if (Level == Baseline::Oz)
-    return ozPiecesWithInlinerThreshold(
-        llvm::InlineConstants::OptMinSizeThreshold);
-  llvm::LLVMContext Context;
-  auto M = B.load(Context);
-  if (!M)
-    return M.takeError();
-  auto Expanded = expandPipeline(**M, baselinePipeline(Level));
-  if (!Expanded)
-    return Expanded.takeError();
-  // The printed inliner is a bare `inline`, which reads no parameter: given
-  // its own threshold, the same pipeline's inliner is one that edits reach.
-  return withInlineThreshold(splitPipeline(*Expanded), plainInlineThreshold());
 }
 
 /// What LLVM prints for a pipeline text, for \p B's module (loaded on first
@@ -77,6 +53,27 @@ PipelinePrinter printerFor(BenchmarkPtr B) {
   };
 }
 
+llvm::Expected<Candidate> standardPipeline(const PipelinePrinter &Print,
+                                           Baseline Level) {
+  if (Level == Baseline::O0)
+    return Candidate();
+  // -Oz has pieces that LLVM's parser reads back as -Oz itself
+  // (docs/actions.md); the others only have their printed forms. Its inliner
+  // is given the same inliner with the threshold as a parameter, which the
+  // search's edits can change (inlining only what costs nothing saves up to
+  // a quarter of -Oz's instructions on the built-ins); optCommand() gives it
+  // back to opt-19.
+  if (Level == Baseline::Oz)
+    return ozPiecesWithInlinerThreshold(
+        llvm::InlineConstants::OptMinSizeThreshold);
+  auto Expanded = Print(baselinePipeline(Level));
+  if (!Expanded)
+    return Expanded.takeError();
+  // The printed inliner is a bare `inline`, which reads no parameter: given
+  // its own threshold, the same pipeline's inliner is one that edits reach.
+  return withInlineThreshold(splitPipeline(*Expanded), plainInlineThreshold());
+}
+
 /// \p C as withPrintedInliners spells it, or \p C itself if that fails
 /// (evaluating it then says why opt-19 cannot run it).
 Candidate spelledForOpt(Candidate C, const PipelinePrinter &Print) {
@@ -94,20 +91,31 @@ using CodeFingerprint =
     std::function<std::optional<std::string>(const Candidate &)>;
 
 /// A digest of the object file of \p C's module, compiled as run-time
-/// measurements compile it.
+/// measurements compile it; none when it cannot be built.
+std::optional<std::string> compiledDigest(CandidateEvaluator &Checker,
+                                          const Candidate &C) {
+  auto M = Checker.moduleAfter(C);
+  if (!M) {
+    llvm::consumeError(M.takeError());
+    return std::nullopt;
+  }
+  auto Object = emitObject(*M, kShippedCodeGenLevel);
+  if (!Object) {
+    llvm::consumeError(Object.takeError());
+    return std::nullopt;
+  }
+  return bytesHash(llvm::StringRef(Object->data(), Object->size()));
+}
+
+/// compiledDigest, each candidate compiled once.
 CodeFingerprint objectDigest(CandidateEvaluator &Checker) {
-  return [&Checker](const Candidate &C) -> std::optional<std::string> {
-    auto M = Checker.moduleAfter(C);
-    if (!M) {
-      llvm::consumeError(M.takeError());
-      return std::nullopt;
-    }
-    auto Object = emitObject(*M, kShippedCodeGenLevel);
-    if (!Object) {
-      llvm::consumeError(Object.takeError());
-      return std::nullopt;
-    }
-    return bytesHash(llvm::StringRef(Object->data(), Object->size()));
+  auto Known =
+      std::make_shared<std::map<Candidate, std::optional<std::string>>>();
+  return [&Checker, Known](const Candidate &C) {
+    auto [It, New] = Known->try_emplace(C);
+    if (New)
+      It->second = compiledDigest(Checker, C);
+    return It->second;
   };
 }
 
@@ -375,10 +383,11 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   // edits they are seeds of their own: the printed forms of -O2, -O3 and -Os
   // are not quite the same pipelines (their inliner has lost the level's
   // inline threshold).
+  PipelinePrinter Print = printerFor(B);
   std::vector<Candidate> Standard;
   std::vector<Candidate> Split;
   for (Baseline Level : kBaselines) {
-    auto Pipeline = standardPipeline(*B, Level);
+    auto Pipeline = standardPipeline(Print, Level);
     if (!Pipeline)
       return Pipeline.takeError();
     Standard.push_back(Level == Baseline::O0
@@ -438,7 +447,6 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   // Actions and proposals that opt-19 cannot run as they are (-O3's
   // inliner piece) are searched as LLVM prints them, as the standard levels
   // are: an answer is an opt-19 command.
-  PipelinePrinter Print = printerFor(B);
   const ActionSpace &Actions = spaceOrBuiltin(Options.Actions);
   for (const Action &A : Actions.actions())
     R.Search.Edits.Insertable.push_back(
@@ -487,9 +495,10 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
   // costs allow no loss.
   bool Noisy = Options.Goal == Objective::Runtime;
   double Tolerance = Noisy ? 0.01 : 0;
+  CodeFingerprint Digest = objectDigest(**Checker);
   R.Minimized = minimize(R.Found, R.FoundCost, Tolerance, Evaluate,
-                         Noisy ? objectDigest(**Checker) : CodeFingerprint(),
-                         R.Search, Started, R.MinimizedCost);
+                         Noisy ? Digest : CodeFingerprint(), R.Search, Started,
+                         R.MinimizedCost);
   R.MinimizeSeconds = secondsSince(MinimizeStarted);
 
   auto CheckStarted = std::chrono::steady_clock::now();
@@ -506,8 +515,8 @@ llvm::Expected<OptimizeReport> optimize(BenchmarkPtr B,
     // choice flatters too, so a chosen finalist is confirmed by a fresh
     // comparison, and only the fresh one counts.
     std::optional<Comparison> Chosen;
-    for (auto &[Finalist, Cost] : finalists(R, ReferenceCost, Options.Finalists,
-                                            objectDigest(**Checker))) {
+    for (auto &[Finalist, Cost] :
+         finalists(R, ReferenceCost, Options.Finalists, Digest)) {
       auto Compared = remeasure(**Checker, Finalist, Reference.Pipeline, *B,
                                 Options, Env.Measurement->options());
       if (!Compared)

@@ -396,16 +396,18 @@ llvm::Expected<HarnessReport> readTiming(const std::string &Path) {
 /// same.
 llvm::Expected<std::string> outputOfOneCall(const std::string &Output,
                                             long Calls) {
-  size_t Size = Output.size() / Calls;
-  llvm::StringRef First = llvm::StringRef(Output).take_front(Size);
-  for (long Call = 1; Call < Calls; ++Call)
-    if (Output.size() != Size * Calls ||
-        llvm::StringRef(Output).substr(Call * Size, Size) != First)
-      return llvm::make_error<BehaviourDifference>(
-          "its " + std::to_string(Calls) +
-          " calls of main did not all print the same: to be called again "
-          "and again in one run (main_repeat, main_repeat_ms), main must "
-          "return 0 and reset the state it keeps outside global variables");
+  llvm::StringRef Text(Output);
+  size_t Size = Text.size() / Calls;
+  llvm::StringRef First = Text.take_front(Size);
+  bool Same = Text.size() == Size * Calls;
+  for (long Call = 1; Same && Call < Calls; ++Call)
+    Same = Text.substr(Call * Size, Size) == First;
+  if (!Same)
+    return llvm::make_error<BehaviourDifference>(
+        "its " + std::to_string(Calls) +
+        " calls of main did not all print the same: to be called again "
+        "and again in one run (main_repeat, main_repeat_ms), main must "
+        "return 0 and reset the state it keeps outside global variables");
   return First.str();
 }
 

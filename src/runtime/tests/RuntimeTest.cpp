@@ -263,37 +263,17 @@ int main(void) {
       << Message;
 }
 
-TEST(RuntimeTest, MainRepeatReportsTheTimeOfOneCall) {
-  auto Dir = take(TempDir::create("passgym-test"));
-  // About 20 ms a call: a run of five calls reports about 20 ms, not 100.
-  BenchmarkPtr B = fromSource(R"(
-#include <time.h>
-int main(void) {
-  struct timespec pause = {0, 20 * 1000 * 1000};
-  nanosleep(&pause, 0);
-  return 0;
-})",
-                              RunSpec(), Dir);
-  llvm::LLVMContext Context;
-  auto M = take(B->load(Context));
-  RunSpec Spec;
-  Spec.MainRepeat = 5;
-  auto Built = take(Program::build(*M, Spec));
-  double Ms = take(Built.run(Spec)).second;
-  EXPECT_GE(Ms, 20.0);
-  EXPECT_LT(Ms, 60.0);
-}
-
-/// The calls of main and the time per call of one run of a program whose
-/// main sleeps \p SleepUs microseconds, calling it for \p Ms ms.
-std::pair<long, double> repeatForMs(unsigned SleepUs, unsigned Ms) {
+/// One run under \p Spec of a program whose main sleeps \p SleepUs
+/// microseconds and prints "slept": its behaviour and time per call.
+std::pair<ProgramBehaviour, double> runSleeper(unsigned SleepUs,
+                                               const RunSpec &Spec) {
   auto Dir = take(TempDir::create("passgym-test"));
   BenchmarkPtr B = fromSource("#define SLEEP_US " + std::to_string(SleepUs) +
                                   R"(
 #include <stdio.h>
 #include <time.h>
 int main(void) {
-  struct timespec pause = {0, SLEEP_US * 1000};
+  struct timespec pause = {SLEEP_US / 1000000, SLEEP_US % 1000000 * 1000};
   nanosleep(&pause, 0);
   puts("slept");
   return 0;
@@ -301,11 +281,27 @@ int main(void) {
                               RunSpec(), Dir);
   llvm::LLVMContext Context;
   auto M = take(B->load(Context));
+  auto Built = take(Program::build(*M, Spec));
+  auto Outcome = take(Built.run(Spec));
+  EXPECT_EQ(Outcome.first.StandardOutput, "slept\n");
+  return Outcome;
+}
+
+TEST(RuntimeTest, MainRepeatReportsTheTimeOfOneCall) {
+  // About 20 ms a call: a run of five calls reports about 20 ms, not 100.
+  RunSpec Spec;
+  Spec.MainRepeat = 5;
+  double Ms = runSleeper(20000, Spec).second;
+  EXPECT_GE(Ms, 20.0);
+  EXPECT_LT(Ms, 60.0);
+}
+
+/// The calls of main and the time per call of one run of runSleeper's
+/// program, calling it for \p Ms ms.
+std::pair<long, double> repeatForMs(unsigned SleepUs, unsigned Ms) {
   RunSpec Spec;
   Spec.MainRepeatMs = Ms;
-  auto Built = take(Program::build(*M, Spec));
-  auto [Behaviour, PerCall] = take(Built.run(Spec));
-  EXPECT_EQ(Behaviour.StandardOutput, "slept\n");
+  auto [Behaviour, PerCall] = runSleeper(SleepUs, Spec);
   return {Behaviour.Calls, PerCall};
 }
 
