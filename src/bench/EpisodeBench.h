@@ -4,9 +4,10 @@
 // environment, against what a user would otherwise run: one `opt-19` process
 // applying the episode's pipeline (commandline()) to the same input, start-up
 // and bitcode I/O included. Per benchmark, a random episode of valid actions
-// is replayed both ways, interleaved, several times; the table gives medians,
-// their ratio (above 1: the environment is faster) and how much of a step is
-// spent outside LLVM's passes.
+// is replayed, interleaved, several times through the environment (one
+// step() per action, and all of them as one multistep()) and by opt; the
+// table gives medians, their ratio (above 1: the environment is faster) and
+// how much of a step is spent outside LLVM's passes.
 //
 //===----------------------------------------------------------------------===//
 #ifndef PASSGYM_BENCH_EPISODEBENCH_H

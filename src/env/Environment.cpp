@@ -3,8 +3,6 @@
 #include "env/LocalEnvironment.h"
 #include "env/WorkerEnvironment.h"
 
-#include "llvm/ADT/StringExtras.h"
-
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
@@ -49,6 +47,24 @@ llvm::Error inSpace(llvm::StringRef Kind, llvm::StringRef Space,
   return llvm::createStringError(Kind + " " + Space + " of '" + B.uri() +
                                  "': " + llvm::toString(std::move(E)));
 }
+
+namespace {
+
+/// One `opt -passes=` text that runs \p Pipelines in order. An empty one is
+/// left out: `opt -passes=` accepts it alone, not between commas.
+std::string joinPipelines(llvm::ArrayRef<std::string> Pipelines) {
+  std::string Joined;
+  for (const std::string &Pipeline : Pipelines) {
+    if (Pipeline.empty())
+      continue;
+    if (!Joined.empty())
+      Joined += ',';
+    Joined += Pipeline;
+  }
+  return Joined;
+}
+
+} // namespace
 
 Environment::Environment(EnvironmentOptions Options, const RewardSpace &Reward,
                          const ObservationSpace *Observed)
@@ -108,34 +124,123 @@ llvm::Error Environment::checkCanStep() const {
   return llvm::Error::success();
 }
 
-llvm::Expected<StepResult> Environment::applyStep(const std::string &Pipeline) {
-  auto Result = applyPipeline(Pipeline);
+llvm::Error Environment::checkAction(size_t Action) const {
+  if (Action < actions().size())
+    return llvm::Error::success();
+  return llvm::createStringError("action " + std::to_string(Action) +
+                                 " is out of range: the space has " +
+                                 std::to_string(actions().size()) + " actions");
+}
+
+llvm::Expected<StepResult>
+Environment::applyAsOne(llvm::ArrayRef<std::string> Pipelines) {
+  StepsInFlight = Pipelines.size();
+  auto Result = applyPipeline(joinPipelines(Pipelines));
+  StepsInFlight = 1;
+  return Result;
+}
+
+llvm::Expected<StepResult>
+Environment::applySteps(llvm::ArrayRef<std::string> Pipelines, size_t &Taken) {
+  Taken = 0;
+  if (Pipelines.empty())
+    return llvm::createStringError("a multistep needs at least one action");
+  auto Result = applyAsOne(Pipelines);
   if (!Result)
     return Result.takeError();
-  Applied.push_back(Pipeline);
+  if (Result->Done && Pipelines.size() > 1)
+    return replayStepwise(Pipelines, std::move(*Result), Taken);
+  Taken = Pipelines.size();
+  Applied.insert(Applied.end(), Pipelines.begin(), Pipelines.end());
   EpisodeReward += Result->Reward;
   Done = Result->Done;
   return Result;
 }
 
-llvm::Expected<StepResult> Environment::step(size_t Action) {
-  if (llvm::Error E = checkCanStep())
-    return std::move(E);
-  if (Action >= actions().size())
-    return llvm::createStringError("action " + std::to_string(Action) +
-                                   " is out of range: the space has " +
-                                   std::to_string(actions().size()) +
-                                   " actions");
-  auto Result = applyStep(actions()[Action].Pipeline);
-  if (Result)
-    History.push_back(Action);
+StepResult Environment::replayStepwise(llvm::ArrayRef<std::string> Pipelines,
+                                       StepResult Failed, size_t &Taken) {
+  // Whatever the batch left behind (a module that may be broken, a dead
+  // worker) is replaced; passes are deterministic, so the same steps lead to
+  // the same states.
+  auto Restarted = startEpisode(Bench);
+  HasModule = static_cast<bool>(Restarted);
+  llvm::Error Problem =
+      Restarted ? llvm::Error::success() : Restarted.takeError();
+  if (!Problem && !Applied.empty()) {
+    auto Before = applyAsOne(Applied);
+    if (!Before)
+      Problem = Before.takeError();
+    else if (Before->Done)
+      Problem = llvm::createStringError(Before->Info.Error);
+  }
+  if (Problem) {
+    HasModule = false;
+    Failed.Info.Error += "; replaying the episode to find the step that "
+                         "failed did not work: " +
+                         llvm::toString(std::move(Problem));
+    Taken = Pipelines.size();
+    Applied.insert(Applied.end(), Pipelines.begin(), Pipelines.end());
+    EpisodeReward += Failed.Reward;
+    Done = true;
+    return Failed;
+  }
+  StepResult Result;
+  double Reward = 0;
+  auto PassTime = Failed.Info.PassTime, VerifyTime = Failed.Info.VerifyTime;
+  bool Changed = false;
+  for (const std::string &Pipeline : Pipelines) {
+    auto Step = applyPipeline(Pipeline);
+    // Each part parsed as part of the batch.
+    Result =
+        Step ? std::move(*Step) : failedStep(llvm::toString(Step.takeError()));
+    ++Taken;
+    Applied.push_back(Pipeline);
+    Reward += Result.Reward;
+    Changed |= Result.Info.Changed;
+    PassTime += Result.Info.PassTime;
+    VerifyTime += Result.Info.VerifyTime;
+    if (Result.Done)
+      break;
+  }
+  Result.Reward = Reward;
+  Result.Info.Changed = Changed;
+  Result.Info.PassTime = PassTime;
+  Result.Info.VerifyTime = VerifyTime;
+  EpisodeReward += Reward;
+  Done = Result.Done;
   return Result;
 }
 
+llvm::Expected<StepResult> Environment::step(size_t Action) {
+  return multistep(Action);
+}
+
 llvm::Expected<StepResult> Environment::stepPipeline(llvm::StringRef Pipeline) {
+  return multistepPipelines(Pipeline.str());
+}
+
+llvm::Expected<StepResult>
+Environment::multistep(llvm::ArrayRef<size_t> Actions) {
   if (llvm::Error E = checkCanStep())
     return std::move(E);
-  return applyStep(Pipeline.str());
+  std::vector<std::string> Pipelines;
+  for (size_t Action : Actions) {
+    if (llvm::Error E = checkAction(Action))
+      return std::move(E);
+    Pipelines.push_back(actions()[Action].Pipeline);
+  }
+  size_t Taken = 0;
+  auto Result = applySteps(Pipelines, Taken);
+  History.insert(History.end(), Actions.begin(), Actions.begin() + Taken);
+  return Result;
+}
+
+llvm::Expected<StepResult>
+Environment::multistepPipelines(llvm::ArrayRef<std::string> Pipelines) {
+  if (llvm::Error E = checkCanStep())
+    return std::move(E);
+  size_t Taken = 0;
+  return applySteps(Pipelines, Taken);
 }
 
 llvm::Expected<Observation> Environment::observe(llvm::StringRef Space) const {
@@ -203,9 +308,7 @@ void Environment::forget(uint64_t Key) {
     forgetModule(Key);
 }
 
-std::string Environment::pipeline() const {
-  return llvm::join(Applied, ",");
-}
+std::string Environment::pipeline() const { return joinPipelines(Applied); }
 
 std::string Environment::commandline(llvm::StringRef Input,
                                      llvm::StringRef Output) const {

@@ -18,6 +18,7 @@
 #include "rewards/Reward.h"
 #include "runtime/MeasurementContext.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -64,7 +65,8 @@ struct EnvironmentOptions {
   std::shared_ptr<MeasurementContext> Measurement;
   passgym::Isolation Isolation = Isolation::InProcess;
   /// Worker isolation: a reset, step, observation or fork that takes longer
-  /// kills the worker. None: stepTimeoutFor() the benchmark.
+  /// (a multistep: this times its number of steps) kills the worker. None:
+  /// stepTimeoutFor() the benchmark.
   std::optional<std::chrono::milliseconds> StepTimeout;
 };
 
@@ -119,6 +121,23 @@ public:
   /// step() applies an action. It is part of pipeline() and commandline(),
   /// not of actionHistory().
   llvm::Expected<StepResult> stepPipeline(llvm::StringRef Pipeline);
+
+  /// Applies \p Actions in order as one step, the way CompilerGym's
+  /// multistep does: one reward (the sum of what step() by step() would have
+  /// given) and one observation, for the state after the last. They run as
+  /// one pass pipeline, as commandline() runs them, and what they changed
+  /// is verified once, after the last: on a large module verification is a
+  /// fifth of a step. A later action therefore runs on IR that nobody has
+  /// verified yet. When the batch crashes or ends with invalid IR, the
+  /// episode is replayed from the benchmark with every action verified at
+  /// once, so the result is the one step() by step() would have ended with:
+  /// the history ends with the action that failed, and Info.Error names it.
+  /// Bad calls change nothing, as for step().
+  llvm::Expected<StepResult> multistep(llvm::ArrayRef<size_t> Actions);
+
+  /// multistep() for `opt -passes=` texts, as stepPipeline() applies one.
+  llvm::Expected<StepResult>
+  multistepPipelines(llvm::ArrayRef<std::string> Pipelines);
 
   /// Computes any observation space of the current state.
   llvm::Expected<Observation> observe(llvm::StringRef Space) const;
@@ -192,6 +211,9 @@ protected:
   StepResult failedStep(std::string Error) const;
 
   EnvironmentOptions Options;
+  /// How many steps the pipeline being applied stands for: a worker's
+  /// timeout grows with it.
+  size_t StepsInFlight = 1;
   const RewardSpace *Reward;
   const ObservationSpace *Observed;
   BenchmarkPtr Bench;
@@ -217,7 +239,17 @@ private:
   std::vector<std::string> Applied;
 
   llvm::Error checkCanStep() const;
-  llvm::Expected<StepResult> applyStep(const std::string &Pipeline);
+  llvm::Error checkAction(size_t Action) const;
+  /// \p Pipelines as one pipeline: one pass manager, one verification.
+  llvm::Expected<StepResult> applyAsOne(llvm::ArrayRef<std::string> Pipelines);
+  /// multistep()'s work; sets Taken to how many of \p Pipelines the episode
+  /// now holds (all, or up to the one that failed).
+  llvm::Expected<StepResult> applySteps(llvm::ArrayRef<std::string> Pipelines,
+                                        size_t &Taken);
+  /// After \p Failed, a batch that failed somewhere: the episode again from
+  /// the benchmark, the batch one verified step at a time.
+  StepResult replayStepwise(llvm::ArrayRef<std::string> Pipelines,
+                            StepResult Failed, size_t &Taken);
   double EpisodeReward = 0;
   bool Done = false;
 };

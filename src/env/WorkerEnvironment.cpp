@@ -141,9 +141,9 @@ WorkerEnvironment::create(EnvironmentOptions Options, const RewardSpace &Reward,
 }
 
 std::chrono::milliseconds WorkerEnvironment::timeout() const {
-  if (Options.StepTimeout)
-    return *Options.StepTimeout;
-  return stepTimeoutFor(*Bench, *Reward, measurement().options());
+  std::chrono::milliseconds OneStep = Options.StepTimeout.value_or(
+      stepTimeoutFor(*Bench, *Reward, measurement().options()));
+  return OneStep * StepsInFlight;
 }
 
 llvm::Error WorkerEnvironment::startWorker() {

@@ -64,6 +64,7 @@ private:
        std::chrono::milliseconds Timeout, llvm::StringRef What,
        std::vector<int> *Descriptors = nullptr) const;
   llvm::Error startWorker();
+  /// The step timeout, once for every step a multistep applies.
   std::chrono::milliseconds timeout() const;
 
   /// The worker; null before the first reset and after it was lost.

@@ -157,6 +157,25 @@ TEST(EnvironmentTest, CommandlineReproducesTheModuleWithOpt) {
   }
 }
 
+TEST(EnvironmentTest, MultistepGivesWhatStepByStepGives) {
+  // A multistep verifies once, after its last action, and computes one
+  // reward: the module, the history and the episode's reward must still be
+  // those of the same actions stepped one by one.
+  for (const std::string &Name : take(builtinBenchmarkNames())) {
+    BenchmarkPtr B = builtin(Name);
+    auto Stepped = randomEpisode(B, 17);
+    auto Batched = started(B);
+    StepResult Step = take(Batched->multistep(Stepped->actionHistory()));
+    ASSERT_FALSE(Step.Done) << Name << ": " << Step.Info.Error;
+    EXPECT_EQ(hashOf(*Batched), hashOf(*Stepped)) << Name;
+    EXPECT_EQ(Batched->actionHistory(), Stepped->actionHistory());
+    EXPECT_EQ(Batched->pipeline(), Stepped->pipeline());
+    EXPECT_EQ(Batched->reward().currentCost(), Stepped->reward().currentCost());
+    EXPECT_NEAR(Step.Reward, Stepped->episodeReward(), 1e-9) << Name;
+    EXPECT_NEAR(Batched->episodeReward(), Stepped->episodeReward(), 1e-9);
+  }
+}
+
 TEST(EnvironmentTest, StepPipelineAppliesAnyTextAndRecordsIt) {
   for (const std::string &Name : {"qsort", "sha256", "dijkstra"}) {
     BenchmarkPtr B = builtin(Name);
@@ -449,6 +468,54 @@ TEST(EnvironmentTest, FunctionLoopAndCgsccPassesBreakingIrEndTheEpisode) {
               std::string::npos)
         << Broken.Info.Error;
   }
+}
+
+TEST(EnvironmentTest, AMultistepThatFailsEndsWhereStepByStepWouldEnd) {
+  // The batch is verified only after its last action, and the actions after
+  // the one that broke the module run on broken IR: the replay must still
+  // name the action that failed and end the history there.
+  for (size_t Failing : {1, 2, 3, 4, 5, 6}) {
+    auto Stepped = faultyEnvironment();
+    take(Stepped->reset(builtin("crc32")));
+    applyAll(*Stepped, {0});
+    StepResult Expected = take(Stepped->step(Failing));
+    ASSERT_TRUE(Expected.Done);
+
+    auto Batched = faultyEnvironment();
+    take(Batched->reset(builtin("crc32")));
+    StepResult Step = take(Batched->multistep({0, Failing, 0, 0}));
+    const std::string &Pipeline = Batched->actions()[Failing].Pipeline;
+    EXPECT_TRUE(Step.Done) << Pipeline;
+    EXPECT_TRUE(Batched->done());
+    EXPECT_EQ(Batched->actionHistory(), (std::vector<size_t>{0, Failing}));
+    EXPECT_EQ(Step.Info.Error, Expected.Info.Error);
+    EXPECT_NE(Step.Info.Error.find(Pipeline), std::string::npos)
+        << Step.Info.Error;
+    EXPECT_EQ(Step.Info.Error.find("function(sroa)"), std::string::npos)
+        << Step.Info.Error;
+    EXPECT_NEAR(Batched->episodeReward(), Stepped->episodeReward(), 1e-9);
+
+    take(Batched->reset(builtin("crc32")));
+    applyAll(*Batched, {0});
+  }
+}
+
+TEST(EnvironmentTest, AMultistepWithABadPartChangesNothing) {
+  auto Env = started(builtin("qsort"));
+  applyAll(*Env, {*Env->actions().find("sroa")});
+  std::string Before = hashOf(*Env);
+  size_t Gvn = *Env->actions().find("gvn");
+  EXPECT_NE(errorOf(Env->multistep({Gvn, Env->actions().size()}))
+                .find("out of range"),
+            std::string::npos);
+  EXPECT_NE(errorOf(Env->multistepPipelines({"function(gvn)", "no-such-pass"}))
+                .find("no-such-pass"),
+            std::string::npos);
+  EXPECT_NE(errorOf(Env->multistep({})).find("at least one"),
+            std::string::npos);
+  EXPECT_EQ(hashOf(*Env), Before);
+  EXPECT_EQ(Env->actionHistory().size(), 1u);
+  EXPECT_EQ(Env->pipeline(), "function(sroa)");
 }
 
 TEST(EnvironmentTest, FailedObservationsAndRewardsNameTheirSpaceAndBenchmark) {

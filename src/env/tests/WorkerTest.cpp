@@ -63,6 +63,14 @@ TEST(WorkerTest, AWorkerGivesWhatTheCallingProcessGives) {
     EXPECT_EQ(A.Observation, W.Observation);
     EXPECT_EQ(A.Info.Changed, W.Info.Changed);
   }
+  if (!Local->done()) {
+    std::vector<size_t> More = {*Local->actions().find("gvn"),
+                                *Local->actions().find("simplifycfg")};
+    StepResult A = take(Local->multistep(More));
+    StepResult W = take(Remote->multistep(More));
+    EXPECT_EQ(A.Reward, W.Reward);
+    EXPECT_EQ(A.Observation, W.Observation);
+  }
   EXPECT_EQ(Local->actionHistory(), Remote->actionHistory());
   EXPECT_EQ(Local->reward().currentCost(), Remote->reward().currentCost());
   EXPECT_EQ(Local->episodeReward(), Remote->episodeReward());
@@ -202,6 +210,29 @@ TEST(WorkerTest, APassThatNeverReturnsIsKilledAtTheTimeout) {
 
 TEST(WorkerTest, InvalidIrEndsTheEpisodeInAWorker) {
   expectSurvived(*create(Isolation::Worker, faultySpace()), 4, {"invalid IR"});
+}
+
+TEST(WorkerTest, AMultistepThatKillsTheWorkerEndsAtTheActionThatKilledIt) {
+  // The batch runs in one request: when the worker dies, or LLVM fails in
+  // it, a new worker replays the episode step by step to find the action.
+  EnvironmentOptions Options;
+  Options.Actions = faultySpace();
+  Options.Isolation = Isolation::Worker;
+  Options.StepTimeout = std::chrono::milliseconds(1500);
+  auto Env = take(Environment::create(std::move(Options)));
+  for (size_t Failing : {1, 2, 3, 4, 5}) {
+    take(Env->reset(builtin("crc32")));
+    StepResult Step = take(Env->multistep({0, Failing, 0}));
+    const std::string &Pipeline = Env->actions()[Failing].Pipeline;
+    EXPECT_TRUE(Step.Done) << Pipeline;
+    EXPECT_EQ(Env->actionHistory(), (std::vector<size_t>{0, Failing}));
+    EXPECT_NE(Step.Info.Error.find("'" + Pipeline + "'"), std::string::npos)
+        << Step.Info.Error;
+    EXPECT_EQ(Step.Info.Error.find("function(sroa)"), std::string::npos)
+        << Step.Info.Error;
+  }
+  take(Env->reset(builtin("crc32")));
+  EXPECT_FALSE(take(Env->multistep({0, 0})).Done);
 }
 
 TEST(WorkerTest, AnUnparsablePipelineIsAnErrorNotTheEnd) {
