@@ -81,16 +81,23 @@ public:
   }
 
   /// (observation, reward, done, info) of applying action \p Action.
-  py::tuple step(int64_t Action) {
-    // Negative indices would wrap around to huge ones; say what was asked.
-    if (Action < 0)
-      throw Failure("action " + std::to_string(Action) +
-                    " is out of range: actions are numbered from 0");
+  py::tuple step(int64_t Action) { return multistep({Action}); }
+
+  /// step() for several actions at once (Environment::multistep).
+  py::tuple multistep(const std::vector<int64_t> &Actions) {
+    std::vector<size_t> Indices;
+    for (int64_t Action : Actions) {
+      // Negative indices would wrap around to huge ones; say what was asked.
+      if (Action < 0)
+        throw Failure("action " + std::to_string(Action) +
+                      " is out of range: actions are numbered from 0");
+      Indices.push_back(static_cast<size_t>(Action));
+    }
     StepResult Result;
     {
       py::gil_scoped_release Release;
       std::lock_guard<std::mutex> Lock(Mutex);
-      Result = unwrap(Env->step(static_cast<size_t>(Action)));
+      Result = unwrap(Env->multistep(Indices));
     }
     py::dict Info("changed"_a = Result.Info.Changed,
                   "error"_a = Result.Info.Error,
@@ -214,6 +221,8 @@ void bindEnvironment(py::module_ &M) {
            "an observation space).")
       .def("step", &PyEnvironment::step, "action"_a,
            "(observation, reward, done, info) of applying an action.")
+      .def("multistep", &PyEnvironment::multistep, "actions"_a,
+           "step() for several actions, verified once after the last.")
       .def("observe", &PyEnvironment::observe, "space"_a,
            "Any observation space of the current state.")
       .def("read_reward", &PyEnvironment::readReward, "space"_a,

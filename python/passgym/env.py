@@ -224,12 +224,32 @@ class Env(_EnvBase):
         ``pass_time``/``verify_time`` (seconds in LLVM's passes, and
         verifying what they changed).
         """
+        return self.multistep([action])
+
+    def multistep(
+        self, actions: Sequence[Union[int, np.integer, str]]
+    ) -> tuple[Any, float, bool, bool, dict]:
+        """Applies several actions as one step, as CompilerGym's multistep
+        does: ``(observation, reward, terminated, truncated, info)`` for the
+        state after the last, ``reward`` the sum of theirs. What they changed
+        is verified once, after the last, which on a large module saves most
+        of the time a step spends outside LLVM's passes. If one of them
+        terminates the episode, the episode ends where step() by step() would
+        have ended it (``actions`` ends with that action, ``info["error"]``
+        names it). Each action counts towards ``max_episode_steps``; actions
+        past that limit are not applied.
+        """
         env = self._cpp()
         if self._truncated:
             raise _passgym.Error("the episode is over; call reset()")
-        index = self.action_space.index(action) if isinstance(action, str) else operator.index(action)
-        observation, reward, terminated, info = env.step(index)
-        self._steps += 1
+        indices = [
+            self.action_space.index(a) if isinstance(a, str) else operator.index(a)
+            for a in actions
+        ]
+        if self.max_episode_steps is not None:
+            indices = indices[: max(self.max_episode_steps - self._steps, 0)]
+        observation, reward, terminated, info = env.multistep(indices)
+        self._steps += len(indices)
         self._truncated = (
             not terminated
             and self.max_episode_steps is not None

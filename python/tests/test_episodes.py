@@ -153,3 +153,21 @@ def test_runtime_observation_and_reward_are_measured_run_times():
         assert isinstance(runtime, float) and runtime > 0
         _, reward, terminated, _, _ = env.step("sroa")
         assert not terminated and isinstance(reward, float)
+
+
+def test_multistep_is_step_by_step_in_one_call():
+    actions = ["sroa", "instcombine", "simplifycfg", "gvn", "licm"]
+    with passgym.make("llvm-v0", benchmark=QSORT, max_episode_steps=4) as stepped, \
+            passgym.make("llvm-v0", benchmark=QSORT, max_episode_steps=4) as batched:
+        stepped.reset()
+        rewards = [stepped.step(a)[1] for a in actions[:4]]
+        batched.reset()
+        _, reward, terminated, truncated, info = batched.multistep(actions)
+        assert not terminated and truncated and info["error"] == ""
+        # Only the actions up to max_episode_steps are applied.
+        assert batched.actions == stepped.actions
+        assert len(batched.actions) == 4
+        assert reward == pytest.approx(sum(rewards))
+        assert batched.observation["IrHash"] == stepped.observation["IrHash"]
+        with pytest.raises(passgym.Error, match="the episode is over"):
+            batched.multistep(["sroa"])

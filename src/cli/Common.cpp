@@ -49,13 +49,13 @@ replay(const std::string &Benchmark, const std::string &ActionsFile,
     return B.takeError();
   if (auto Started = (*Env)->reset(*B); !Started)
     return Started.takeError();
-  for (size_t Action : *Actions) {
-    auto Step = (*Env)->step(Action);
-    if (!Step)
-      return Step.takeError();
-    if (Step->Done)
-      return llvm::createStringError(Step->Info.Error);
-  }
+  if (Actions->empty())
+    return std::move(*Env);
+  auto Step = (*Env)->multistep(*Actions);
+  if (!Step)
+    return Step.takeError();
+  if (Step->Done)
+    return llvm::createStringError(Step->Info.Error);
   return std::move(*Env);
 }
 
