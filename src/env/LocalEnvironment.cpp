@@ -115,53 +115,53 @@ llvm::Expected<std::unique_ptr<Environment>> LocalEnvironment::copy() const {
       new LocalEnvironment(Options, *Reward, Observed));
   if (!inEpisode())
     return std::move(Copy);
-  if (llvm::Error E = copyModuleTo(*Copy))
+  if (llvm::Error E = Copy->loadModule(moduleBitcode()))
     return std::move(E);
   return std::move(Copy);
 }
 
-llvm::Error LocalEnvironment::copyModuleTo(LocalEnvironment &To) const {
-  // Modules cannot be cloned across contexts; a bitcode round trip is the
-  // cheapest exact copy.
-  llvm::SmallVector<char, 0> Buffer;
-  {
-    llvm::raw_svector_ostream Stream(Buffer);
-    llvm::WriteBitcodeToFile(*Module, Stream,
-                             /*ShouldPreserveUseListOrder=*/true);
-  }
+LocalEnvironment::KeptModule LocalEnvironment::moduleBitcode() const {
+  // Modules cannot be cloned across contexts; bitcode is the cheapest exact
+  // copy, and a kept state is only ever written (most are never restored).
+  KeptModule Kept{Module->getModuleIdentifier(), {}};
+  llvm::raw_svector_ostream Stream(Kept.Bitcode);
+  llvm::WriteBitcodeToFile(*Module, Stream,
+                           /*ShouldPreserveUseListOrder=*/true);
+  return Kept;
+}
+
+llvm::Error LocalEnvironment::loadModule(const KeptModule &Kept) {
   auto NewContext = std::make_unique<llvm::LLVMContext>();
   auto Parsed = llvm::parseBitcodeFile(
-      llvm::MemoryBufferRef(llvm::StringRef(Buffer.data(), Buffer.size()),
-                            Module->getModuleIdentifier()),
+      llvm::MemoryBufferRef(
+          llvm::StringRef(Kept.Bitcode.data(), Kept.Bitcode.size()),
+          Kept.Identifier),
       *NewContext);
   if (!Parsed)
     return Parsed.takeError();
-  (*Parsed)->setModuleIdentifier(Module->getModuleIdentifier());
+  (*Parsed)->setModuleIdentifier(Kept.Identifier);
   auto NewRunner = PassRunner::create(**Parsed);
   if (!NewRunner)
     return NewRunner.takeError();
-  To.Runner.reset();
-  To.Module.reset();
-  To.Context = std::move(NewContext);
-  To.Module = std::move(*Parsed);
-  To.Runner = std::move(*NewRunner);
+  Runner.reset();
+  Module.reset();
+  Context = std::move(NewContext);
+  Module = std::move(*Parsed);
+  Runner = std::move(*NewRunner);
   return llvm::Error::success();
 }
 
 llvm::Error LocalEnvironment::keepModule(uint64_t Key) {
-  auto Kept = std::make_unique<LocalEnvironment>(Options, *Reward, Observed);
-  if (llvm::Error E = copyModuleTo(*Kept))
-    return E;
-  KeptCopies[Key] = std::move(Kept);
+  KeptModules[Key] = moduleBitcode();
   return llvm::Error::success();
 }
 
 llvm::Error LocalEnvironment::restoreModule(uint64_t Key) {
   // Environment::restore() found the key: keep() stored both or neither.
-  return KeptCopies.at(Key)->copyModuleTo(*this);
+  return loadModule(KeptModules.at(Key));
 }
 
-void LocalEnvironment::forgetModule(uint64_t Key) { KeptCopies.erase(Key); }
+void LocalEnvironment::forgetModule(uint64_t Key) { KeptModules.erase(Key); }
 
 llvm::Expected<const llvm::Module &> LocalEnvironment::currentModule() const {
   return *Module;

@@ -10,7 +10,10 @@
 
 #include "env/Environment.h"
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <map>
+#include <string>
 
 namespace llvm {
 class LLVMContext;
@@ -43,17 +46,24 @@ private:
   llvm::Expected<std::optional<Observation>>
   observeConfigured(const Benchmark &B) const;
   llvm::Expected<StepResult> passFailed(llvm::Error E);
-  /// Gives \p To an exact copy of the module, with a context and a runner
-  /// of its own.
-  llvm::Error copyModuleTo(LocalEnvironment &To) const;
+  /// A module as keep() holds it.
+  struct KeptModule {
+    std::string Identifier;
+    llvm::SmallVector<char, 0> Bitcode;
+  };
+  KeptModule moduleBitcode() const;
+  /// Makes \p Kept the module, in a context and with a runner of its own.
+  llvm::Error loadModule(const KeptModule &Kept);
 
   std::unique_ptr<llvm::LLVMContext> Context;
   std::unique_ptr<llvm::Module> Module;
   /// Applies the actions to Module, keeping LLVM's analyses between steps;
   /// declared after Module so that it is destroyed first.
   std::unique_ptr<PassRunner> Runner;
-  /// keep()'s copies, each with a context of its own.
-  std::map<uint64_t, std::unique_ptr<LocalEnvironment>> KeptCopies;
+  /// keep()'s copies, as bitcode: writing it costs half of a copy (no
+  /// parse), and a module with its context takes about 18 times the memory
+  /// of its bitcode (linked-builtins-v0/26).
+  std::map<uint64_t, KeptModule> KeptModules;
 };
 
 } // namespace passgym
