@@ -84,10 +84,10 @@ void addEpisodeBench(CLI::App &Bench) {
   auto Options = std::make_shared<EpisodeBenchOptions>();
   CLI::App *Command = Bench.add_subcommand(
       "episode",
-      "A random episode through the environment against one opt-19 process "
-      "running the same pipeline (commandline()) on the same input, "
-      "interleaved: medians, their ratio, and the share of a step spent "
-      "outside LLVM's passes.\n"
+      "A random episode through the environment, one step() per action and "
+      "as one multistep(), against one opt-19 process running the same "
+      "pipeline (commandline()) on the same input, interleaved: medians, "
+      "their ratio, and the share of a step spent outside LLVM's passes.\n"
       "Examples:\n"
       "  passgym bench episode\n"
       "  passgym bench episode manifest:suite.json#bzip2 --actions 100");
