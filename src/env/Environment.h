@@ -132,6 +132,9 @@ public:
   /// episode is replayed from the benchmark with every action verified at
   /// once, so the result is the one step() by step() would have ended with:
   /// the history ends with the action that failed, and Info.Error names it.
+  /// As with opt, which also verifies at the end, what one action breaks and
+  /// a later one removes (a broken dead function deleted) goes unseen: the
+  /// batch then succeeds where step() by step() would have ended early.
   /// Bad calls change nothing, as for step().
   llvm::Expected<StepResult> multistep(llvm::ArrayRef<size_t> Actions);
 
