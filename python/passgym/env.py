@@ -236,7 +236,8 @@ class Env(_EnvBase):
         of the time a step spends outside LLVM's passes. If one of them
         terminates the episode, the episode ends where step() by step() would
         have ended it (``actions`` ends with that action, ``info["error"]``
-        names it). Each action counts towards ``max_episode_steps``; actions
+        names it), unless a later action removes what it broke, which only
+        verifying after every action would see. Each action counts towards ``max_episode_steps``; actions
         past that limit are not applied.
         """
         env = self._cpp()
