@@ -12,6 +12,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -235,12 +236,13 @@ llvm::Error runEpisodeBench(const EpisodeBenchOptions &Options,
       if (Figures->Instructions >= 20000)
         LargeRatios[How].push_back(Opt / Env);
       Overheads[How].push_back(Overhead);
-      Entry[How == Stepping::OneByOne ? "one_by_one" : "multistep"] = {
-          {"episode_ms", Way.EnvironmentMs},
-          {"median_ratio", Opt / Env},
-          {"median_overhead", Overhead},
-          {"median_verify", Verify},
-          {"median_setup", Outside}};
+      std::string Key = steppingName(How).str();
+      std::replace(Key.begin(), Key.end(), ' ', '_');
+      Entry[Key] = {{"episode_ms", Way.EnvironmentMs},
+                    {"median_ratio", Opt / Env},
+                    {"median_overhead", Overhead},
+                    {"median_verify", Verify},
+                    {"median_setup", Outside}};
     }
     Json["benchmarks"].push_back(std::move(Entry));
   }

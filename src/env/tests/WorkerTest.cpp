@@ -27,11 +27,13 @@ using testing::take;
 
 std::unique_ptr<Environment>
 create(Isolation Where, std::shared_ptr<const ActionSpace> Space = nullptr,
-       std::string Observation = "") {
+       std::string Observation = "",
+       std::optional<std::chrono::milliseconds> StepTimeout = std::nullopt) {
   EnvironmentOptions Options;
   Options.Actions = std::move(Space);
   Options.ObservationSpace = std::move(Observation);
   Options.Isolation = Where;
+  Options.StepTimeout = StepTimeout;
   return take(Environment::create(std::move(Options)));
 }
 
@@ -198,11 +200,8 @@ TEST(WorkerTest, WhatAWorkerPrintsBeforeItDiesIsInTheReason) {
 }
 
 TEST(WorkerTest, APassThatNeverReturnsIsKilledAtTheTimeout) {
-  EnvironmentOptions Options;
-  Options.Actions = faultySpace();
-  Options.Isolation = Isolation::Worker;
-  Options.StepTimeout = std::chrono::milliseconds(1500);
-  auto Env = take(Environment::create(std::move(Options)));
+  auto Env = create(Isolation::Worker, faultySpace(), "",
+                    std::chrono::milliseconds(1500));
   auto Start = std::chrono::steady_clock::now();
   expectSurvived(*Env, 3, {"timed out after 1500 ms"});
   EXPECT_LT(std::chrono::steady_clock::now() - Start, std::chrono::seconds(20));
@@ -215,11 +214,8 @@ TEST(WorkerTest, InvalidIrEndsTheEpisodeInAWorker) {
 TEST(WorkerTest, AMultistepThatKillsTheWorkerEndsAtTheActionThatKilledIt) {
   // The batch runs in one request: when the worker dies, or LLVM fails in
   // it, a new worker replays the episode step by step to find the action.
-  EnvironmentOptions Options;
-  Options.Actions = faultySpace();
-  Options.Isolation = Isolation::Worker;
-  Options.StepTimeout = std::chrono::milliseconds(1500);
-  auto Env = take(Environment::create(std::move(Options)));
+  auto Env = create(Isolation::Worker, faultySpace(), "",
+                    std::chrono::milliseconds(1500));
   for (size_t Failing : {1, 2, 3, 4, 5}) {
     take(Env->reset(builtin("crc32")));
     StepResult Step = take(Env->multistep({0, Failing, 0}));
